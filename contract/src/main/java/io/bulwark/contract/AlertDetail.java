@@ -1,0 +1,38 @@
+package io.bulwark.contract;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an alert says. See {@code schemas/alert.schema.json} and docs/alerts.md.
+ *
+ * @param id           unique alert id (UUID)
+ * @param time         ISO-8601 time of the (first) matching event
+ * @param rule         name of the rule that fired
+ * @param priority     Falco priority name: EMERGENCY … DEBUG
+ * @param severity     numeric severity as GuardDuty uses it (1.0–8.9)
+ * @param vector       canonical escape vector id (escape-vectors.md), from the rule's {@code vector:} tag
+ * @param mitre        MITRE ATT&amp;CK technique ids from the rule's tags
+ * @param tags         all the rule's tags
+ * @param output       the rule's output with fields substituted
+ * @param outputFields Falco field name to value, for every field the output names
+ * @param count        how many identical alerts this one stands for (coalescing); 1 for the first
+ * @param process      the process, with ancestors
+ * @param container    the container, null for the host
+ * @param k8s          pod attribution, null outside Kubernetes
+ * @param node         the node
+ * @param syscall      the syscall that matched
+ * @param sensor       which sensor, in which mode, and what it did
+ */
+public record AlertDetail(
+        String id, String time, String rule, String priority, double severity, String vector,
+        List<String> mitre, List<String> tags, String output, Map<String, Object> outputFields, int count,
+        ProcessInfo process, ContainerInfo container, ContainerInfo.K8s k8s, Node node, Syscall syscall,
+        Sensor sensor) {
+
+    /** The node the sensor runs on. */
+    public record Node(String hostname, String instanceId, String kernel) {}
+
+    /** The sensor that raised the alert. {@code action} is what it did: none, dry-run, killed … */
+    public record Sensor(String version, String mode, String action) {}
+}
