@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The event the sensor's BPF programs send to user space. One fixed-size struct, explicit
+ * padding, no pointers, op first. Mirrored by io.bulwark.sensor.probe.RawEvent (Java); the
+ * test BpfLayoutTest checks that mirror against the BTF of the built object, so change both.
+ */
+#ifndef BULWARK_EVENTS_H
+#define BULWARK_EVENTS_H
+
+#define BW_STR0 256
+#define BW_STR1 256
+#define BW_STR2 64
+
+enum bw_op {
+	BW_OP_NONE = 0,
+	BW_OP_SYSCALL = 1,     /* a paired syscall: args at entry, ret at exit; nr = syscall number */
+	BW_OP_EXEC = 2,        /* sched_process_exec: str0 filename, str1 argv (NUL separated, aux0 = length), str2 exe dentry name */
+	BW_OP_FORK = 3,        /* sched_process_fork of a new process (not a thread): pid = child, ppid = parent */
+	BW_OP_EXIT = 4,        /* sched_process_exit of a whole thread group: args0 = exit code */
+	BW_OP_CGROUP_MKDIR = 5,/* cgroup_mkdir: args0 = cgroup id, args1 = level, aux0 = hierarchy id, str0 = path */
+	BW_OP_IOURING = 6,     /* io_uring_submit_req: nr = opcode */
+};
+
+/* bw_event.flags */
+#define BW_F_CONTAINED   0x01  /* mount/pid namespace differs from the host's, or a known container cgroup */
+#define BW_F_EXE_DELETED 0x02  /* exec: the executable has no links (deleted file, memfd) */
+#define BW_F_TRUNCATED   0x04  /* a string argument filled its buffer */
+
+struct bw_event {
+	__u8  op;
+	__u8  flags;
+	__u16 nr;
+	__u32 tid;
+	__u64 ktime;          /* CLOCK_BOOTTIME ns at syscall exit (or at the hook) */
+	__u32 pid;            /* tgid */
+	__u32 ppid;           /* real parent's tgid */
+	__u32 uid;            /* effective uid */
+	__u32 gid;            /* effective gid */
+	__u32 loginuid;
+	__u32 vpid;           /* tgid in the task's own pid namespace */
+	__u64 cgroup_id;      /* cgroup v2 id */
+	__u32 mnt_ns;
+	__u32 pid_ns;
+	__u32 net_ns;
+	__u32 user_ns;
+	__u32 cgroup_ns;
+	__u32 uts_ns;
+	__u32 ipc_ns;
+	__u32 tty;            /* major << 20 | minor, 0 when none */
+	__u64 cap_eff;
+	__u64 cap_prm;
+	__s64 ret;
+	__u64 args[6];        /* raw syscall arguments */
+	__u64 aux[2];         /* per-syscall extras, see the decoders */
+	char  comm[16];
+	char  str0[BW_STR0];
+	char  str1[BW_STR1];
+	char  str2[BW_STR2];
+};
+
+/* Index of the per-CPU counters map. Mirrored by io.bulwark.sensor.probe.Counters. */
+enum bw_counter {
+	BW_CNT_EMITTED = 0,       /* events written to the ring buffer */
+	BW_CNT_RB_FULL = 1,       /* ring buffer reserve failures: events lost */
+	BW_CNT_INFLIGHT_FULL = 2, /* syscall entries that could not be parked until exit */
+	BW_CNT_FILTERED = 3,      /* interesting syscalls filtered out in the kernel (paths, flags) */
+	BW_CNT_RATE_LIMITED = 4,  /* events dropped by the per-cgroup rate limit */
+	BW_CNT_MAX = 8,
+};
+
+/* Per-syscall mode bits (sc_mode[nr]), set by user space before load. */
+#define BW_SC_ON        0x01 /* watch this syscall */
+#define BW_SC_CONTAINER 0x02 /* only from containerised tasks */
+
+/* Path filter values (LPM trie and basename hash). */
+#define BW_PATH_ANY   0x01 /* any open */
+#define BW_PATH_WRITE 0x02 /* only opens with write intent */
+#define BW_PATH_PROC  0x04 /* basename match that counts only under /proc/ */
+
+#define BW_PATH_KEY 256
+struct bw_path_key {
+	__u32 prefixlen;
+	char  data[BW_PATH_KEY];
+};
+
+#define BW_NAME_KEY 32
+
+#endif

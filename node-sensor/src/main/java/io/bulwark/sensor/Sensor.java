@@ -1,0 +1,181 @@
+package io.bulwark.sensor;
+
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.enrich.ContainerLookup;
+import io.bulwark.sensor.enrich.ProcessTable;
+import io.bulwark.sensor.event.EventDecoder;
+import io.bulwark.sensor.probe.Probe;
+import io.bulwark.sensor.probe.RawEvent;
+import io.bulwark.sensor.probe.Watchlist;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The node sensor's pipeline: kernel probe → ring-buffer poller → decoder (process table,
+ * container attribution) → a consumer (capture file, rules). Decoding runs on one thread of
+ * its own; the consumer is called on it.
+ */
+public final class Sensor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Sensor.class);
+
+    /** How the sensor finds containers; refresh is called when a cgroup appears. */
+    public interface Containers extends ContainerLookup {
+        void refresh();
+
+        Iterable<ContainerInfo> all();
+    }
+
+    private final Probe probe;
+    private final ProcessTable processes;
+    private final Containers containers;
+    private final EventDecoder decoder;
+    private final Consumer<SensorEvent> sink;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Map<String, Long> finalCounters;
+    private final AtomicLong decoded = new AtomicLong();
+    private final AtomicLong decodeErrors = new AtomicLong();
+    private final AtomicLong sinkErrors = new AtomicLong();
+    private final Set<Long> knownCgroups = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownPrefixes = ConcurrentHashMap.newKeySet();
+
+    private Sensor(Probe probe, ProcessTable processes, Containers containers, Consumer<SensorEvent> sink) {
+        this.probe = probe;
+        this.processes = processes;
+        this.containers = containers;
+        this.sink = sink;
+        Set<Long> hostNs = Set.of(Probe.nsInode("mnt"), Probe.nsInode("pid"), Probe.nsInode("net"), Probe.nsInode("ipc"),
+                Probe.nsInode("uts"), Probe.nsInode("cgroup"), Probe.nsInode("user"));
+        this.decoder = new EventDecoder(processes, this::lookup, Probe.bootToWallNs(), hostNs);
+        this.thread = new Thread(this::run, "bulwark-decoder");
+        this.thread.setDaemon(true);
+    }
+
+    /** Loads the probe, scans /proc, learns the running containers, and starts decoding into {@code sink}. */
+    public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink) {
+        Probe probe = Probe.start(settings);
+        try {
+            ProcessTable processes = new ProcessTable();
+            int n = processes.scan();
+            LOG.debugf("process table: %d processes", n);
+            Sensor s = new Sensor(probe, processes, containers, sink);
+            s.learnContainers();
+            s.thread.start();
+            return s;
+        } catch (RuntimeException e) {
+            probe.close();
+            throw e;
+        }
+    }
+
+    private ContainerInfo lookup(long cgroupId) {
+        return containers.byCgroupId(cgroupId);
+    }
+
+    /** Tells the kernel which cgroups are containers' and which host paths their writable bind mounts expose. */
+    private void learnContainers() {
+        containers.refresh();
+        for (ContainerInfo c : containers.all()) {
+            if (c.mounts() != null) {
+                for (ContainerInfo.Mount m : c.mounts()) {
+                    String dest = m.destination();
+                    if (m.bind() && dest != null && dest.startsWith("/") && dest.length() > 1 && knownPrefixes.add(dest)) {
+                        try {
+                            probe.addPathPrefix(dest.endsWith("/") ? dest : dest + "/", m.readOnly() ? Watchlist.PATH_ANY : Watchlist.PATH_ANY | Watchlist.PATH_WRITE);
+                        } catch (RuntimeException e) {
+                            LOG.debugf("cannot watch mount point %s: %s", dest, e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Registers a container cgroup id in the kernel (cgroup ids are learnt by the resolver). */
+    public void markContainerCgroup(long id) {
+        if (knownCgroups.add(id)) {
+            probe.addContainerCgroup(id);
+        }
+    }
+
+    private void run() {
+        while (running || probe.poller().backlog() > 0) {
+            byte[] b;
+            try {
+                b = probe.poller().take(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (b == null) {
+                continue;
+            }
+            SensorEvent ev;
+            try {
+                RawEvent raw = RawEvent.parse(b);
+                if (raw.op() == RawEvent.OP_CGROUP_MKDIR) {
+                    learnContainers();
+                }
+                ev = decoder.decode(raw);
+                if (ev == null) {
+                    continue;
+                }
+                decoded.incrementAndGet();
+                if (ev.container() != null) {
+                    markContainerCgroup(ev.process().cgroupId());
+                }
+            } catch (RuntimeException e) {
+                decodeErrors.incrementAndGet();
+                LOG.debugf("decode error: %s", e.toString());
+                continue;
+            }
+            try {
+                sink.accept(ev);
+            } catch (RuntimeException e) {
+                sinkErrors.incrementAndGet();
+                LOG.warnf("event consumer failed: %s", e.toString());
+            }
+        }
+    }
+
+    public Probe probe() {
+        return probe;
+    }
+
+    public ProcessTable processes() {
+        return processes;
+    }
+
+    /** Loss and throughput counters: kernel, ring buffer, queue, decoder, consumer. */
+    public Map<String, Long> counters() {
+        Map<String, Long> last = finalCounters;
+        if (last != null) {
+            return last;
+        }
+        Map<String, Long> m = new LinkedHashMap<>(probe.counters());
+        m.put("decoded", decoded.get());
+        m.put("decode_errors", decodeErrors.get());
+        m.put("consumer_errors", sinkErrors.get());
+        return m;
+    }
+
+    /** Stops the probe first, then drains what is queued, then stops decoding. */
+    @Override
+    public void close() {
+        probe.poller().close();
+        running = false;
+        try {
+            thread.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finalCounters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters()));
+        probe.close();
+    }
+}

@@ -1,0 +1,309 @@
+package io.bulwark.sensor.event;
+
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.ProcessInfo;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.contract.Syscall;
+import io.bulwark.sensor.enrich.ContainerLookup;
+import io.bulwark.sensor.enrich.ProcessTable;
+import io.bulwark.sensor.probe.Errno;
+import io.bulwark.sensor.probe.RawEvent;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns raw kernel events into {@link SensorEvent}s: names the syscall, decodes its arguments,
+ * and attributes it to its process (process table) and container (runtime state). Lifecycle
+ * events (fork, exec, exit) also keep the process table current. One decoder per sensor, used
+ * from a single thread.
+ */
+public final class EventDecoder {
+    private final SyscallTable table = SyscallTable.get();
+    private final ProcessTable processes;
+    private final ContainerLookup containers;
+    private final long bootToWallNs;
+    private final Set<Long> hostNamespaces;
+
+    /**
+     * @param bootToWallNs   add to a CLOCK_BOOTTIME timestamp to get Unix-epoch nanoseconds
+     * @param hostNamespaces inode numbers of the host's namespaces (setns targets in this set are the host's)
+     */
+    public EventDecoder(ProcessTable processes, ContainerLookup containers, long bootToWallNs, Set<Long> hostNamespaces) {
+        this.processes = processes;
+        this.containers = containers;
+        this.bootToWallNs = bootToWallNs;
+        this.hostNamespaces = hostNamespaces;
+    }
+
+    /** Decodes one event; returns null for events that only feed the process table (fork). */
+    public SensorEvent decode(RawEvent r) {
+        long time = r.ktime() + bootToWallNs;
+        return switch (r.op()) {
+            case RawEvent.OP_SYSCALL -> build(r, time, table.name(r.nr()), syscallArgs(r), r.ret());
+            case RawEvent.OP_EXEC -> exec(r, time);
+            case RawEvent.OP_FORK -> {
+                processes.onFork(r.pid(), r.ppid(), r.comm(), r.ktime());
+                yield null;
+            }
+            case RawEvent.OP_EXIT -> {
+                SensorEvent e = build(r, time, "procexit", Map.of("code", r.args()[0] >> 8), 0);
+                processes.onExit(r.pid(), r.ktime());
+                yield e;
+            }
+            case RawEvent.OP_CGROUP_MKDIR -> {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("path", r.s0());
+                a.put("id", r.args()[0]);
+                a.put("level", r.args()[1]);
+                a.put("hierarchy", r.aux()[0]);
+                yield build(r, time, "cgroup_mkdir", a, 0);
+            }
+            case RawEvent.OP_IOURING -> build(r, time, "io_uring_submit", ioUringArgs(r), 0);
+            default -> throw new IllegalArgumentException("unknown event op " + r.op());
+        };
+    }
+
+    private SensorEvent exec(RawEvent r, long time) {
+        int len = (int) Math.min(r.aux()[0], r.str1().length);
+        List<String> argv = ProcessTable.splitNul(r.str1(), len);
+        String filename = r.s0();
+        String dentry = r.s2();
+        boolean memfd = dentry.startsWith("memfd:");
+        boolean runtimeExe = ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
+                || (filename.equals("/proc/self/exe") && processes.runtimeWork(r.pid()));
+        processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, r.ktime());
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("filename", filename);
+        a.put("argv", argv);
+        a.put("exe_memfd", memfd);
+        a.put("exe_deleted", (r.flags() & RawEvent.F_EXE_DELETED) != 0);
+        return build(r, time, "execve", a, 0);
+    }
+
+    private SensorEvent build(RawEvent r, long time, String name, Map<String, Object> args, long ret) {
+        ProcessTable.Proc p = processes.get(r.pid());
+        String exe = p == null ? "" : p.exe();
+        List<String> procArgs = p == null ? List.of() : p.args();
+        String comm = r.comm();
+        String cmdline = procArgs.isEmpty() ? comm : comm + " " + String.join(" ", procArgs);
+        boolean runtimeWork = p != null && p.runtimeWork();
+        ProcessInfo.Namespaces ns = new ProcessInfo.Namespaces(u32(r.mntNs()), u32(r.pidNs()), u32(r.netNs()), u32(r.userNs()),
+                u32(r.cgroupNs()), u32(r.utsNs()), u32(r.ipcNs()));
+        ProcessInfo process = new ProcessInfo(r.pid(), r.tid(), r.ppid(), r.vpid(), r.uid(), r.gid(), r.loginuid(),
+                comm, exe, procArgs, cmdline, r.tty(), r.cgroupId(), ns, r.capEff(), r.capPrm(), false, runtimeWork,
+                processes.ancestors(r.ppid()));
+        ContainerInfo container = containers.byCgroupId(r.cgroupId());
+        String errno = ret < 0 ? Errno.name((int) -ret) : null;
+        return new SensorEvent(time, new Syscall(name, args, ret, errno), process, container);
+    }
+
+    private static long u32(int v) {
+        return v & 0xffffffffL;
+    }
+
+    private Map<String, Object> syscallArgs(RawEvent r) {
+        long[] a = r.args();
+        Map<String, Object> m = new LinkedHashMap<>();
+        String name = table.name(r.nr());
+        switch (name) {
+            case "open", "creat" -> {
+                m.put("path", r.s0());
+                m.put("name", r.s0());
+                m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
+                m.put("mode", name.equals("creat") ? a[1] : a[2]);
+            }
+            case "openat" -> {
+                m.put("dirfd", (int) a[0]);
+                m.put("path", r.s0());
+                m.put("name", r.s0());
+                m.put("flags", Flags.open(a[2]));
+                m.put("mode", a[3]);
+            }
+            case "openat2" -> {
+                m.put("dirfd", (int) a[0]);
+                m.put("path", r.s0());
+                m.put("name", r.s0());
+                m.put("flags", Flags.open(r.aux()[0]));
+            }
+            case "connect" -> {
+                m.put("fd", (int) a[0]);
+                sockaddr(r, m);
+            }
+            case "socket" -> {
+                m.put("domain", Flags.family(a[0]));
+                m.put("type", Flags.socketType(a[1]));
+                m.put("protocol", a[2]);
+            }
+            case "setns" -> {
+                m.put("fd", (int) a[0]);
+                m.put("nstype", Flags.clone(a[1]));
+                long inum = r.aux()[0];
+                boolean nsFile = inum != 0;
+                m.put("ns_type", nsFile ? r.s0() : null);
+                m.put("ns_inum", inum);
+                m.put("ns_host", nsFile && hostNamespaces.contains(inum));
+                m.put("fd_name", nsFile ? null : r.s0());
+            }
+            case "unshare", "clone" -> m.put("flags", Flags.clone(a[0]));
+            case "clone3" -> m.put("flags", Flags.clone(r.aux()[0]));
+            case "mount" -> {
+                m.put("source", r.s0());
+                m.put("target", r.s1());
+                m.put("fstype", r.s2());
+                m.put("flags", Flags.mount(a[3]));
+            }
+            case "fsopen" -> {
+                m.put("fsname", r.s2());
+                m.put("flags", a[1]);
+            }
+            case "fsconfig" -> {
+                m.put("fd", (int) a[0]);
+                m.put("cmd", a[1]);
+                m.put("key", r.s2());
+                m.put("value", r.s0());
+            }
+            case "fsmount" -> {
+                m.put("fd", (int) a[0]);
+                m.put("flags", a[1]);
+            }
+            case "move_mount" -> {
+                m.put("from_path", r.s0());
+                m.put("to_path", r.s1());
+                m.put("flags", a[4]);
+            }
+            case "open_tree" -> {
+                m.put("path", r.s0());
+                m.put("flags", a[2]);
+            }
+            case "chroot" -> m.put("path", r.s0());
+            case "pivot_root" -> {
+                m.put("new_root", r.s0());
+                m.put("put_old", r.s1());
+            }
+            case "ptrace" -> {
+                m.put("request", Flags.ptraceRequest(a[0]));
+                m.put("pid", (int) a[1]);
+            }
+            case "process_vm_writev" -> m.put("pid", (int) a[0]);
+            case "bpf" -> m.put("cmd", Flags.bpfCmd(a[0]));
+            case "init_module" -> m.put("len", a[1]);
+            case "finit_module" -> {
+                m.put("fd", (int) a[0]);
+                m.put("flags", a[2]);
+            }
+            case "delete_module" -> m.put("name", r.s0());
+            case "userfaultfd" -> m.put("flags", a[0]);
+            case "memfd_create" -> {
+                m.put("name", r.s0());
+                m.put("flags", a[1]);
+            }
+            case "open_by_handle_at" -> {
+                m.put("mountdirfd", (int) a[0]);
+                m.put("flags", Flags.open(a[2]));
+            }
+            case "name_to_handle_at" -> m.put("path", r.s0());
+            case "mknod" -> {
+                m.put("path", r.s0());
+                m.put("name", r.s0());
+                m.put("mode", Flags.mknodMode(a[1]));
+                m.put("dev", Flags.dev(a[2]));
+            }
+            case "mknodat" -> {
+                m.put("path", r.s0());
+                m.put("name", r.s0());
+                m.put("mode", Flags.mknodMode(a[2]));
+                m.put("dev", Flags.dev(a[3]));
+            }
+            case "symlink", "symlinkat" -> {
+                m.put("target", r.s0());
+                m.put("linkpath", r.s1());
+            }
+            case "link", "linkat", "rename", "renameat", "renameat2" -> {
+                m.put("oldpath", r.s0());
+                m.put("newpath", r.s1());
+            }
+            case "unlink", "unlinkat" -> m.put("path", r.s0());
+            case "dup2", "dup3" -> {
+                m.put("oldfd", (int) a[0]);
+                m.put("newfd", (int) a[1]);
+                m.put("oldfd_type", Flags.fileType(r.aux()[0]));
+            }
+            case "splice" -> {
+                m.put("fd_in", (int) a[0]);
+                m.put("fd_out", (int) a[2]);
+                m.put("len", a[4]);
+                m.put("flags", a[5]);
+                m.put("in_type", Flags.fileType(r.aux()[0]));
+                m.put("out_type", Flags.fileType(r.aux()[1]));
+            }
+            case "setuid", "setfsuid" -> m.put("uid", (int) a[0]);
+            case "setgid", "setfsgid" -> m.put("gid", (int) a[0]);
+            case "setreuid" -> {
+                m.put("ruid", (int) a[0]);
+                m.put("euid", (int) a[1]);
+            }
+            case "setregid" -> {
+                m.put("rgid", (int) a[0]);
+                m.put("egid", (int) a[1]);
+            }
+            case "setresuid" -> {
+                m.put("ruid", (int) a[0]);
+                m.put("euid", (int) a[1]);
+                m.put("suid", (int) a[2]);
+            }
+            case "setresgid" -> {
+                m.put("rgid", (int) a[0]);
+                m.put("egid", (int) a[1]);
+                m.put("sgid", (int) a[2]);
+            }
+            case "capset" -> {
+                m.put("effective", "0x" + Long.toHexString(r.aux()[0]));
+                m.put("permitted", "0x" + Long.toHexString(r.aux()[1]));
+            }
+            default -> {
+                for (int i = 0; i < 6; i++) {
+                    m.put("arg" + i, a[i]);
+                }
+            }
+        }
+        return m;
+    }
+
+    private void sockaddr(RawEvent r, Map<String, Object> m) {
+        int family = (int) r.aux()[0];
+        m.put("family", Flags.family(family));
+        if (family == 1) {
+            byte[] p = r.str0();
+            String path = p[0] == 0 && p[1] != 0 ? "@" + RawEvent.cstring(p, 1, 107) : RawEvent.cstring(p, 0, 108);
+            m.put("path", path);
+            m.put("name", path);
+        } else if (family == 2 || family == 10) {
+            byte[] raw = Arrays.copyOf(r.str1(), family == 2 ? 4 : 16);
+            try {
+                m.put("addr", InetAddress.getByAddress(raw).getHostAddress());
+            } catch (UnknownHostException e) {
+                m.put("addr", null);
+            }
+            m.put("port", (int) r.aux()[1]);
+        }
+    }
+
+    private Map<String, Object> ioUringArgs(RawEvent r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String op = Flags.ioUringOp(r.nr());
+        m.put("opcode", op);
+        if (op.equals("CONNECT")) {
+            sockaddr(r, m);
+        } else {
+            m.put("path", r.s0());
+            m.put("name", r.s0());
+            m.put("flags", Flags.open(r.args()[0]));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,301 @@
+package io.bulwark.sensor.probe;
+
+import io.bulwark.sensor.event.SyscallTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import org.jboss.logging.Logger;
+
+/**
+ * The kernel side of the sensor as one unit: the BPF object configured and loaded, its
+ * programs attached, its ring buffer polled. Close it to detach and unload everything.
+ */
+public final class Probe implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Probe.class);
+    static final String OBJECT = "bulwark.bpf.o";
+
+    /** Which signals each program carries, for the "what am I blind to" report. */
+    public static final Map<String, String> PROGRAM_SIGNALS = Map.of(
+            "bw_sys_enter", "every watched syscall (setns, unshare, mount, open…, ptrace, bpf, module loading …)",
+            "bw_sys_exit", "syscall results (without it no syscall event is sent)",
+            "bw_exec", "process execution (process table, drift and fileless exec)",
+            "bw_fork", "process creation (process table)",
+            "bw_exit", "process exit (process table)",
+            "bw_cgroup_mkdir", "live container discovery",
+            "bw_io_uring", "the io_uring door (opens and connects submitted through io_uring)");
+
+    /** Settings for the kernel side. */
+    public record Settings(int ringQueue, long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
+        public static Settings defaults() {
+            return new Settings(65536, 256 * 1024, 1_000_000, 0, Map.of());
+        }
+    }
+
+    private final BpfObject object;
+    private final RingBufferPoller poller;
+    private final Map<String, String> failed;
+    private final LibBpf.PrintFn printFn;
+    private final Path extracted;
+
+    private Probe(BpfObject object, RingBufferPoller poller, Map<String, String> failed, LibBpf.PrintFn printFn, Path extracted) {
+        this.object = object;
+        this.poller = poller;
+        this.failed = failed;
+        this.printFn = printFn;
+        this.extracted = extracted;
+    }
+
+    /**
+     * Checks that this node can run the probe. Throws {@link EnvironmentException} with the fix
+     * for the first problem; mounts tracefs itself where it can.
+     */
+    public static void checkEnvironment() {
+        Native n = Native.get();
+        if (n.libc.geteuid() != 0) {
+            throw new EnvironmentException("the sensor must run as root (it loads BPF programs): run it with sudo, or as a privileged DaemonSet");
+        }
+        if (!Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))) {
+            throw new EnvironmentException("/sys/kernel/btf/vmlinux is missing: this kernel has no BTF; Bulwark needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or later)");
+        }
+        if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events")) && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events"))) {
+            try {
+                Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing").redirectErrorStream(true).start();
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // reported below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events"))) {
+                LOG.warn("tracefs is not mounted and could not be mounted (mount -t tracefs nodev /sys/kernel/tracing); BTF tracepoints still work");
+            }
+        }
+    }
+
+    /** Loads and attaches the sensor's programs. */
+    public static Probe start(Settings settings) {
+        checkEnvironment();
+        Native n = Native.get();
+        LibBpf.PrintFn print = (level, fmt, va) -> {
+            try {
+                Pointer buf = Memory.allocateDirect(n.runtime, 1024);
+                int len = n.libc.vsnprintf(buf, 1024, fmt, va);
+                String msg = buf.getString(0, Math.max(0, Math.min(len, 1023)), StandardCharsets.UTF_8).stripTrailing();
+                if (level == 0) {
+                    LOG.warn("libbpf: " + msg);
+                } else {
+                    LOG.debug("libbpf: " + msg);
+                }
+            } catch (Throwable t) {
+                // never throw into native code
+            }
+            return 0;
+        };
+        n.bpf.libbpf_set_print(print);
+        Path file = locateObject();
+        BpfObject obj = BpfObject.open(file);
+        try {
+            obj.setConstU32("self_tgid", ProcessHandle.current().pid());
+            obj.setConstU32("host_mnt_ns", nsInode("mnt"));
+            obj.setConstU32("host_pid_ns", nsInode("pid"));
+            obj.setConstU64("wake_bytes", settings.wakeBytes());
+            obj.setConstU64("wake_ns", settings.wakeNs());
+            obj.setConstU32("rate_limit", settings.rateLimit());
+            obj.setConst("sc_mode", syscallModes());
+            obj.load();
+            for (Map.Entry<String, Integer> e : Watchlist.defaultPrefixes().entrySet()) {
+                putPrefix(obj, e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Integer> e : settings.extraPrefixes().entrySet()) {
+                putPrefix(obj, e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Integer> e : Watchlist.defaultNames().entrySet()) {
+                byte[] key = new byte[32];
+                byte[] s = e.getKey().getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(s, 0, key, 0, Math.min(31, s.length));
+                obj.update("path_names", key, u32(e.getValue()));
+            }
+            for (int port : Watchlist.PORTS) {
+                obj.update("ports", ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) port).array(), new byte[] {1});
+            }
+            RingBufferPoller poller = new RingBufferPoller(obj, "events", settings.ringQueue());
+            Map<String, String> failed = obj.attachAll();
+            for (Map.Entry<String, String> f : failed.entrySet()) {
+                LOG.warnf("program %s could not attach (%s): the sensor is blind to %s", f.getKey(), f.getValue(),
+                        PROGRAM_SIGNALS.getOrDefault(f.getKey(), "its signals"));
+            }
+            if (obj.attached().isEmpty()) {
+                throw new BpfException("attach", 2, file.toString(), "no program could attach: " + failed);
+            }
+            poller.start();
+            return new Probe(obj, poller, failed, print, file);
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    private static void putPrefix(BpfObject obj, String prefix, int flags) {
+        byte[] s = prefix.getBytes(StandardCharsets.UTF_8);
+        if (s.length > 255) {
+            throw new IllegalArgumentException("path prefix longer than 255 bytes: " + prefix);
+        }
+        byte[] key = new byte[4 + 256];
+        ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).putInt(s.length * 8);
+        System.arraycopy(s, 0, key, 4, s.length);
+        obj.update("path_prefixes", key, u32(flags));
+    }
+
+    /** Adds a path prefix at run time (a container's hostPath mount point). */
+    public void addPathPrefix(String prefix, int flags) {
+        putPrefix(object, prefix, flags);
+    }
+
+    /** Marks a cgroup as a container's, so its tasks stay "contained" even after joining host namespaces. */
+    public void addContainerCgroup(long cgroupId) {
+        object.update("container_cgroups", ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(cgroupId).array(), new byte[] {1});
+    }
+
+    private static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    static byte[] syscallModes() {
+        byte[] modes = new byte[512];
+        SyscallTable t = SyscallTable.get();
+        for (String s : Watchlist.EVERYWHERE) {
+            int nr = t.number(s);
+            if (nr >= 0 && nr < 512) {
+                modes[nr] = (byte) Watchlist.ON;
+            }
+        }
+        for (String s : Watchlist.CONTAINER_ONLY) {
+            int nr = t.number(s);
+            if (nr >= 0 && nr < 512) {
+                modes[nr] = (byte) (Watchlist.ON | Watchlist.CONTAINER);
+            }
+        }
+        return modes;
+    }
+
+    /** Inode number of one of this process's namespaces (the sensor runs on the host). */
+    public static long nsInode(String type) {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/" + type)).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (IOException | RuntimeException e) {
+            throw new EnvironmentException("cannot read /proc/self/ns/" + type + ": " + e.getMessage() + " (is /proc mounted?)");
+        }
+    }
+
+    /** The BPF object: from -Dbulwark.bpfDir, else extracted from the jar into a private temp file. */
+    static Path locateObject() {
+        String dir = System.getProperty("bulwark.bpfDir");
+        if (dir != null && Files.isReadable(Path.of(dir, OBJECT))) {
+            return Path.of(dir, OBJECT);
+        }
+        try (InputStream in = Probe.class.getResourceAsStream("/bpf/" + OBJECT)) {
+            if (in == null) {
+                throw new EnvironmentException("bpf/" + OBJECT + " is not in the jar: rebuild with ./bulwark setup (needs clang and bpftool)");
+            }
+            Path tmp = Files.createTempFile("bulwark-", ".bpf.o");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return tmp;
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot extract the BPF object: " + e.getMessage());
+        }
+    }
+
+    /** Offset from CLOCK_BOOTTIME (what the kernel stamps) to Unix-epoch nanoseconds. */
+    public static long bootToWallNs() {
+        Native n = Native.get();
+        Pointer ts = Memory.allocateDirect(n.runtime, 16);
+        n.libc.clock_gettime(7 /* CLOCK_BOOTTIME */, ts);
+        long boot = ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+        n.libc.clock_gettime(0 /* CLOCK_REALTIME */, ts);
+        long wall = ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+        return wall - boot;
+    }
+
+    public RingBufferPoller poller() {
+        return poller;
+    }
+
+    public List<String> attached() {
+        return object.attached();
+    }
+
+    public Map<String, String> failedPrograms() {
+        return failed;
+    }
+
+    /** Every loss and throughput counter, kernel and user side. */
+    public Map<String, Long> counters() {
+        long[] k = object.sumPerCpuU64("counters", 5);
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("kernel_emitted", k[0]);
+        m.put("ringbuf_full_drops", k[1]);
+        m.put("inflight_full", k[2]);
+        m.put("kernel_filtered", k[3]);
+        m.put("rate_limited", k[4]);
+        m.put("received", poller.received());
+        m.put("queue_full_drops", poller.queueDrops());
+        m.put("callback_errors", poller.callbackErrors());
+        return m;
+    }
+
+    /** Per-CPU ring buffer drops, for reports. */
+    public Map<Integer, Long> dropsPerCpu() {
+        // Sum is what counters() reports; the per-CPU split is read on demand.
+        Map<Integer, Long> out = new TreeMap<>();
+        int fd = object.mapFd("counters");
+        Native n = Native.get();
+        int cpus = n.bpf.libbpf_num_possible_cpus();
+        Pointer key = Memory.allocateDirect(n.runtime, 4);
+        Pointer val = Memory.allocateDirect(n.runtime, 8L * cpus);
+        key.putInt(0, 1);
+        if (n.bpf.bpf_map_lookup_elem(fd, key, val) == 0) {
+            for (int c = 0; c < cpus; c++) {
+                out.put(c, val.getLong(8L * c));
+            }
+        }
+        return out;
+    }
+
+    /** Stops the poller, detaches and unloads everything. */
+    @Override
+    public void close() {
+        try {
+            poller.close();
+        } finally {
+            object.close();
+            Native.get().bpf.libbpf_set_print(null);
+            if (extracted != null && !extracted.toString().contains(System.getProperty("bulwark.bpfDir", "\0"))) {
+                try {
+                    Files.deleteIfExists(extracted);
+                } catch (IOException ignored) {
+                    // a temp file; deleteOnExit is the backstop
+                }
+            }
+        }
+    }
+
+    List<Object> keepAlive() {
+        return new ArrayList<>(List.of(printFn));
+    }
+}

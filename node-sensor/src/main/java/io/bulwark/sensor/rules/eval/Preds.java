@@ -1,0 +1,381 @@
+package io.bulwark.sensor.rules.eval;
+
+import io.bulwark.sensor.rules.fields.EventView;
+import io.bulwark.sensor.rules.fields.Extractor;
+import io.bulwark.sensor.rules.fields.IpAddr;
+import io.bulwark.sensor.rules.fields.Values;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The predicate nodes conditions compile to. */
+final class Preds {
+    private Preds() {}
+
+    /** A test on one present value (never null or unknown). */
+    @FunctionalInterface
+    interface ValueTest {
+        boolean test(Object v);
+    }
+
+    static final class And implements Pred {
+        private final Pred[] terms;
+
+        And(Pred[] terms) {
+            this.terms = terms;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            int r = TRUE;
+            for (Pred p : terms) {
+                int x = p.test(ev);
+                if (x == FALSE) {
+                    return FALSE;
+                }
+                if (x == UNKNOWN) {
+                    r = UNKNOWN;
+                }
+            }
+            return r;
+        }
+    }
+
+    static final class Or implements Pred {
+        private final Pred[] terms;
+
+        Or(Pred[] terms) {
+            this.terms = terms;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            int r = FALSE;
+            for (Pred p : terms) {
+                int x = p.test(ev);
+                if (x == TRUE) {
+                    return TRUE;
+                }
+                if (x == UNKNOWN) {
+                    r = UNKNOWN;
+                }
+            }
+            return r;
+        }
+    }
+
+    static final class Not implements Pred {
+        private final Pred term;
+
+        Not(Pred term) {
+            this.term = term;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            int x = term.test(ev);
+            return x == UNKNOWN ? UNKNOWN : 1 - x;
+        }
+    }
+
+    /** Extract, then test. Absent is FALSE, unknown is UNKNOWN; {@code each} tests list elements (any). */
+    static final class Check implements Pred {
+        private final Extractor ex;
+        private final ValueTest t;
+        private final boolean each;
+
+        Check(Extractor ex, ValueTest t, boolean each) {
+            this.ex = ex;
+            this.t = t;
+            this.each = each;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            if (each && v instanceof List<?> l) {
+                for (Object o : l) {
+                    if (o != null && t.test(o)) {
+                        return TRUE;
+                    }
+                }
+                return FALSE;
+            }
+            return t.test(v) ? TRUE : FALSE;
+        }
+    }
+
+    static final class Exists implements Pred {
+        private final Extractor ex;
+
+        Exists(Extractor ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            return v == null ? FALSE : v == Values.UNKNOWN ? UNKNOWN : TRUE;
+        }
+    }
+
+    /** {@code field op val(other)}. */
+    static final class FieldCompare implements Pred {
+        private final Extractor left;
+        private final Extractor right;
+        private final String op;
+
+        FieldCompare(Extractor left, Extractor right, String op) {
+            this.left = left;
+            this.right = right;
+            this.op = op;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object a = left.get(ev);
+            Object b = right.get(ev);
+            if (a == null || b == null) {
+                return FALSE;
+            }
+            if (a == Values.UNKNOWN || b == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            Long na = a instanceof Number || a instanceof Boolean ? Values.number(a) : null;
+            Long nb = b instanceof Number || b instanceof Boolean ? Values.number(b) : null;
+            int c;
+            String sa = Values.text(a);
+            String sb = Values.text(b);
+            if (na != null && nb != null) {
+                c = Long.compare(na, nb);
+            } else {
+                c = sa.compareTo(sb);
+            }
+            boolean r = switch (op) {
+                case "=" -> c == 0;
+                case "!=" -> c != 0;
+                case "<" -> c < 0;
+                case "<=" -> c <= 0;
+                case ">" -> c > 0;
+                case ">=" -> c >= 0;
+                case "contains" -> sa.contains(sb);
+                case "icontains" -> sa.toLowerCase(Locale.ROOT).contains(sb.toLowerCase(Locale.ROOT));
+                case "startswith" -> sa.startsWith(sb);
+                case "endswith" -> sa.endsWith(sb);
+                default -> false;
+            };
+            return r ? TRUE : FALSE;
+        }
+    }
+
+    // ------------------------------------------------------------------ value tests
+
+    static ValueTest stringTest(String op, String rhs) {
+        return switch (op) {
+            case "=" -> v -> Values.text(v).equals(rhs);
+            case "!=" -> v -> !Values.text(v).equals(rhs);
+            case "<" -> v -> Values.text(v).compareTo(rhs) < 0;
+            case "<=" -> v -> Values.text(v).compareTo(rhs) <= 0;
+            case ">" -> v -> Values.text(v).compareTo(rhs) > 0;
+            case ">=" -> v -> Values.text(v).compareTo(rhs) >= 0;
+            case "contains" -> v -> Values.text(v).contains(rhs);
+            case "icontains" -> {
+                String lower = rhs.toLowerCase(Locale.ROOT);
+                yield v -> containsIgnoreCase(Values.text(v), lower);
+            }
+            case "startswith" -> v -> Values.text(v).startsWith(rhs);
+            case "endswith" -> v -> Values.text(v).endsWith(rhs);
+            case "glob" -> {
+                Glob g = Glob.compile(rhs, false);
+                yield v -> g.matches(Values.text(v));
+            }
+            case "iglob" -> {
+                Glob g = Glob.compile(rhs, true);
+                yield v -> g.matches(Values.text(v));
+            }
+            case "regex" -> {
+                Pattern p = Pattern.compile(rhs);
+                yield v -> p.matcher(Values.text(v)).matches();
+            }
+            case "bcontains" -> {
+                byte[] needle = hex(rhs);
+                yield v -> indexOf(Values.text(v).getBytes(StandardCharsets.ISO_8859_1), needle) >= 0;
+            }
+            case "bstartswith" -> {
+                byte[] needle = hex(rhs);
+                yield v -> {
+                    byte[] hay = Values.text(v).getBytes(StandardCharsets.ISO_8859_1);
+                    return indexOf(hay, needle) == 0 && hay.length >= needle.length;
+                };
+            }
+            default -> throw new IllegalArgumentException("operator '" + op + "' is not supported for text");
+        };
+    }
+
+    /** ASCII case-insensitive substring search without allocating. */
+    static boolean containsIgnoreCase(String hay, String lowerNeedle) {
+        int n = lowerNeedle.length();
+        int max = hay.length() - n;
+        outer:
+        for (int i = 0; i <= max; i++) {
+            for (int k = 0; k < n; k++) {
+                char c = hay.charAt(i + k);
+                if (c != lowerNeedle.charAt(k) && Character.toLowerCase(c) != lowerNeedle.charAt(k)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    static ValueTest numberTest(String op, long rhs) {
+        return switch (op) {
+            case "=" -> v -> eq(Values.number(v), rhs);
+            case "!=" -> v -> {
+                Long n = Values.number(v);
+                return n != null && n != rhs;
+            };
+            case "<" -> v -> {
+                Long n = Values.number(v);
+                return n != null && n < rhs;
+            };
+            case "<=" -> v -> {
+                Long n = Values.number(v);
+                return n != null && n <= rhs;
+            };
+            case ">" -> v -> {
+                Long n = Values.number(v);
+                return n != null && n > rhs;
+            };
+            case ">=" -> v -> {
+                Long n = Values.number(v);
+                return n != null && n >= rhs;
+            };
+            default -> throw new IllegalArgumentException("operator '" + op + "' is not supported for numbers");
+        };
+    }
+
+    private static boolean eq(Long n, long rhs) {
+        return n != null && n == rhs;
+    }
+
+    /** Dynamic values (evt.arg.*): numbers compare as numbers when the operand is numeric, else as text. */
+    static ValueTest dynamicTest(String op, String rhs) {
+        Long num = Values.parseLong(rhs);
+        ValueTest text = stringTest(op, rhs);
+        if (num == null || !(op.equals("=") || op.equals("!=") || op.startsWith("<") || op.startsWith(">"))) {
+            return text;
+        }
+        ValueTest number = numberTest(op, num);
+        return v -> v instanceof Number ? number.test(v) : text.test(v);
+    }
+
+    static ValueTest boolTest(String op, boolean rhs) {
+        return switch (op) {
+            case "=" -> v -> v instanceof Boolean b && b == rhs;
+            case "!=" -> v -> v instanceof Boolean b && b != rhs;
+            default -> throw new IllegalArgumentException("operator '" + op + "' is not supported for booleans");
+        };
+    }
+
+    static ValueTest ipTest(String op, List<IpAddr.Net> nets) {
+        ValueTest any = v -> {
+            byte[] a = IpAddr.parse(Values.text(v));
+            if (a == null) {
+                return false;
+            }
+            for (IpAddr.Net n : nets) {
+                if (n.contains(a)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        return switch (op) {
+            case "=", "in", "intersects" -> any;
+            case "!=" -> v -> IpAddr.parse(Values.text(v)) != null && !any.test(v);
+            default -> throw new IllegalArgumentException("operator '" + op + "' is not supported for addresses");
+        };
+    }
+
+    /** {@code in}: a scalar is in the set; a list has all its elements in it. */
+    static ValueTest inSet(Set<String> set) {
+        return v -> {
+            if (v instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!set.contains(Values.text(o))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            return set.contains(Values.text(v));
+        };
+    }
+
+    /** {@code intersects}: a scalar is in the set; a list has one element in it. */
+    static ValueTest intersectsSet(Set<String> set) {
+        return v -> {
+            if (v instanceof List<?> l) {
+                for (Object o : l) {
+                    if (set.contains(Values.text(o))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            return set.contains(Values.text(v));
+        };
+    }
+
+    static ValueTest inNumbers(Set<Long> set) {
+        return v -> {
+            Long n = Values.number(v);
+            return n != null && set.contains(n);
+        };
+    }
+
+    static ValueTest pmatch(List<String> paths) {
+        PathPrefixes p = new PathPrefixes(paths);
+        return v -> p.matches(Values.text(v));
+    }
+
+    private static byte[] hex(String s) {
+        String h = s.replaceAll("\\s", "");
+        if (h.length() % 2 != 0) {
+            throw new IllegalArgumentException("'" + s + "' is not hex bytes (odd length)");
+        }
+        byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            int hi = Character.digit(h.charAt(2 * i), 16);
+            int lo = Character.digit(h.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                throw new IllegalArgumentException("'" + s + "' is not hex bytes");
+            }
+            b[i] = (byte) (hi << 4 | lo);
+        }
+        return b;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (hay[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

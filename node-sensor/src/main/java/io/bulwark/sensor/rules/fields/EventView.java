@@ -1,0 +1,64 @@
+package io.bulwark.sensor.rules.fields;
+
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.ProcessInfo;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.contract.Syscall;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One event as the rules see it: the record plus the engine's event number and values derived once
+ * per event on first use (the file descriptor view, capability lists). Not thread-safe; one per event.
+ */
+public final class EventView {
+    final SensorEvent event;
+    final Syscall sc;
+    final ProcessInfo proc;
+    final ContainerInfo ctr;
+    final Map<String, Object> args;
+    final long num;
+    private FdInfo fd;
+
+    public EventView(SensorEvent event, long num) {
+        this.event = event;
+        this.sc = event.syscall();
+        this.proc = event.process();
+        this.ctr = event.container();
+        this.args = sc == null || sc.args() == null ? Map.of() : sc.args();
+        this.num = num;
+    }
+
+    public SensorEvent event() {
+        return event;
+    }
+
+    /** The syscall name, Falco's evt.type ("" when the event has none). */
+    public String type() {
+        return sc == null || sc.name() == null ? "" : sc.name();
+    }
+
+    Object arg(String name) {
+        return args.get(name);
+    }
+
+    String argText(String name) {
+        Object v = args.get(name);
+        return v == null ? null : Values.text(v);
+    }
+
+    ProcessInfo.Ancestor ancestor(int n) {
+        if (proc == null || proc.ancestors() == null) {
+            return null;
+        }
+        List<ProcessInfo.Ancestor> a = proc.ancestors();
+        return n >= 1 && n <= a.size() ? a.get(n - 1) : null;
+    }
+
+    FdInfo fd() {
+        if (fd == null) {
+            fd = FdInfo.of(this);
+        }
+        return fd;
+    }
+}

@@ -1,0 +1,241 @@
+/*
+ * bwtrigger: issues one escape-related syscall, exactly, so that tests can check the sensor
+ * sees it. Static, copied into test container rootfs. Prints "rc=<n> errno=<e>" and exits 0
+ * whether the syscall succeeded or not (failed attempts are events too).
+ *
+ *   bwtrigger <action> [args...]    (see usage())
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/io_uring.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <linux/capability.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <stddef.h>
+#include <unistd.h>
+
+static int report(const char *what, long rc)
+{
+	printf("%s rc=%ld errno=%d\n", what, rc, rc < 0 ? errno : 0);
+	fflush(stdout);
+	return 0;
+}
+
+static int io_uring_openat(const char *path, int flags)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof(p));
+	int fd = syscall(__NR_io_uring_setup, 4, &p);
+	if (fd < 0)
+		return report("io_uring_setup", fd);
+	size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	void *sq = mmap(0, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+	struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	void *cq = mmap(0, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+	if (sq == MAP_FAILED || sqes == MAP_FAILED || cq == MAP_FAILED)
+		return report("io_uring_mmap", -1);
+	unsigned *tail = (unsigned *)((char *)sq + p.sq_off.tail);
+	unsigned *mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
+	unsigned *array = (unsigned *)((char *)sq + p.sq_off.array);
+	unsigned idx = *tail & *mask;
+	struct io_uring_sqe *sqe = &sqes[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_OPENAT;
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (unsigned long)path;
+	sqe->open_flags = flags;
+	array[idx] = idx;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+	long rc = syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	unsigned *chead = (unsigned *)((char *)cq + p.cq_off.head);
+	unsigned *cmask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
+	int res = cqes[*chead & *cmask].res;
+	printf("io_uring_openat enter=%ld res=%d\n", rc, res);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: bwtrigger ACTION [ARGS]\n"
+		"  open-write PATH | openat-write PATH | openat2-write PATH | open-read PATH | io-uring-open PATH\n"
+		"  unshare-user | unshare-ns | clone3-newuser | clone-newns | setns PATH | chroot PATH | pivot-root NEW OLD\n"
+		"  mount SRC TARGET FSTYPE | fsopen FSTYPE | open-tree PATH | mknod-blk PATH | symlink TARGET LINK\n"
+		"  ptrace-attach PID | process-vm-writev PID | bpf-prog-load | bpf-map-create | init-module | finit-module\n"
+		"  userfaultfd | memfd-create NAME | open-by-handle | connect-unix PATH | connect-tcp IP PORT | packet-socket\n"
+		"  dup2-socket | splice PATH | setuid UID | capset | sleep SECONDS\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	const char *a = argv[1];
+#define ARG(i) (argc > (i) ? argv[i] : (usage(), ""))
+	if (!strcmp(a, "open-write"))
+		return report(a, syscall(__NR_open, ARG(2), O_WRONLY));
+	if (!strcmp(a, "open-read"))
+		return report(a, syscall(__NR_open, ARG(2), O_RDONLY));
+	if (!strcmp(a, "openat-write"))
+		return report(a, syscall(__NR_openat, AT_FDCWD, ARG(2), O_WRONLY | O_TRUNC));
+	if (!strcmp(a, "openat2-write")) {
+		struct open_how how = { .flags = O_WRONLY };
+		return report(a, syscall(__NR_openat2, AT_FDCWD, ARG(2), &how, sizeof(how)));
+	}
+	if (!strcmp(a, "io-uring-open"))
+		return io_uring_openat(ARG(2), O_WRONLY);
+	if (!strcmp(a, "unshare-user"))
+		return report(a, syscall(__NR_unshare, CLONE_NEWUSER));
+	if (!strcmp(a, "unshare-ns"))
+		return report(a, syscall(__NR_unshare, CLONE_NEWNS));
+	if (!strcmp(a, "clone3-newuser")) {
+		struct clone_args ca;
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_NEWUSER;
+		ca.exit_signal = SIGCHLD;
+		long rc = syscall(__NR_clone3, &ca, sizeof(ca));
+		if (rc == 0)
+			_exit(0);
+		return report(a, rc);
+	}
+	if (!strcmp(a, "clone-newns")) {
+		long rc = syscall(__NR_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+		if (rc == 0)
+			_exit(0);
+		return report(a, rc);
+	}
+	if (!strcmp(a, "setns")) {
+		int fd = open(ARG(2), O_RDONLY);
+		if (fd < 0)
+			return report("setns-open", fd);
+		return report(a, syscall(__NR_setns, fd, 0));
+	}
+	if (!strcmp(a, "chroot"))
+		return report(a, syscall(__NR_chroot, ARG(2)));
+	if (!strcmp(a, "pivot-root"))
+		return report(a, syscall(__NR_pivot_root, ARG(2), ARG(3)));
+	if (!strcmp(a, "mount"))
+		return report(a, syscall(__NR_mount, ARG(2), ARG(3), ARG(4), 0, 0));
+	if (!strcmp(a, "fsopen"))
+		return report(a, syscall(__NR_fsopen, ARG(2), 0));
+	if (!strcmp(a, "open-tree"))
+		return report(a, syscall(__NR_open_tree, AT_FDCWD, ARG(2), 1 /* OPEN_TREE_CLONE */));
+	if (!strcmp(a, "mknod-blk"))
+		return report(a, syscall(__NR_mknod, ARG(2), S_IFBLK | 0600, makedev(8, 0)));
+	if (!strcmp(a, "symlink"))
+		return report(a, syscall(__NR_symlink, ARG(2), ARG(3)));
+	if (!strcmp(a, "ptrace-attach"))
+		return report(a, syscall(__NR_ptrace, 16 /* PTRACE_ATTACH */, atoi(ARG(2)), 0, 0));
+	if (!strcmp(a, "process-vm-writev")) {
+		char buf[8] = {0};
+		struct iovec l = { buf, sizeof(buf) }, r = { (void *)0x10000, sizeof(buf) };
+		return report(a, syscall(__NR_process_vm_writev, atoi(ARG(2)), &l, 1, &r, 1, 0));
+	}
+	if (!strcmp(a, "bpf-prog-load")) {
+		union bpf_attr attr;
+		memset(&attr, 0, sizeof(attr));
+		struct bpf_insn insns[2] = { { .code = 0xb7, .dst_reg = 0, .imm = 0 }, { .code = 0x95 } };
+		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		attr.insns = (unsigned long)insns;
+		attr.insn_cnt = 2;
+		attr.license = (unsigned long)"GPL";
+		return report(a, syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)));
+	}
+	if (!strcmp(a, "bpf-map-create")) {
+		union bpf_attr attr;
+		memset(&attr, 0, sizeof(attr));
+		attr.map_type = BPF_MAP_TYPE_ARRAY;
+		attr.key_size = 4;
+		attr.value_size = 4;
+		attr.max_entries = 1;
+		return report(a, syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)));
+	}
+	if (!strcmp(a, "init-module")) {
+		static char img[64];
+		return report(a, syscall(__NR_init_module, img, sizeof(img), ""));
+	}
+	if (!strcmp(a, "finit-module")) {
+		int fd = open("/proc/self/exe", O_RDONLY);
+		return report(a, syscall(__NR_finit_module, fd, "", 0));
+	}
+	if (!strcmp(a, "userfaultfd"))
+		return report(a, syscall(__NR_userfaultfd, O_CLOEXEC));
+	if (!strcmp(a, "memfd-create"))
+		return report(a, syscall(__NR_memfd_create, ARG(2), 0));
+	if (!strcmp(a, "open-by-handle")) {
+		struct { unsigned int bytes; int type; unsigned char h[8]; } fh = { 8, 1, {2, 0, 0, 0, 0, 0, 0, 0} };
+		int mfd = open("/", O_RDONLY);
+		return report(a, syscall(__NR_open_by_handle_at, mfd, &fh, O_RDONLY));
+	}
+	if (!strcmp(a, "connect-unix")) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		const char *p = ARG(2);
+		if (p[0] == '@')
+			strncpy(sa.sun_path + 1, p + 1, sizeof(sa.sun_path) - 2);
+		else
+			strncpy(sa.sun_path, p, sizeof(sa.sun_path) - 1);
+		socklen_t len = p[0] == '@' ? (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p)) : sizeof(sa);
+		return report(a, syscall(__NR_connect, s, &sa, len));
+	}
+	if (!strcmp(a, "connect-tcp")) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(ARG(3))) };
+		inet_pton(AF_INET, ARG(2), &sa.sin_addr);
+		return report(a, syscall(__NR_connect, s, &sa, sizeof(sa)));
+	}
+	if (!strcmp(a, "packet-socket"))
+		return report(a, syscall(__NR_socket, AF_PACKET, SOCK_RAW, 0));
+	if (!strcmp(a, "dup2-socket")) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		int saved = dup(1);
+		long rc = syscall(__NR_dup2, s, 1);
+		dup2(saved, 1);
+		return report(a, rc);
+	}
+	if (!strcmp(a, "splice")) {
+		int fd = open(ARG(2), O_RDONLY);
+		int p[2];
+		if (pipe(p))
+			return report("pipe", -1);
+		loff_t off = 0;
+		return report(a, syscall(__NR_splice, fd, &off, p[1], NULL, 1, 0));
+	}
+	if (!strcmp(a, "setuid"))
+		return report(a, syscall(__NR_setuid, atoi(ARG(2))));
+	if (!strcmp(a, "capset")) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		memset(d, 0, sizeof(d));
+		d[0].effective = d[0].permitted = 1u << 21; /* CAP_SYS_ADMIN */
+		return report(a, syscall(__NR_capset, &h, d));
+	}
+	if (!strcmp(a, "sleep")) {
+		sleep(atoi(ARG(2)));
+		return 0;
+	}
+	usage();
+	return 2;
+}
