@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             CaptureCommand.class,
+            UpCommand.class,
+            AuditCommand.class,
+            RulesCommand.class,
         })
 public class BulwarkCommand {
 }

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  *
  * <p>See docs/containers.md for the layout of each runtime.
  */
-public final class ContainerResolver {
+public final class ContainerResolver implements ContainerLookup {
     private static final Logger LOG = Logger.getLogger(ContainerResolver.class);
 
     /** Namespace types reported in {@link ContainerInfo#hostNamespaces()}, in this order. */
@@ -151,20 +151,21 @@ public final class ContainerResolver {
     }
 
     /**
-     * The live container whose cgroup2 id ({@code bpf_get_current_cgroup_id()}) this is; empty for
-     * host processes. No I/O: it reads the last snapshot.
+     * The live container whose cgroup2 id ({@code bpf_get_current_cgroup_id()}) this is; null for
+     * host processes and unknown ids. No I/O: it reads the last snapshot.
      */
-    public Optional<ContainerInfo> byCgroupId(long cgroupId) {
-        return Optional.ofNullable(snapshot.byCgroup().get(cgroupId));
+    @Override
+    public ContainerInfo byCgroupId(long cgroupId) {
+        return snapshot.byCgroup().get(cgroupId);
     }
 
     /**
-     * Like {@link #byCgroupId}, but a miss triggers a refresh (at most one every 200 ms) and a
+     * Like {@link #byCgroupId} (null for the host), but a miss triggers a refresh (at most one every 200 ms) and a
      * second look: for events from a container whose state file appeared after the last refresh.
      */
-    public Optional<ContainerInfo> resolve(long cgroupId) {
-        Optional<ContainerInfo> hit = byCgroupId(cgroupId);
-        if (hit.isPresent() || System.nanoTime() - lastRefresh < MISS_REFRESH_NANOS) {
+    public ContainerInfo resolve(long cgroupId) {
+        ContainerInfo hit = byCgroupId(cgroupId);
+        if (hit != null || System.nanoTime() - lastRefresh < MISS_REFRESH_NANOS) {
             return hit;
         }
         refresh();

@@ -1,0 +1,71 @@
+package io.bulwark.sensor.alert;
+
+import io.bulwark.contract.AlertDetail;
+import io.bulwark.contract.AlertEnvelope;
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.rules.Rule;
+import io.bulwark.sensor.rules.RuleMatch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Builds alert envelopes (the EventBridge contract, docs/alerts.md) from rule matches. */
+public final class AlertFactory {
+    public static final String VERSION = "0.1.0";
+
+    private final AlertDetail.Node node;
+    private final String mode;
+    private final String action;
+
+    /**
+     * @param mode   sensor mode: {@code local} or {@code aws}
+     * @param action what the sensor does on an alert: {@code none}, {@code dry-run}
+     */
+    public AlertFactory(AlertDetail.Node node, String mode, String action) {
+        this.node = node;
+        this.mode = mode;
+        this.action = action;
+    }
+
+    public static String iso(long epochNanos) {
+        return Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L).toString();
+    }
+
+    public AlertEnvelope create(RuleMatch m, SensorEvent e, int count) {
+        Rule r = m.rule();
+        String id = UUID.randomUUID().toString();
+        String time = iso(e.time());
+        ContainerInfo c = e.container();
+        List<String> resources = new ArrayList<>();
+        if (node.instanceId() != null) {
+            resources.add("ec2-instance/" + node.instanceId());
+        }
+        resources.add("node/" + node.hostname());
+        if (c != null) {
+            resources.add("container/" + c.id());
+            if (c.k8s() != null && c.k8s().pod() != null) {
+                resources.add("pod/" + c.k8s().namespace() + "/" + c.k8s().pod());
+            }
+        }
+        AlertDetail d = new AlertDetail(id, time, r.name(), r.priority().name(), r.priority().severity(), r.vector(),
+                r.mitre(), r.tags(), m.output(), m.outputFields(), count, e.process(), c, c == null ? null : c.k8s(), node,
+                e.syscall(), new AlertDetail.Sensor(VERSION, mode, action));
+        return new AlertEnvelope("0", id, AlertEnvelope.DETAIL_TYPE, AlertEnvelope.SOURCE, null, time, null, resources, d);
+    }
+
+    /** One readable line for a terminal. */
+    public static String line(AlertEnvelope a) {
+        AlertDetail d = a.detail();
+        String where = d.container() == null ? "host" : d.container().name() + " (" + shortId(d.container().id()) + ")";
+        String res = d.syscall() == null ? "" : d.syscall().result() < 0 ? " [" + d.syscall().errno() + "]" : "";
+        String count = d.count() > 1 ? " x" + d.count() : "";
+        return d.time() + " " + d.priority() + " " + d.rule() + " vector=" + d.vector() + " on " + where + res + count
+                + ": " + d.output();
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+}

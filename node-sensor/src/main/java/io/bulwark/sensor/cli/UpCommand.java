@@ -1,0 +1,135 @@
+package io.bulwark.sensor.cli;
+
+import io.bulwark.contract.AlertEnvelope;
+import io.bulwark.contract.Priority;
+import io.bulwark.sensor.Sensor;
+import io.bulwark.sensor.alert.AlertFactory;
+import io.bulwark.sensor.alert.NodeIdentity;
+import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.local.JsonLinesFile;
+import io.bulwark.sensor.local.Rulesets;
+import io.bulwark.sensor.probe.EnvironmentException;
+import io.bulwark.sensor.probe.Probe;
+import io.bulwark.sensor.rules.RuleEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {
+            "Run the sensor on this node: watch the kernel, evaluate the escape ruleset, report alerts.",
+            "",
+            "Prints a line containing 'ready' once every BPF program is attached, then one line per",
+            "alert. With --alerts, each alert's EventBridge envelope (docs/alerts.md) is appended as",
+            "one JSON line. SIGTERM or Ctrl-C stops it cleanly (within 5 s) and prints the counters.",
+            "",
+            "Examples:",
+            "  bulwark up",
+            "  bulwark up --rules my_rules.yaml --alerts /var/log/bulwark/alerts.jsonl",
+            "  bulwark up --dry-run --min-priority WARNING"
+        })
+public class UpCommand implements Callable<Integer> {
+    @Option(names = "--rules", paramLabel = "FILE", description = "Extra Falco-syntax rule files, loaded after the built-in escape ruleset (they may append to or override it).")
+    List<Path> rules = new ArrayList<>();
+
+    @Option(names = "--no-builtin-rules", description = "Do not load the built-in escape ruleset.")
+    boolean noBuiltin;
+
+    @Option(names = "--alerts", paramLabel = "FILE", description = "Append every alert envelope as one JSON line to FILE (created 0600, never truncated).")
+    Path alerts;
+
+    @Option(names = "--dry-run", description = "Guarantee that nothing acts on anything: alerts are reported, no response action runs.")
+    boolean dryRun;
+
+    @Option(names = "--min-priority", paramLabel = "PRIORITY", defaultValue = "INFO",
+            description = "Print and keep only alerts at or above this priority (default ${DEFAULT-VALUE}).")
+    String minPriority;
+
+    @Option(names = "--coalesce-seconds", paramLabel = "N", defaultValue = "60",
+            description = "Identical alerts (rule, container, process) within N seconds become one with a count (default ${DEFAULT-VALUE}).")
+    int coalesceSeconds;
+
+    @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
+    Integer seconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Priority min = Priority.parse(minPriority);
+        RuleEngine engine;
+        try {
+            engine = Rulesets.load(!noBuiltin, rules, System.err);
+        } catch (Rulesets.RulesException e) {
+            System.err.println("bulwark up: " + e.getMessage());
+            return 1;
+        }
+        List<Consumer<AlertEnvelope>> sinks = new ArrayList<>();
+        JsonLinesFile file = alerts == null ? null : new JsonLinesFile(alerts);
+        sinks.add(a -> {
+            if (Priority.parse(a.detail().priority()).atLeast(min)) {
+                System.out.println(AlertFactory.line(a));
+                System.out.flush();
+            }
+        });
+        if (file != null) {
+            sinks.add(a -> {
+                if (Priority.parse(a.detail().priority()).atLeast(min)) {
+                    file.accept(a);
+                }
+            });
+        }
+        AlertFactory factory = new AlertFactory(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none");
+        Detector detector = new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), sinks);
+        Sensor sensor;
+        try {
+            sensor = Sensor.start(Probe.Settings.defaults(), SensorContainers.create(), detector::onEvent);
+        } catch (EnvironmentException e) {
+            System.err.println("bulwark up: " + e.getMessage());
+            return 3;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bulwark-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("bulwark up: ready — " + sensor.probe().attached().size() + " programs attached, "
+                + engine.rules().size() + " rules loaded" + (dryRun ? ", dry run: no action will be taken" : "")
+                + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms()));
+        System.out.flush();
+        long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            detector.tick();
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        sensor.close();
+        detector.flush();
+        if (file != null) {
+            file.close();
+        }
+        System.err.println("bulwark up: stopped; events " + detector.events() + ", alerts " + detector.alerts()
+                + ", coalesced " + detector.coalesced() + "; sensor counters " + sensor.counters());
+        System.err.flush();
+        stopped.countDown();
+        if (seconds != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        return 0;
+    }
+}

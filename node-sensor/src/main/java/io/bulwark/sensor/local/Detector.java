@@ -1,0 +1,108 @@
+package io.bulwark.sensor.local;
+
+import io.bulwark.contract.AlertEnvelope;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.alert.AlertFactory;
+import io.bulwark.sensor.alert.Coalescer;
+import io.bulwark.sensor.rules.RuleEngine;
+import io.bulwark.sensor.rules.RuleMatch;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Events in, alerts out: every event meets the rules its type can match; each match becomes an
+ * alert envelope; identical alerts (rule, container, process) within the window are coalesced,
+ * the first never delayed. Alerts go to every sink in order.
+ */
+public final class Detector {
+    private final RuleEngine engine;
+    private final AlertFactory factory;
+    private final Coalescer<Pending> coalescer;
+    private final List<Consumer<AlertEnvelope>> sinks;
+    private final LongSupplier clock;
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong matches = new AtomicLong();
+    private final AtomicLong alerts = new AtomicLong();
+    private final AtomicLong sinkErrors = new AtomicLong();
+
+    private record Pending(RuleMatch match, SensorEvent event) {}
+
+    public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks, LongSupplier clock) {
+        this.engine = engine;
+        this.factory = factory;
+        this.coalescer = new Coalescer<>(coalesceWindowNs, 10_000);
+        this.sinks = List.copyOf(sinks);
+        this.clock = clock;
+    }
+
+    public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks) {
+        this(engine, factory, coalesceWindowNs, sinks, System::nanoTime);
+    }
+
+    /** Evaluates one event. Called from the sensor's decoder thread (or replay). */
+    public void onEvent(SensorEvent e) {
+        events.incrementAndGet();
+        List<RuleMatch> ms = engine.evaluate(e);
+        long now = clock.getAsLong();
+        for (RuleMatch m : ms) {
+            matches.incrementAndGet();
+            Coalescer.Key key = new Coalescer.Key(m.rule().name(), e.container() == null ? "host" : e.container().id(), e.process().pid());
+            Coalescer.Emit<Pending> emit = coalescer.offer(key, new Pending(m, e), now);
+            if (emit != null) {
+                send(emit);
+            }
+        }
+        for (Coalescer.Emit<Pending> emit : coalescer.expire(now)) {
+            send(emit);
+        }
+    }
+
+    /** Closes due coalescing windows; call periodically so repeats are reported without new events. */
+    public void tick() {
+        for (Coalescer.Emit<Pending> emit : coalescer.expire(clock.getAsLong())) {
+            send(emit);
+        }
+    }
+
+    /** Reports every open window (shutdown). */
+    public void flush() {
+        for (Coalescer.Emit<Pending> emit : coalescer.flush()) {
+            send(emit);
+        }
+    }
+
+    private void send(Coalescer.Emit<Pending> emit) {
+        AlertEnvelope a = factory.create(emit.item().match(), emit.item().event(), emit.count());
+        alerts.incrementAndGet();
+        for (Consumer<AlertEnvelope> s : sinks) {
+            try {
+                s.accept(a);
+            } catch (RuntimeException ex) {
+                sinkErrors.incrementAndGet();
+                System.err.println("bulwark: alert sink failed: " + ex);
+            }
+        }
+    }
+
+    public long events() {
+        return events.get();
+    }
+
+    public long matches() {
+        return matches.get();
+    }
+
+    public long alerts() {
+        return alerts.get();
+    }
+
+    public long coalesced() {
+        return coalescer.suppressedTotal();
+    }
+
+    public long sinkErrors() {
+        return sinkErrors.get();
+    }
+}
