@@ -3,6 +3,7 @@ package io.bulwark.sensor;
 import io.bulwark.contract.ContainerInfo;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.enrich.ContainerLookup;
+import io.bulwark.sensor.enrich.ContainerResolver;
 import io.bulwark.sensor.enrich.ProcessTable;
 import io.bulwark.sensor.event.EventDecoder;
 import io.bulwark.sensor.probe.Probe;
@@ -30,6 +31,30 @@ public final class Sensor implements AutoCloseable {
         void refresh();
 
         Iterable<ContainerInfo> all();
+
+        /**
+         * Containers from the runtimes' state on this node. A cgroup id that is not known yet
+         * triggers a (rate-limited) re-read, so a container that just started is attributed from
+         * its first events; the root cgroup (host processes) never does.
+         */
+        static Containers of(ContainerResolver resolver) {
+            return new Containers() {
+                @Override
+                public void refresh() {
+                    resolver.refresh();
+                }
+
+                @Override
+                public Iterable<ContainerInfo> all() {
+                    return resolver.all();
+                }
+
+                @Override
+                public ContainerInfo byCgroupId(long cgroupId) {
+                    return cgroupId <= 1 ? null : resolver.resolve(cgroupId);
+                }
+            };
+        }
     }
 
     private final Probe probe;

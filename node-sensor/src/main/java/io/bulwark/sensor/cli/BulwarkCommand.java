@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CaptureCommand.class,
             UpCommand.class,
+            ReplayCommand.class,
             AuditCommand.class,
             RulesCommand.class,
         })

@@ -1,27 +1,13 @@
 package io.bulwark.sensor.cli;
 
-import io.bulwark.contract.ContainerInfo;
 import io.bulwark.sensor.Sensor;
-import java.util.List;
+import io.bulwark.sensor.enrich.ContainerResolver;
 
-/** The container source the CLI verbs use. */
+/** The container source the CLI verbs use: every runtime's state on this node. */
 final class SensorContainers {
     private SensorContainers() {}
 
     static Sensor.Containers create() {
-        return new Sensor.Containers() {
-            @Override
-            public void refresh() {}
-
-            @Override
-            public Iterable<ContainerInfo> all() {
-                return List.of();
-            }
-
-            @Override
-            public ContainerInfo byCgroupId(long cgroupId) {
-                return null;
-            }
-        };
+        return Sensor.Containers.of(new ContainerResolver());
     }
 }

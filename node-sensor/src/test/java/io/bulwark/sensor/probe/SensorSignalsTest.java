@@ -3,6 +3,7 @@ package io.bulwark.sensor.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.contract.SensorEvent;
@@ -51,6 +52,9 @@ class SensorSignalsTest {
     }
 
     private static void assertContained(SensorEvent e) {
+        assertNotNull(e.container(), "attributed to a container: " + e.process());
+        assertEquals(box.id(), e.container().id());
+        assertEquals("runc", e.container().runtime());
         assertNotEquals(1, e.process().pid(), "host pid expected, not the container's view");
         assertTrue(e.process().vpid() > 0);
         assertNotEquals(Probe.nsInode("mnt"), e.process().ns().mnt(), "container mount namespace");

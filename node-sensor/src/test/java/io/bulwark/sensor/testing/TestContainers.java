@@ -1,27 +1,13 @@
 package io.bulwark.sensor.testing;
 
-import io.bulwark.contract.ContainerInfo;
 import io.bulwark.sensor.Sensor;
-import java.util.List;
+import io.bulwark.sensor.enrich.ContainerResolver;
 
-/** The container source sensor tests use. */
+/** The container source sensor tests use: the real resolver over this node's runtime state. */
 public final class TestContainers {
     private TestContainers() {}
 
     public static Sensor.Containers resolver() {
-        return new Sensor.Containers() {
-            @Override
-            public void refresh() {}
-
-            @Override
-            public Iterable<ContainerInfo> all() {
-                return List.of();
-            }
-
-            @Override
-            public ContainerInfo byCgroupId(long cgroupId) {
-                return null;
-            }
-        };
+        return Sensor.Containers.of(new ContainerResolver());
     }
 }
