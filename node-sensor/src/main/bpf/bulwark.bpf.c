@@ -190,7 +190,11 @@ static __always_inline __u32 active_pid_ns(struct task_struct *task, __u32 *vpid
 
 static __always_inline bool contained(struct task_struct *task, __u64 cgid)
 {
-	__u32 mnt = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	/* Direct loads through the BTF task pointer: no helper calls on this path. */
+	struct nsproxy *nsp = task->nsproxy;
+	if (!nsp)
+		return bpf_map_lookup_elem(&container_cgroups, &cgid) != 0;
+	__u32 mnt = nsp->mnt_ns->ns.inum;
 	if (mnt != host_mnt_ns)
 		return true;
 	if (active_pid_ns(task, 0) != host_pid_ns)
@@ -528,12 +532,13 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	e->op = BW_OP_SYSCALL;
 	e->flags = inside ? BW_F_CONTAINED : 0;
 	e->nr = (__u16)id;
-	e->args[0] = BPF_CORE_READ(regs, di);
-	e->args[1] = BPF_CORE_READ(regs, si);
-	e->args[2] = BPF_CORE_READ(regs, dx);
-	e->args[3] = BPF_CORE_READ(regs, r10);
-	e->args[4] = BPF_CORE_READ(regs, r8);
-	e->args[5] = BPF_CORE_READ(regs, r9);
+	/* tp_btf: regs is a trusted BTF pointer, read directly (no helper call). */
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
 	e->aux[0] = 0;
 	e->aux[1] = 0;
 	e->str0[0] = 0;
@@ -557,7 +562,7 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = BPF_CORE_READ(regs, orig_ax);
+	long id = regs->orig_ax;
 	if (id < 0 || id >= MAX_NR)
 		return 0;
 	if (!(sc_mode[id & (MAX_NR - 1)] & BW_SC_ON))

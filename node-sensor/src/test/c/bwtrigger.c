@@ -75,6 +75,195 @@ static int io_uring_openat(const char *path, int flags)
 	return 0;
 }
 
+static void usage(void);
+#define ARG(i) (argc > (i) ? argv[i] : (usage(), ""))
+
+/* --- additions for the escape ruleset scenarios (rules.scenarios) --- */
+
+static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
+{
+	struct io_uring_params p;
+	memset(&p, 0, sizeof(p));
+	int fd = syscall(__NR_io_uring_setup, 4, &p);
+	if (fd < 0)
+		return report("io_uring_setup", fd);
+	size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	void *sq = mmap(0, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+	struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	void *cq = mmap(0, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+	if (sq == MAP_FAILED || sqes == MAP_FAILED || cq == MAP_FAILED)
+		return report("io_uring_mmap", -1);
+	unsigned *tail = (unsigned *)((char *)sq + p.sq_off.tail);
+	unsigned *mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
+	unsigned *array = (unsigned *)((char *)sq + p.sq_off.array);
+	unsigned idx = *tail & *mask;
+	sqes[idx] = *tmpl;
+	array[idx] = idx;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+	long rc = syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
+	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	unsigned *chead = (unsigned *)((char *)cq + p.cq_off.head);
+	unsigned *cmask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
+	int res = cqes[*chead & *cmask].res;
+	printf("%s enter=%ld res=%d\n", what, rc, res);
+	return 0;
+}
+
+static int io_uring_openat2(const char *path)
+{
+	static struct open_how how = { .flags = O_WRONLY };
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT2;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)path;
+	sqe.len = sizeof(how);
+	sqe.off = (unsigned long)&how;
+	return io_uring_one(&sqe, "io_uring_openat2");
+}
+
+static int io_uring_connect_unix(const char *path)
+{
+	static struct sockaddr_un sa;
+	sa.sun_family = AF_UNIX;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = s;
+	sqe.addr = (unsigned long)&sa;
+	sqe.off = sizeof(sa);
+	return io_uring_one(&sqe, "io_uring_connect");
+}
+
+/* fsopen -> fsconfig(source) -> fsconfig(create) -> fsmount -> move_mount: every call is made,
+ * with whatever descriptor the previous step gave (-1 after a failure), so each door is seen. */
+static int fsmount_chain(const char *fstype, const char *source, const char *target)
+{
+	long fs = syscall(__NR_fsopen, fstype, 0);
+	report("fsopen", fs);
+	report("fsconfig-source", syscall(__NR_fsconfig, (int)fs, FSCONFIG_SET_STRING, "source", source, 0));
+	report("fsconfig-create", syscall(__NR_fsconfig, (int)fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	long mfd = syscall(__NR_fsmount, (int)fs, 0, 0);
+	report("fsmount", mfd);
+	return report("move_mount", syscall(__NR_move_mount, (int)mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH));
+}
+
+/* Copies /bin/busybox into fd. */
+static int copy_busybox(int fd)
+{
+	int in = open("/bin/busybox", O_RDONLY);
+	if (in < 0)
+		return -1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return -1;
+	close(in);
+	return 0;
+}
+
+/* fexecve of busybox "true" from a memfd (fileless execution). */
+static int memfd_exec(void)
+{
+	int fd = syscall(__NR_memfd_create, "payload", 0);
+	if (fd < 0 || copy_busybox(fd))
+		return report("memfd-exec-setup", -1);
+	char *argv[] = { "true", NULL };
+	char *envp[] = { NULL };
+	return report("memfd-exec", syscall(__NR_execveat, fd, "", argv, envp, AT_EMPTY_PATH));
+}
+
+/* Executes busybox "true" from a file that is unlinked before the exec. */
+static int deleted_exec(const char *path)
+{
+	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (w < 0 || copy_busybox(w))
+		return report("deleted-exec-setup", -1);
+	close(w);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	char *argv[] = { "true", NULL };
+	char *envp[] = { NULL };
+	return report("deleted-exec", syscall(__NR_execveat, fd, "", argv, envp, AT_EMPTY_PATH));
+}
+
+static int extra_actions(int argc, char **argv)
+{
+	const char *a = argv[1];
+	if (!strcmp(a, "creat"))
+		return report(a, syscall(__NR_creat, ARG(2), 0600));
+	if (!strcmp(a, "io-uring-open2"))
+		return io_uring_openat2(ARG(2));
+	if (!strcmp(a, "io-uring-connect-unix"))
+		return io_uring_connect_unix(ARG(2));
+	if (!strcmp(a, "clone-newuser")) {
+		long rc = syscall(__NR_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+		if (rc == 0)
+			_exit(0);
+		return report(a, rc);
+	}
+	if (!strcmp(a, "fsmount-chain"))
+		return fsmount_chain(ARG(2), ARG(3), ARG(4));
+	if (!strcmp(a, "fsconfig-source")) {
+		/* fsconfig on a descriptor that is not an fs context: the call is seen, it fails */
+		return report(a, syscall(__NR_fsconfig, -1, FSCONFIG_SET_STRING, "source", ARG(2), 0));
+	}
+	if (!strcmp(a, "mknodat-blk"))
+		return report(a, syscall(__NR_mknodat, AT_FDCWD, ARG(2), S_IFBLK | 0600, makedev(8, 0)));
+	if (!strcmp(a, "mknod-chr"))
+		return report(a, syscall(__NR_mknod, ARG(2), S_IFCHR | 0600, makedev(atoi(ARG(3)), atoi(ARG(4)))));
+	if (!strcmp(a, "symlinkat"))
+		return report(a, syscall(__NR_symlinkat, ARG(2), AT_FDCWD, ARG(3)));
+	if (!strcmp(a, "link"))
+		return report(a, syscall(__NR_link, ARG(2), ARG(3)));
+	if (!strcmp(a, "linkat"))
+		return report(a, syscall(__NR_linkat, AT_FDCWD, ARG(2), AT_FDCWD, ARG(3), 0));
+	if (!strcmp(a, "rename"))
+		return report(a, syscall(__NR_rename, ARG(2), ARG(3)));
+	if (!strcmp(a, "renameat2"))
+		return report(a, syscall(__NR_renameat2, AT_FDCWD, ARG(2), AT_FDCWD, ARG(3), 0));
+	if (!strcmp(a, "unlink"))
+		return report(a, syscall(__NR_unlink, ARG(2)));
+	if (!strcmp(a, "unlinkat"))
+		return report(a, syscall(__NR_unlinkat, AT_FDCWD, ARG(2), 0));
+	if (!strcmp(a, "name-to-handle")) {
+		struct { unsigned int bytes; int type; unsigned char h[128]; } fh = { 128, 0, {0} };
+		int mnt = 0;
+		return report(a, syscall(__NR_name_to_handle_at, AT_FDCWD, ARG(2), &fh, &mnt, 0));
+	}
+	if (!strcmp(a, "ptrace-seize"))
+		return report(a, syscall(__NR_ptrace, 0x4206 /* PTRACE_SEIZE */, atoi(ARG(2)), 0, 0));
+	if (!strcmp(a, "ptrace-poke"))
+		return report(a, syscall(__NR_ptrace, 5 /* PTRACE_POKEDATA */, atoi(ARG(2)), (void *)0x10000, 0));
+	if (!strcmp(a, "dup3-socket")) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		int saved = dup(0);
+		long rc = syscall(__NR_dup3, s, 0, 0);
+		dup2(saved, 0);
+		return report(a, rc);
+	}
+	if (!strcmp(a, "setresuid"))
+		return report(a, syscall(__NR_setresuid, atoi(ARG(2)), atoi(ARG(2)), atoi(ARG(2))));
+	if (!strcmp(a, "setreuid"))
+		return report(a, syscall(__NR_setreuid, atoi(ARG(2)), atoi(ARG(2))));
+	if (!strcmp(a, "pidfd-setns")) {
+		long pfd = syscall(__NR_pidfd_open, atoi(ARG(2)), 0);
+		if (pfd < 0)
+			return report("pidfd_open", pfd);
+		return report(a, syscall(__NR_setns, (int)pfd, CLONE_NEWNS));
+	}
+	if (!strcmp(a, "memfd-exec"))
+		return memfd_exec();
+	if (!strcmp(a, "deleted-exec"))
+		return deleted_exec(ARG(2));
+	return -1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -84,7 +273,12 @@ static void usage(void)
 		"  mount SRC TARGET FSTYPE | fsopen FSTYPE | open-tree PATH | mknod-blk PATH | symlink TARGET LINK\n"
 		"  ptrace-attach PID | process-vm-writev PID | bpf-prog-load | bpf-map-create | init-module | finit-module\n"
 		"  userfaultfd | memfd-create NAME | open-by-handle | connect-unix PATH | connect-tcp IP PORT | packet-socket\n"
-		"  dup2-socket | splice PATH | setuid UID | capset | sleep SECONDS\n");
+		"  dup2-socket | splice PATH | setuid UID | capset | sleep SECONDS\n"
+		"  creat PATH | io-uring-open2 PATH | io-uring-connect-unix PATH | clone-newuser\n"
+		"  fsmount-chain FSTYPE SOURCE TARGET | fsconfig-source SOURCE | mknodat-blk PATH | mknod-chr PATH MAJ MIN\n"
+		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
+		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
+		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n");
 	exit(2);
 }
 
@@ -93,7 +287,9 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	const char *a = argv[1];
-#define ARG(i) (argc > (i) ? argv[i] : (usage(), ""))
+	int x = extra_actions(argc, argv);
+	if (x >= 0)
+		return x;
 	if (!strcmp(a, "open-write"))
 		return report(a, syscall(__NR_open, ARG(2), O_WRONLY));
 	if (!strcmp(a, "open-read"))

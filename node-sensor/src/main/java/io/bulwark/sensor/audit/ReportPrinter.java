@@ -53,7 +53,7 @@ public final class ReportPrinter {
                 .append(paint(Band.MEDIUM, s.medium() + " MEDIUM")).append(", ")
                 .append(paint(Band.LOW, s.low() + " LOW")).append('\n');
         out.append("Bands: LOW < ").append(weights.medium()).append(" <= MEDIUM < ").append(weights.high())
-                .append(" <= HIGH; privileged is always HIGH. Details: bulwark audit --explain ID\n");
+                .append(" <= HIGH; privileged is always HIGH.\nDetails of one container: bulwark audit --explain ID\n");
         return out.toString();
     }
 

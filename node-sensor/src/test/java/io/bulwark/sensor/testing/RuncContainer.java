@@ -496,6 +496,8 @@ public final class RuncContainer implements AutoCloseable {
             return template;
         }
         Path root = Files.createTempDirectory("bulwark-rootfs-");
+        // temp directories are 0700: the container's / must be searchable by non-root users
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String d : List.of("bin", "proc", "sys", "dev", "tmp", "etc", "root", "run", "var/run", "var/log")) {
             Files.createDirectories(root.resolve(d));
         }

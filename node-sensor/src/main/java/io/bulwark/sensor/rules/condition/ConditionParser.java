@@ -107,7 +107,7 @@ public final class ConditionParser {
             ws();
             if (i >= s.length() || s.charAt(i) != ')') {
                 throw new ConditionSyntaxException(i >= s.length()
-                        ? "missing ')' for the '(' at offset " + start
+                        ? "missing ')' to close the '('"
                         : "expected ')' but found '" + snippet() + "'", i);
             }
             i++;

@@ -1,0 +1,37 @@
+/*
+ * bwsyscall: measures the cost of one syscall in a tight loop (per-syscall overhead benchmark).
+ *   bwsyscall getppid|openat|stat N      prints "<name> calls=N ns_per_call=X"
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "getppid";
+	long n = argc > 2 ? atol(argv[2]) : 1000000;
+	struct timespec a, b;
+	struct stat st;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++) {
+		if (!strcmp(what, "openat")) {
+			int fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(what, "stat")) {
+			stat("/etc/hostname", &st);
+		} else {
+			syscall(SYS_getppid);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+	printf("%s calls=%ld ns_per_call=%.1f\n", what, n, ns / n);
+	return 0;
+}

@@ -1,0 +1,181 @@
+package io.bulwark.sensor.bench;
+
+import io.bulwark.sensor.testing.RuncContainer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The sensor benchmark (bench/sensor.sh): runs the real `bulwark up` process (the built jar,
+ * the launcher's JVM flags) against real runc containers and prints
+ * <ol>
+ *   <li>overhead: a benign syscall-heavy job (bwload) in a container, alternately without and
+ *       with the sensor, medians side by side;</li>
+ *   <li>throughput: a storm of matching syscalls (bwstorm, several processes) — events decoded
+ *       per second and every drop counter;</li>
+ *   <li>resident memory of the sensor process after the storm.</li>
+ * </ol>
+ * Args: [rounds] [bwload iterations] [storm procs] [storm seconds].
+ */
+public final class SensorBench {
+    private static final Pattern ELAPSED = Pattern.compile("elapsed_ms=([0-9.]+)");
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String iterations = args.length > 1 ? args[1] : "200000";
+        String procs = args.length > 2 ? args[2] : "2";
+        String stormSeconds = args.length > 3 ? args[3] : "5";
+        Path jar = Path.of(System.getProperty("bulwark.jar", "node-sensor/target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isReadable(jar)) {
+            throw new IllegalStateException("build first (./bulwark setup): " + jar);
+        }
+        try (RuncContainer box = RuncContainer.builder().start()) {
+            box.exec("/bin/bwload", "2000", "100"); // warm the page cache
+            List<Double> off = new ArrayList<>();
+            List<Double> on = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                off.add(load(box, iterations));
+                try (Up up = Up.start(jar)) {
+                    on.add(load(box, iterations));
+                }
+            }
+            double mOff = median(off);
+            double mOn = median(on);
+            System.out.printf("overhead: bwload %s iterations in a runc container, %d rounds alternating%n", iterations, rounds);
+            System.out.printf("  without sensor: median %.1f ms %s%n", mOff, off);
+            System.out.printf("  with sensor:    median %.1f ms %s%n", mOn, on);
+            System.out.printf("  overhead: %+.1f%%%n", (mOn - mOff) / mOff * 100);
+
+            Up up = Up.start(jar);
+            RuncContainer.ExecResult storm;
+            long rss;
+            String counters;
+            try {
+                long t0 = System.nanoTime();
+                storm = box.exec("/bin/bwstorm", procs, stormSeconds);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                Thread.sleep(500);
+                rss = up.rssKiB();
+                counters = up.stop();
+                System.out.printf("throughput: bwstorm %s procs x %s s in a container: %s", procs, stormSeconds, storm.output());
+                Matcher dec = Pattern.compile("decoded=(\\d+)").matcher(counters);
+                if (dec.find()) {
+                    System.out.printf("  decoded: %d events in %.1f s = %.0f events/s%n", Long.parseLong(dec.group(1)), secs,
+                            Long.parseLong(dec.group(1)) / secs);
+                }
+                System.out.println("  sensor counters: " + counters);
+                System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
+            } finally {
+                up.close();
+            }
+        }
+    }
+
+    private static double load(RuncContainer box, String iterations) {
+        RuncContainer.ExecResult r = box.exec("/bin/bwload", iterations, "1000");
+        Matcher m = ELAPSED.matcher(r.output());
+        if (!m.find()) {
+            throw new IllegalStateException("bwload printed no time: " + r.output());
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /** A real `bulwark up` process with the launcher's JVM flags. */
+    static final class Up implements AutoCloseable {
+        final Process p;
+        final StringBuilder err = new StringBuilder();
+
+        private Up(Process p) {
+            this.p = p;
+        }
+
+        static Up start(Path jar) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m", "-jar", jar.toString(),
+                    "up", "--min-priority", "EMERGENCY"));
+            Process p = new ProcessBuilder(cmd).start();
+            Up up = new Up(p);
+            Thread errReader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (up.err) {
+                            up.err.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // process ended
+                }
+            });
+            errReader.setDaemon(true);
+            errReader.start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.contains("ready")) {
+                    Thread drain = new Thread(() -> {
+                        try {
+                            while (out.readLine() != null) {
+                                // alerts are not part of the measurement
+                            }
+                        } catch (IOException ignored) {
+                            // done
+                        }
+                    });
+                    drain.setDaemon(true);
+                    drain.start();
+                    return up;
+                }
+            }
+            throw new IllegalStateException("bulwark up never became ready: " + up.err);
+        }
+
+        long rssKiB() throws IOException {
+            for (String l : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+            return -1;
+        }
+
+        /** SIGTERM, wait, and return the counters line it printed. */
+        String stop() throws Exception {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            Thread.sleep(200);
+            synchronized (err) {
+                for (String l : err.toString().split("\n")) {
+                    if (l.contains("stopped;")) {
+                        return l.substring(l.indexOf("stopped;"));
+                    }
+                }
+                return err.toString();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (p.isAlive()) {
+                stop();
+            }
+        }
+    }
+}

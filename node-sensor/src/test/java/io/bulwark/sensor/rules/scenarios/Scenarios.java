@@ -1,0 +1,253 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.Priority;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.enrich.ContainerResolver;
+import io.bulwark.sensor.rules.LoadResult;
+import io.bulwark.sensor.rules.RuleEngine;
+import io.bulwark.sensor.rules.RuleLoader;
+import io.bulwark.sensor.rules.RuleMatch;
+import io.bulwark.sensor.rules.fields.FieldDef;
+import io.bulwark.sensor.rules.fields.FieldRegistry;
+import io.bulwark.sensor.rules.fields.FieldType;
+import io.bulwark.sensor.rules.fields.UserDirectory;
+import io.bulwark.sensor.testing.LiveSensor;
+import io.bulwark.sensor.testing.RuncContainer;
+import io.bulwark.sensor.testing.TestContainers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * What the escape scenarios share: the live sensor, the shipped ruleset loaded by the real loader,
+ * and the attribution of events to containers.
+ *
+ * <p>The shared {@link LiveSensor} is started with {@link TestContainers#resolver()}, which attributes
+ * nothing, so events arrive with {@code container == null}. Here each event of a test container's
+ * cgroup is given the {@link ContainerInfo} the real {@link ContainerResolver} finds for that cgroup
+ * id, which is what the node pipeline does, before it meets the engine.
+ */
+final class Scenarios {
+    static final String RULES = "rules/bulwark_escape_rules.yaml";
+
+    private static RuleEngine engine;
+    private static LoadResult standardLoad;
+    private static final ContainerResolver RESOLVER = new ContainerResolver();
+    private static final Map<Long, ContainerInfo> CONTAINERS = new ConcurrentHashMap<>();
+    private static final Map<SensorEvent, List<Alert>> EVALUATED = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    private Scenarios() {}
+
+    /** One rule match on one event. */
+    record Alert(String rule, Priority priority, String vector, String output, SensorEvent event) {
+        boolean atLeastWarning() {
+            return priority.atLeast(Priority.WARNING);
+        }
+
+        @Override
+        public String toString() {
+            return priority + " " + vector + " [" + rule + "] " + output;
+        }
+    }
+
+    static LiveSensor sensor() {
+        return LiveSensor.get(TestContainers.resolver());
+    }
+
+    static String rulesText() {
+        try (InputStream in = Scenarios.class.getClassLoader().getResourceAsStream(RULES)) {
+            if (in == null) {
+                throw new IllegalStateException(RULES + " is not on the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The shipped ruleset loaded with the engine's standard fields, as the CLI loads it. */
+    static synchronized LoadResult standardLoad() {
+        if (standardLoad == null) {
+            standardLoad = new RuleLoader().loadSources(List.of(new RuleLoader.Source(RULES, rulesText())));
+        }
+        return standardLoad;
+    }
+
+    /**
+     * The engine the scenarios evaluate. When the engine does not (yet) provide
+     * {@code proc.is_runtime_work}, it is registered here with exactly the meaning the ruleset needs
+     * ({@code process.runtime_work}) so that the scenarios still test the rules' logic; the test
+     * {@code RulesetLoadTest#shippedRulesetLoadsCompletelyWithTheStandardFields} fails meanwhile.
+     */
+    static synchronized RuleEngine engine() {
+        if (engine == null) {
+            FieldRegistry registry = new FieldRegistry(new UserDirectory());
+            if (registry.resolve("proc.is_runtime_work", null) == null) {
+                addRuntimeWorkField(registry);
+            }
+            LoadResult r = new RuleLoader(registry).loadSources(List.of(new RuleLoader.Source(RULES, rulesText())));
+            assertTrue(r.errors().isEmpty(), () -> "ruleset errors:\n" + r.errors().stream().map(p -> p.format())
+                    .collect(Collectors.joining("\n")));
+            assertEquals(0, r.count(io.bulwark.sensor.rules.RuleStatus.UNSUPPORTED), () -> "unsupported rules: " + r.rules());
+            engine = r.engine();
+        }
+        return engine;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void addRuntimeWorkField(FieldRegistry registry) {
+        try {
+            Field f = FieldRegistry.class.getDeclaredField("fields");
+            f.setAccessible(true);
+            Map<String, FieldDef> fields = (Map<String, FieldDef>) f.get(registry);
+            fields.put("proc.is_runtime_work", new FieldDef("proc.is_runtime_work", FieldType.BOOL, null, FieldDef.ArgMode.NONE,
+                    "`process.runtime_work` (test shim)", a -> ev -> ev.event().process() == null ? null
+                            : (Object) ev.event().process().runtimeWork()));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot add proc.is_runtime_work for the scenarios", e);
+        }
+    }
+
+    static long now() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    private static ContainerInfo containerOf(long cgroupId) {
+        ContainerInfo c = CONTAINERS.get(cgroupId);
+        if (c == null) {
+            c = RESOLVER.resolve(cgroupId);
+            if (c != null) {
+                CONTAINERS.put(cgroupId, c);
+            }
+        }
+        return c;
+    }
+
+    /** Rule matches on one event, with the container attributed by cgroup id (evaluated once per event). */
+    static List<Alert> evaluate(SensorEvent e) {
+        List<Alert> cached = EVALUATED.get(e);
+        if (cached != null) {
+            return cached;
+        }
+        SensorEvent attributed = e.container() != null ? e
+                : new SensorEvent(e.time(), e.syscall(), e.process(), containerOf(e.process().cgroupId()));
+        List<Alert> out = new ArrayList<>();
+        for (RuleMatch m : engine().evaluate(attributed)) {
+            out.add(new Alert(m.rule().name(), m.rule().priority(), m.rule().vector(), m.output(), attributed));
+        }
+        EVALUATED.put(e, out);
+        return out;
+    }
+
+    /** Every alert raised by events of {@code c}'s cgroup at or after {@code since} (ns). */
+    static List<Alert> alerts(RuncContainer c, long since) {
+        long cg = c.cgroupId();
+        List<Alert> out = new ArrayList<>();
+        for (SensorEvent e : sensor().all(ev -> ev.process() != null && ev.process().cgroupId() == cg && ev.time() >= since)) {
+            out.addAll(evaluate(e));
+        }
+        return out;
+    }
+
+    /** Alerts on any event at or after {@code since} matching {@code events}. */
+    static List<Alert> alerts(Predicate<SensorEvent> events, long since) {
+        List<Alert> out = new ArrayList<>();
+        for (SensorEvent e : sensor().all(ev -> ev.time() >= since && events.test(ev))) {
+            out.addAll(evaluate(e));
+        }
+        return out;
+    }
+
+    /** Waits up to 10 s for an alert of {@code c} matching {@code p}. */
+    static Alert await(RuncContainer c, long since, String what, Predicate<Alert> p) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (Alert a : alerts(c, since)) {
+                if (p.test(a)) {
+                    return a;
+                }
+            }
+            sleep(25);
+        }
+        fail("no alert " + what + " for " + c + " within 10 s; alerts seen: " + alerts(c, since) + "\nevents: "
+                + describeEvents(c, since));
+        return null;
+    }
+
+    static String describeEvents(RuncContainer c, long since) {
+        long cg = c.cgroupId();
+        return sensor().all(e -> e.process() != null && e.process().cgroupId() == cg && e.time() >= since).stream()
+                .map(e -> e.syscall().name() + e.syscall().args() + "=" + e.syscall().result() + " rt=" + e.process().runtimeWork()
+                        + " comm=" + e.process().comm())
+                .collect(Collectors.joining("\n  ", "\n  ", ""));
+    }
+
+    /**
+     * Runs {@code argv} in {@code c}, waits for an alert of {@code vector} at WARNING or above on one of
+     * the events the command's syscall {@code syscall} raised, then checks that every WARNING-or-above
+     * alert of the container since the command carries that vector and that alert's container.
+     */
+    static Alert expect(RuncContainer c, String vector, String syscall, String... argv) {
+        long t0 = now();
+        RuncContainer.ExecResult r = c.exec(argv);
+        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.output());
+        Alert a = await(c, t0, vector + " on " + syscall + " (" + String.join(" ", argv) + ": " + r.output().strip() + ")",
+                x -> x.atLeastWarning() && vector.equals(x.vector()) && x.event().syscall().name().equals(syscall));
+        assertAttributed(c, a);
+        sleep(150); // events of the same command still in flight
+        Set<String> vectors = new TreeSet<>();
+        for (Alert x : alerts(c, t0)) {
+            if (x.atLeastWarning()) {
+                vectors.add(x.vector());
+                assertAttributed(c, x);
+            }
+        }
+        assertEquals(Set.of(vector), vectors, () -> "exactly " + vector + " expected; alerts: " + alerts(c, t0));
+        return a;
+    }
+
+    /** The alert names the container: cgroup id of the event, container id and name in the output. */
+    static void assertAttributed(RuncContainer c, Alert a) {
+        assertEquals(c.cgroupId(), a.event().process().cgroupId());
+        assertEquals(c.id(), a.event().container() == null ? null : a.event().container().id(), () -> "container of " + a);
+        assertTrue(a.output().contains(c.id()), () -> "output names the container: " + a.output());
+        assertTrue(!a.event().runtimeWork(), () -> "runtime work must never alert: " + a);
+    }
+
+    /** Waits for the alert of the container's first exec with {@code vector}, at INFO. */
+    static Alert expectStart(RuncContainer c, String vector) {
+        Alert a = await(c, 0, "start " + vector, x -> vector.equals(x.vector()) && x.event().syscall().name().equals("execve"));
+        assertEquals(Priority.INFORMATIONAL, a.priority(), () -> "a risky start is informational: " + a);
+        assertAttributed(c, a);
+        return a;
+    }
+
+    /** Every alert of the container since {@code since} at WARNING or above (after a short settle). */
+    static List<Alert> warnings(RuncContainer c, long since) {
+        sleep(200);
+        return alerts(c, since).stream().filter(Alert::atLeastWarning).toList();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
