@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 lock="${BULWARK_MVN_LOCK:-/tmp/bulwark-mvn.lock}"
 mvn_() { if command -v flock >/dev/null; then flock "$lock" mvn "$@"; else mvn "$@"; fi; }
 mvn_ -o -q -pl node-sensor -am test-compile -DskipTests -Dquarkus.build.skip=true
-mvn_ -o -q -pl node-sensor dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=node-sensor/target/bench-classpath.txt
-cp="contract/target/classes:node-sensor/target/test-classes:node-sensor/target/classes:$(cat node-sensor/target/bench-classpath.txt)"
-exec java -cp "$cp" org.openjdk.jmh.Main 'io.bulwark.sensor.rules.RuleEngineBench' "$@"
+mvn_ -o -q -pl node-sensor dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/node-sensor/target/bench-classpath.txt"
+# run from a snapshot of the compiled classes, so a concurrent build of the tree cannot change them mid-run
+snap="$(mktemp -d)"; trap 'rm -rf "$snap"' EXIT
+cp -r contract/target/classes "$snap/contract"; cp -r node-sensor/target/classes "$snap/main"; cp -r node-sensor/target/test-classes "$snap/test"
+cp="$snap/contract:$snap/test:$snap/main:$(cat node-sensor/target/bench-classpath.txt)"
+java -cp "$cp" org.openjdk.jmh.Main 'io.bulwark.sensor.rules.RuleEngineBench' "$@"

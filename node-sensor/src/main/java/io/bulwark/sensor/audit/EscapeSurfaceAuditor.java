@@ -101,7 +101,8 @@ public final class EscapeSurfaceAuditor {
             for (String cap : FactorCatalog.DANGEROUS_CAPABILITIES) {
                 if (c.capabilities().contains(cap)) {
                     found.put(FactorCatalog.capFactorId(cap), factor(FactorCatalog.capFactorId(cap),
-                            cap + " in the effective set of the init process (pid " + c.pid() + ")"));
+                            cap + " in the effective set of the init process (pid " + c.pid() + "): "
+                                    + FactorCatalog.whyCapability(cap)));
                 }
             }
         }

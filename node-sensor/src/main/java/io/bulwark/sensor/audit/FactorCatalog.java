@@ -56,7 +56,7 @@ public final class FactorCatalog {
                         + " capabilities and devices the workload needs.",
                 PSS_PRIVILEGED, "C-0057 Privileged container");
         for (String cap : DANGEROUS_CAPABILITIES) {
-            add(m, capFactorId(cap), cap + " granted (" + CAP_WHY.get(cap) + ")",
+            add(m, capFactorId(cap), cap + " granted",
                     "Drop " + cap + ": securityContext.capabilities.drop [ALL] and add back only what the workload"
                             + " needs (docker --cap-drop " + cap.substring(4) + ").",
                     cap.equals("CAP_NET_RAW") ? PSS_CAPS + " (restricted drops ALL)" : PSS_CAPS, KS_INSECURE_CAPS);
@@ -143,6 +143,11 @@ public final class FactorCatalog {
             throw new IllegalArgumentException("unknown factor " + id);
         }
         return d;
+    }
+
+    /** Why a dangerous capability matters, for the evidence line. */
+    static String whyCapability(String cap) {
+        return CAP_WHY.get(cap);
     }
 
     /** {@code CAP_SYS_ADMIN} -> {@code cap-sys-admin}. */

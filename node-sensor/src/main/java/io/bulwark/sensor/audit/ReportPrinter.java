@@ -34,17 +34,19 @@ public final class ReportPrinter {
     public String table(EscapeSurfaceReport report) {
         StringBuilder out = new StringBuilder();
         int nameW = 24;
-        int podW = 22;
-        String header = String.format("%-6s %5s  %-10s %-" + nameW + "s %-" + podW + "s %s", "BAND", "SCORE",
-                "RUNTIME", "CONTAINER", "POD", "FACTORS");
+        boolean pods = report.containers().stream().anyMatch(r -> r.k8s() != null);
+        int podW = pods ? 22 : 0;
+        String header = String.format("%-6s %5s  %-10s %-" + nameW + "s " + (pods ? "%-" + podW + "s " : "%s") + "%s",
+                "BAND", "SCORE", "RUNTIME", "CONTAINER", pods ? "POD" : "", "FACTORS");
         out.append(header).append('\n');
-        int factorsW = width - (6 + 1 + 5 + 2 + 10 + 1 + nameW + 1 + podW + 1);
+        int factorsW = width - (6 + 1 + 5 + 2 + 10 + 1 + nameW + 1 + (pods ? podW + 1 : 0));
         for (ContainerRisk r : report.containers()) {
             String pod = r.k8s() == null ? "-" : r.k8s().namespace() + "/" + r.k8s().pod();
             String band = paint(r.band(), String.format("%-6s", r.band()));
             out.append(band).append(' ')
-                    .append(String.format("%5d  %-10s %-" + nameW + "s %-" + podW + "s ", r.score(),
-                            cut(r.runtime(), 10), cut(label(r), nameW), cut(pod, podW)))
+                    .append(String.format("%5d  %-10s %-" + nameW + "s ", r.score(), cut(r.runtime(), 10),
+                            cut(label(r), nameW)))
+                    .append(pods ? String.format("%-" + podW + "s ", cut(pod, podW)) : "")
                     .append(factorList(r.factors(), factorsW)).append('\n');
         }
         EscapeSurfaceReport.Summary s = report.summary();

@@ -23,20 +23,21 @@ import picocli.CommandLine.Spec;
         description = {
             "Score every container's escape surface (docs/audit.md).",
             "",
-            "Reads the runtimes' state (runc, crun, containerd, CRI-O, Docker, Podman), finds the",
-            "factors that make an escape possible (privileged, capabilities, runtime socket, host",
-            "namespaces, host paths, missing seccomp ...) and prints one line per container,",
-            "highest score first. A privileged container is always HIGH.",
+            "Reads the runtimes' state (runc, crun, containerd, CRI-O, Docker,",
+            "Podman), finds the factors that make an escape possible (privileged,",
+            "capabilities, runtime socket, host namespaces, host paths, no seccomp",
+            "...) and prints one line per container, highest score first.",
+            "A privileged container is always HIGH.",
             "",
-            "Exit status: 0 done; 1 bad weights file or container not found; 2 usage error;",
-            "3 a container is at or above the --fail-on band.",
+            "Exit status: 0 done; 1 bad weights file or unknown --explain id;",
+            "2 usage error; 3 a container is at or above the --fail-on band.",
             "",
             "Examples:",
             "  bulwark audit",
             "  bulwark audit --json > report.json",
-            "  bulwark audit --explain 3f2a9c          # every factor of one container, with points",
-            "  bulwark audit --fail-on HIGH            # for CI: exit 3 when any container is HIGH",
-            "  bulwark audit --weights my-weights.yaml # weights: node-sensor/src/main/resources/audit/weights.yaml"
+            "  bulwark audit --explain 3f2a9c       # one container, factor by factor",
+            "  bulwark audit --fail-on HIGH         # CI: exit 3 if any is HIGH",
+            "  bulwark audit --weights my.yaml      # override weights and bands"
         })
 public class AuditCommand implements Callable<Integer> {
     @Spec
@@ -84,10 +85,8 @@ public class AuditCommand implements Callable<Integer> {
             roots = roots.withRunc(runcRoot);
         }
         ContainerResolver resolver = new ContainerResolver(roots);
+        // unreadable state files are logged (WARN, naming the file) by the resolver itself
         EscapeSurfaceReport report = new AuditService(resolver, weights, all).run();
-        for (String warning : resolver.warnings()) {
-            err.println("warning: " + warning);
-        }
 
         ReportPrinter printer = new ReportPrinter(ReportPrinter.colourWanted(), columns(), weights);
         if (explain != null) {

@@ -19,6 +19,10 @@ public final class EventView {
     final Map<String, Object> args;
     final long num;
     private FdInfo fd;
+    private String procArgs;
+    private List<Object> ancNames;
+    private List<Object> ancOther;
+    private char ancOtherKind;
 
     public EventView(SensorEvent event, long num) {
         this.event = event;
@@ -53,6 +57,41 @@ public final class EventView {
         }
         List<ProcessInfo.Ancestor> a = proc.ancestors();
         return n >= 1 && n <= a.size() ? a.get(n - 1) : null;
+    }
+
+    /** proc.args: arguments joined by spaces, computed once per event. */
+    String procArgs() {
+        if (procArgs == null && proc != null) {
+            procArgs = proc.args() == null || proc.args().isEmpty() ? "" : String.join(" ", proc.args());
+        }
+        return procArgs;
+    }
+
+    /** One value per ancestor (n: comm, e: exe, c: cmdline, p: pid), computed once per event. */
+    List<Object> ancestorValues(char what) {
+        if (proc == null || proc.ancestors() == null) {
+            return null;
+        }
+        if (what == 'n' && ancNames != null) {
+            return ancNames;
+        }
+        if (what != 'n' && ancOther != null && ancOtherKind == what) {
+            return ancOther;
+        }
+        List<Object> out = new java.util.ArrayList<>(proc.ancestors().size());
+        for (ProcessInfo.Ancestor a : proc.ancestors()) {
+            Object v = FieldRegistry.ancValue(a, what);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        if (what == 'n') {
+            ancNames = out;
+        } else {
+            ancOther = out;
+            ancOtherKind = what;
+        }
+        return out;
     }
 
     FdInfo fd() {

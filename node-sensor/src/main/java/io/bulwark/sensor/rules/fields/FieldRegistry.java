@@ -231,7 +231,7 @@ public final class FieldRegistry {
             }
             return ev.proc.comm() == null ? null : (ev.proc.comm() + " " + join(ev.proc.args())).trim();
         });
-        def("proc.args", FieldType.STRING, "`process.args` joined by spaces", ev -> ev.proc == null ? null : join(ev.proc.args()));
+        def("proc.args", FieldType.STRING, "`process.args` joined by spaces", EventView::procArgs);
         def("proc.pid", FieldType.NUMBER, "`process.pid`", ev -> ev.proc == null ? null : (Object) (long) ev.proc.pid());
         def("proc.vpid", FieldType.NUMBER, "`process.vpid`", ev -> ev.proc == null ? null : (Object) (long) ev.proc.vpid());
         def("proc.ppid", FieldType.NUMBER, "`process.ppid`", ev -> ev.proc == null ? null : (Object) (long) ev.proc.ppid());
@@ -286,19 +286,7 @@ public final class FieldRegistry {
                 "`[0]` the process itself, `[N]` `process.ancestors[N-1]." + from + "`; without index: any ancestor",
                 arg -> {
                     if (arg == null) {
-                        return ev -> {
-                            if (ev.proc == null || ev.proc.ancestors() == null) {
-                                return null;
-                            }
-                            List<Object> out = new ArrayList<>(ev.proc.ancestors().size());
-                            for (ProcessInfo.Ancestor a : ev.proc.ancestors()) {
-                                Object v = ancValue(a, what);
-                                if (v != null) {
-                                    out.add(v);
-                                }
-                            }
-                            return out;
-                        };
+                        return ev -> ev.ancestorValues(what);
                     }
                     Long n = Values.parseLong(arg.trim());
                     if (n == null || n < 0) {
@@ -325,7 +313,7 @@ public final class FieldRegistry {
         return a == null ? null : ancValue(a, what);
     }
 
-    private static Object ancValue(ProcessInfo.Ancestor a, char what) {
+    static Object ancValue(ProcessInfo.Ancestor a, char what) {
         return switch (what) {
             case 'n' -> a.comm();
             case 'e' -> a.exe();
@@ -375,9 +363,7 @@ public final class FieldRegistry {
                     if (ev.ctr == null) {
                         return "host";
                     }
-                    String id = ev.ctr.id();
-                    return id != null && id.length() == 64 && id.chars().allMatch(c -> Character.digit(c, 16) >= 0)
-                            ? id.substring(0, 12) : id;
+                    return shortId(ev.ctr.id());
                 });
         def("container.full_id", FieldType.STRING, "`container.id`; `host` for host processes", ev -> ev.ctr == null ? "host" : ev.ctr.id());
         def("container.name", FieldType.STRING, "`container.name`; `host` for host processes", ev -> ev.ctr == null ? "host" : ev.ctr.name());
@@ -418,6 +404,19 @@ public final class FieldRegistry {
         def("k8s.container.name", FieldType.STRING, "`container.k8s.container_name`",
                 ev -> ev.ctr == null || ev.ctr.k8s() == null ? null : ev.ctr.k8s().containerName());
         unknown("k8s.pod.labels", FieldType.STRING, "pod labels not in the CRI annotations we read");
+    }
+
+    /** Falco's container.id: the first 12 characters of a 64-hex id, else the id. */
+    static String shortId(String id) {
+        if (id == null || id.length() != 64) {
+            return id;
+        }
+        for (int i = 0; i < 64; i++) {
+            if (Character.digit(id.charAt(i), 16) < 0) {
+                return id;
+            }
+        }
+        return id.substring(0, 12);
     }
 
     private static String propagation(ContainerInfo.Mount m) {

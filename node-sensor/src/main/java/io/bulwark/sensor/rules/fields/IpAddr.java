@@ -23,25 +23,28 @@ public final class IpAddr {
                 return null;
             }
         }
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
         byte[] b = new byte[4];
-        for (int k = 0; k < 4; k++) {
-            if (parts[k].isEmpty() || parts[k].length() > 3) {
-                return null;
-            }
-            for (char c : parts[k].toCharArray()) {
-                if (c < '0' || c > '9') {
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i <= s.length(); i++) {
+            char c = i < s.length() ? s.charAt(i) : '.';
+            if (c == '.') {
+                if (value < 0 || part > 3) {
                     return null;
                 }
-            }
-            int v = Integer.parseInt(parts[k]);
-            if (v > 255) {
+                b[part++] = (byte) value;
+                value = -1;
+            } else if (c >= '0' && c <= '9') {
+                value = value < 0 ? c - '0' : value * 10 + (c - '0');
+                if (value > 255) {
+                    return null;
+                }
+            } else {
                 return null;
             }
-            b[k] = (byte) v;
+        }
+        if (part != 4) {
+            return null;
         }
         return b;
     }

@@ -203,8 +203,13 @@ final class Scenarios {
      * alert of the container since the command carries that vector and that alert's container.
      */
     static Alert expect(RuncContainer c, String vector, String syscall, String... argv) {
+        return expectAs(c, -1, vector, syscall, argv);
+    }
+
+    /** {@link #expect} with the command run as {@code uid} ({@code runc exec --user}); -1: the container's user. */
+    static Alert expectAs(RuncContainer c, int uid, String vector, String syscall, String... argv) {
         long t0 = now();
-        RuncContainer.ExecResult r = c.exec(argv);
+        RuncContainer.ExecResult r = uid < 0 ? c.exec(argv) : execAs(c, uid, argv);
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.output());
         Alert a = await(c, t0, vector + " on " + syscall + " (" + String.join(" ", argv) + ": " + r.output().strip() + ")",
                 x -> x.atLeastWarning() && vector.equals(x.vector()) && x.event().syscall().name().equals(syscall));
@@ -241,6 +246,40 @@ final class Scenarios {
     static List<Alert> warnings(RuncContainer c, long since) {
         sleep(200);
         return alerts(c, since).stream().filter(Alert::atLeastWarning).toList();
+    }
+
+    /** {@code runc exec --user uid:uid} (RuncContainer.exec runs as the container's user). */
+    static RuncContainer.ExecResult execAs(RuncContainer c, int uid, String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("runc", "exec", "--user", uid + ":" + uid, c.id()));
+        cmd.addAll(List.of(argv));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("runc exec --user did not finish");
+            }
+            return new RuncContainer.ExecResult(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** argv for {@code /bin/bwtrigger ACTION ARGS}. */
+    static String[] bw(String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "/bin/bwtrigger";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        return cmd;
+    }
+
+    /** argv for {@code /bin/sh -c SCRIPT}. */
+    static String[] sh(String script) {
+        return new String[]{"/bin/sh", "-c", script};
     }
 
     static void sleep(long ms) {

@@ -1,0 +1,81 @@
+package io.bulwark.sensor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.AlertEnvelope;
+import io.bulwark.contract.Json;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged `bulwark up`, run as a user runs it: ready line, one readable line per alert, the
+ * alert envelope appended to --alerts, and a clean stop on SIGTERM within 5 s.
+ */
+@Timeout(120)
+class UpIT {
+    @Test
+    void upReportsAnEscapeAttemptKeepsTheAlertAndStopsOnSigterm(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("bulwark.jar", "target/quarkus-app/quarkus-run.jar"));
+        Path alerts = dir.resolve("alerts.jsonl");
+        Process up = new ProcessBuilder("java", "-jar", jar.toString(), "up", "--alerts", alerts.toString(), "--dry-run")
+                .redirectError(dir.resolve("up.err").toFile()).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    lines.add(l);
+                }
+            } catch (Exception ignored) {
+                // process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try (RuncContainer box = RuncContainer.builder().start()) {
+            String ready = lines.poll(60, TimeUnit.SECONDS);
+            assertTrue(ready != null && ready.contains("ready"), "first line: " + ready + "; stderr: " + Files.readString(dir.resolve("up.err")));
+            assertTrue(ready.contains("dry run"), ready);
+            box.exec("/bin/bwtrigger", "openat-write", "/proc/sys/kernel/core_pattern");
+            String alert = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                String l = lines.poll(1, TimeUnit.SECONDS);
+                if (l != null && l.contains("vector=core-pattern")) {
+                    alert = l;
+                    break;
+                }
+            }
+            assertTrue(alert != null, "no core-pattern alert line; stderr: " + Files.readString(dir.resolve("up.err")));
+            assertTrue(alert.contains(box.id()), "alert names the container: " + alert);
+        } finally {
+            long t0 = System.nanoTime();
+            up.destroy(); // SIGTERM
+            boolean exited = up.waitFor(10, TimeUnit.SECONDS);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (!exited) {
+                up.destroyForcibly();
+            }
+            assertTrue(exited && secs < 5.0, "stopped within 5 s of SIGTERM (took " + secs + " s)");
+        }
+        List<String> kept = Files.readAllLines(alerts);
+        assertTrue(kept.size() >= 1, "alert file has the alert");
+        AlertEnvelope a = kept.stream().map(l -> Json.parse(l, AlertEnvelope.class))
+                .filter(x -> "core-pattern".equals(x.detail().vector())).findFirst().orElseThrow();
+        assertEquals("bulwark.sensor", a.source());
+        assertEquals("dry-run", a.detail().sensor().action());
+        assertTrue(Files.readString(dir.resolve("up.err")).contains("stopped;"), "prints its counters on the way out");
+    }
+}

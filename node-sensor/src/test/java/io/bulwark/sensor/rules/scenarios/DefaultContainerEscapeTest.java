@@ -1,0 +1,324 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static io.bulwark.sensor.rules.scenarios.Scenarios.bw;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expect;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.Priority;
+import io.bulwark.sensor.rules.scenarios.Scenarios.Alert;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Escape attempts from an ordinary container (runc spec defaults: three capabilities, masked and
+ * read-only /proc paths, its own namespaces). Nearly all of them fail with EPERM, EACCES or ENOENT:
+ * each must still raise exactly its vector, at WARNING or above, on the right container, through
+ * every door.
+ */
+@Timeout(180)
+class DefaultContainerEscapeTest {
+    static RuncContainer box;
+
+    @BeforeAll
+    static void start() {
+        Scenarios.sensor();
+        Scenarios.engine();
+        box = RuncContainer.builder().start();
+        // client and disk-tool names for the exec doors (busybox answers "applet not found": the exec happened)
+        assertEquals(0, box.exec(sh("mkdir -p /usr/local/bin && ln -s /bin/busybox /usr/local/bin/kubectl"
+                + " && ln -s /bin/busybox /usr/local/bin/debugfs")).exitCode());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (box != null) {
+            box.close();
+        }
+    }
+
+    private static Alert expectBox(String vector, String syscall, String... argv) {
+        return expect(box, vector, syscall, argv);
+    }
+
+    // ------------------------------------------------------------------ C. usermode helpers and /proc
+
+    @Test
+    void corePatternThroughEveryOpenDoorAndRelativePath() {
+        String p = "/proc/sys/kernel/core_pattern";
+        Alert a = expectBox("core-pattern", "open", bw("open-write", p));
+        assertEquals(Priority.CRITICAL, a.priority());
+        assertTrue(a.output().contains("res=E"), "a failed attempt alerts with its errno: " + a.output());
+        expectBox("core-pattern", "openat", bw("openat-write", p));
+        expectBox("core-pattern", "openat2", bw("openat2-write", p));
+        expectBox("core-pattern", "creat", bw("creat", p));
+        expectBox("core-pattern", "io_uring_submit", bw("io-uring-open", p));
+        expectBox("core-pattern", "io_uring_submit", bw("io-uring-open2", p));
+        expectBox("core-pattern", "openat", sh("cd /proc/sys/kernel && /bin/bwtrigger openat-write core_pattern"));
+    }
+
+    @Test
+    void cgroupReleaseAgentByMountFsopenAndEveryOpenDoor() {
+        expectBox("cgroup-release-agent", "mount", bw("mount", "cgroup", "/tmp", "cgroup"));
+        expectBox("cgroup-release-agent", "fsopen", bw("fsopen", "cgroup"));
+        expectBox("cgroup-release-agent", "open", bw("open-write", "/sys/fs/cgroup/memory/release_agent"));
+        expectBox("cgroup-release-agent", "openat", bw("openat-write", "release_agent"));
+        expectBox("cgroup-release-agent", "openat2", bw("openat2-write", "/tmp/cg/notify_on_release"));
+        expectBox("cgroup-release-agent", "creat", bw("creat", "release_agent"));
+        expectBox("cgroup-release-agent", "io_uring_submit", bw("io-uring-open", "release_agent"));
+        expectBox("cgroup-release-agent", "io_uring_submit", bw("io-uring-open2", "/tmp/cg/release_agent"));
+    }
+
+    @Test
+    void usermodeHelpersAndBinfmtThroughEveryDoor() {
+        expectBox("usermode-helper", "open", bw("open-write", "/proc/sys/kernel/modprobe"));
+        expectBox("usermode-helper", "openat", bw("openat-write", "/sys/kernel/uevent_helper"));
+        expectBox("usermode-helper", "openat2", bw("openat2-write", "/proc/sys/fs/binfmt_misc/register"));
+        expectBox("usermode-helper", "io_uring_submit", bw("io-uring-open", "/proc/sys/kernel/modprobe"));
+        expectBox("usermode-helper", "io_uring_submit", bw("io-uring-open2", "/sys/kernel/uevent_helper"));
+        expectBox("usermode-helper", "openat", sh("cd /proc/sys/kernel && /bin/bwtrigger openat-write modprobe"));
+        expectBox("usermode-helper", "mount", bw("mount", "binfmt_misc", "/tmp", "binfmt_misc"));
+        expectBox("usermode-helper", "fsopen", bw("fsopen", "binfmt_misc"));
+    }
+
+    @Test
+    void sysrqThroughOpenDoors() {
+        expectBox("sysrq", "open", bw("open-write", "/proc/sysrq-trigger"));
+        expectBox("sysrq", "openat", bw("openat-write", "/proc/sys/kernel/sysrq"));
+        expectBox("sysrq", "io_uring_submit", bw("io-uring-open", "/proc/sysrq-trigger"));
+    }
+
+    @Test
+    void kernelMemoryReadOrWrite() {
+        expectBox("kernel-memory-read", "open", bw("open-read", "/proc/kcore"));
+        expectBox("kernel-memory-read", "openat", bw("openat-write", "/dev/mem"));
+        expectBox("kernel-memory-read", "openat2", bw("openat2-write", "/dev/kmem"));
+        expectBox("kernel-memory-read", "io_uring_submit", bw("io-uring-open", "/dev/port"));
+    }
+
+    // ------------------------------------------------------------------ B. filesystem and devices
+
+    @Test
+    void hostDeviceMountByMountAndByTheNewMountApi() {
+        Alert m = expectBox("host-device-mount", "mount", bw("mount", "/dev/sdz1", "/tmp", "ext4"));
+        assertEquals(Priority.CRITICAL, m.priority());
+        expectBox("host-device-mount", "mount", bw("mount", "/dev/nvme9n1p1", "/tmp", "auto"));
+        expectBox("host-device-mount", "fsopen", bw("fsmount-chain", "ext4", "/dev/sdz1", "/tmp"));
+        expectBox("host-device-mount", "fsconfig", bw("fsconfig-source", "/dev/xvdz"));
+        // the chain's later steps are doors of their own (the descriptor came from somewhere else)
+        expectBox("host-device-mount", "fsmount", bw("fsmount-chain", "tmpfs", "none", "/tmp"));
+        expectBox("host-device-mount", "move_mount", bw("fsmount-chain", "tmpfs", "none", "/tmp"));
+    }
+
+    @Test
+    void rawBlockDeviceAccessByOpenIoUringAndDiskTools() {
+        expectBox("raw-device-access", "open", bw("open-read", "/dev/sda"));
+        expectBox("raw-device-access", "openat", bw("openat-write", "/dev/nvme0n1"));
+        expectBox("raw-device-access", "openat2", bw("openat2-write", "/dev/dm-0"));
+        expectBox("raw-device-access", "io_uring_submit", bw("io-uring-open", "/dev/vda1"));
+        expectBox("raw-device-access", "execve", sh("debugfs -w /dev/sda1; true"));
+    }
+
+    @Test
+    void deviceCgroupRewriteAndBlockDeviceNodes() {
+        expectBox("device-cgroup-mknod", "open", bw("open-write", "/sys/fs/cgroup/devices/devices.allow"));
+        expectBox("device-cgroup-mknod", "openat", bw("openat-write", "devices.allow"));
+        expectBox("device-cgroup-mknod", "io_uring_submit", bw("io-uring-open", "devices.allow"));
+        expectBox("device-cgroup-mknod", "mknod", bw("mknod-blk", "/tmp/sda"));
+        expectBox("device-cgroup-mknod", "mknodat", bw("mknodat-blk", "/tmp/sdb"));
+        expectBox("device-cgroup-mknod", "mknod", bw("mknod-chr", "/tmp/mem", "1", "1"));
+    }
+
+    @Test
+    void openByHandleAndNameToHandle() {
+        Alert a = expectBox("open-by-handle", "open_by_handle_at", bw("open-by-handle"));
+        assertEquals(Priority.CRITICAL, a.priority());
+        expectBox("open-by-handle", "name_to_handle_at", bw("name-to-handle", "/etc/passwd"));
+    }
+
+    @Test
+    void chrootElsewhereIsAWarning() {
+        Alert a = expectBox("host-chroot", "chroot", bw("chroot", "/tmp"));
+        assertEquals(Priority.WARNING, a.priority());
+        expectBox("host-chroot", "pivot_root", bw("pivot-root", "/tmp", "/tmp"));
+    }
+
+    // ------------------------------------------------------------------ D. namespaces and processes
+
+    @Test
+    void userNamespaceByUnshareCloneAndClone3() {
+        expectBox("userns-create", "unshare", bw("unshare-user"));
+        expectBox("userns-create", "clone", bw("clone-newuser"));
+        expectBox("userns-create", "clone3", bw("clone3-newuser"));
+    }
+
+    @Test
+    void otherNamespacesAreNotUserNamespaces() {
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(bw("unshare-ns")).exitCode());
+        assertEquals(0, box.exec(bw("clone-newns")).exitCode());
+        List<Alert> w = Scenarios.warnings(box, t0);
+        assertTrue(w.isEmpty(), "a mount namespace of one's own is no escape: " + w);
+    }
+
+    @Test
+    void ptraceAttachSeizeAndPoke() {
+        expectBox("ptrace-attach", "ptrace", bw("ptrace-attach", "1"));
+        expectBox("ptrace-attach", "ptrace", bw("ptrace-seize", "1"));
+        expectBox("ptrace-attach", "ptrace", bw("ptrace-poke", "1"));
+    }
+
+    @Test
+    void procMemWriteOfAnotherProcess() {
+        expectBox("proc-mem-write", "open", bw("open-write", "/proc/1/mem"));
+        expectBox("proc-mem-write", "openat2", bw("openat2-write", "/proc/1/mem"));
+        expectBox("proc-mem-write", "io_uring_submit", bw("io-uring-open", "/proc/1/mem"));
+    }
+
+    @Test
+    void processVmWritev() {
+        expectBox("process-vm-write", "process_vm_writev", bw("process-vm-writev", "1"));
+    }
+
+    // ------------------------------------------------------------------ E. runtimes and control plane
+
+    @Test
+    void runtimeSocketsByConnectAndIoUring() {
+        expectBox("runtime-socket", "connect", bw("connect-unix", "/run/docker.sock"));
+        expectBox("runtime-socket", "connect", bw("connect-unix", "/run/containerd/containerd.sock"));
+        expectBox("runtime-socket", "connect", bw("connect-unix", "/var/run/crio/crio.sock"));
+        expectBox("runtime-socket", "io_uring_submit", bw("io-uring-connect-unix", "/var/run/docker.sock"));
+    }
+
+    @Test
+    void dockerTcpApi() {
+        expectBox("runtime-tcp-api", "connect", bw("connect-tcp", "127.0.0.1", "2375"));
+        expectBox("runtime-tcp-api", "connect", bw("connect-tcp", "127.0.0.1", "2376"));
+    }
+
+    @Test
+    void containerdShimAbstractSocket() {
+        expectBox("shim-abstract-socket", "connect", bw("connect-unix", "@/containerd-shim/k8s.io/abc/shim.sock"));
+    }
+
+    @Test
+    void clusterClientsAndKubelet() {
+        expectBox("k8s-api-abuse", "execve", sh("kubectl get secrets; true"));
+        expectBox("k8s-api-abuse", "connect", bw("connect-tcp", "127.0.0.1", "10250"));
+        // a direct API server connection is context (NOTICE), not an attempt
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(bw("connect-tcp", "127.0.0.1", "6443")).exitCode());
+        Alert n = Scenarios.await(box, t0, "API server notice", x -> "k8s-api-abuse".equals(x.vector()));
+        assertEquals(Priority.NOTICE, n.priority());
+    }
+
+    // ------------------------------------------------------------------ F. runtime CVEs
+
+    @Test
+    void runcExeOverwrite() {
+        expectBox("runc-exe-overwrite", "open", bw("open-write", "/proc/1/exe"));
+        expectBox("runc-exe-overwrite", "openat", bw("openat-write", "/proc/self/exe"));
+        expectBox("runc-exe-overwrite", "io_uring_submit", bw("io-uring-open", "/proc/1/exe"));
+    }
+
+    @Test
+    void symlinkToKernelInterfaceForMountRaces() {
+        expectBox("runc-mount-race", "symlink", bw("symlink", "/proc/sys/kernel/core_pattern", "/tmp/null"));
+        expectBox("runc-mount-race", "symlinkat", bw("symlinkat", "/proc/self/attr/exec", "/tmp/console"));
+    }
+
+    @Test
+    void leakedDescriptorAsRuntimeWorkingDirectory() throws Exception {
+        long t0 = Scenarios.now();
+        Process p = new ProcessBuilder("runc", "exec", "--cwd", "/proc/self/fd/7", box.id(), "true")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        Alert a = null;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (a == null && System.nanoTime() < deadline) {
+            a = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
+                    .filter(x -> "runc-leaked-fd".equals(x.vector())).findFirst().orElse(null);
+            Scenarios.sleep(25);
+        }
+        assertTrue(a != null, "runc exec --cwd /proc/self/fd/7 must alert");
+        assertEquals(Priority.CRITICAL, a.priority());
+        assertTrue(a.output().contains(box.id()), "the output names the container: " + a.output());
+    }
+
+    // ------------------------------------------------------------------ G. kernel attack surface
+
+    @Test
+    void dirtyPipeSplice() {
+        expectBox("dirty-pipe", "splice", bw("splice", "/etc/passwd"));
+    }
+
+    @Test
+    void userfaultfd() {
+        expectBox("userfaultfd", "userfaultfd", bw("userfaultfd"));
+    }
+
+    @Test
+    void packetSocket() {
+        expectBox("packet-socket", "socket", bw("packet-socket"));
+    }
+
+    @Test
+    void kernelModuleLoads() {
+        Alert a = expectBox("kernel-module", "init_module", bw("init-module"));
+        assertEquals(Priority.CRITICAL, a.priority());
+        expectBox("kernel-module", "finit_module", bw("finit-module"));
+    }
+
+    @Test
+    void bpfProgramAndMap() {
+        expectBox("bpf-load", "bpf", bw("bpf-prog-load"));
+        expectBox("bpf-load", "bpf", bw("bpf-map-create"));
+    }
+
+    // ------------------------------------------------------------------ H. after the escape
+
+    @Test
+    void droppedExecutableInTmp() {
+        expectBox("drift-exec", "execve", sh("cp /bin/busybox /tmp/true && /tmp/true"));
+    }
+
+    @Test
+    void filelessExecutionFromMemfdAndDeletedFile() {
+        Alert a = expectBox("fileless-exec", "execve", bw("memfd-exec"));
+        assertTrue(a.output().contains("memfd=true"), a.output());
+        Alert d = expectBox("fileless-exec", "execve", bw("deleted-exec", "/var/run/gone"));
+        assertTrue(d.output().contains("deleted=true"), d.output());
+    }
+
+    @Test
+    void reverseShellDup2AndDup3() {
+        expectBox("reverse-shell", "dup2", bw("dup2-socket"));
+        expectBox("reverse-shell", "dup3", bw("dup3-socket"));
+    }
+
+    @Test
+    void cloudMetadata() {
+        expectBox("cloud-metadata", "connect", bw("connect-tcp", "169.254.169.254", "80"));
+    }
+
+    @Test
+    void setuidToRootByNonRootProcess() {
+        Alert a = Scenarios.expectAs(box, 65534, "in-container-privesc", "setuid", bw("setuid", "0"));
+        assertTrue(a.output().contains("res=EPERM"), a.output());
+        Scenarios.expectAs(box, 65534, "in-container-privesc", "setresuid", bw("setresuid", "0"));
+        Scenarios.expectAs(box, 65534, "in-container-privesc", "setreuid", bw("setreuid", "0"));
+    }
+
+    @Test
+    void rootSettingItsOwnUidIsNotEscalation() {
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(bw("setuid", "0")).exitCode());
+        assertTrue(Scenarios.warnings(box, t0).isEmpty(), () -> "setuid(0) by root: " + Scenarios.warnings(box, t0));
+    }
+}

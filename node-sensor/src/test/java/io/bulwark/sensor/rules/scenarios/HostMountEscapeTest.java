@@ -1,0 +1,142 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static io.bulwark.sensor.rules.scenarios.Scenarios.bw;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expect;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.Priority;
+import io.bulwark.sensor.rules.scenarios.Scenarios.Alert;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A container with host directories mounted in: a scratch "node root" at /host (writable), a
+ * scratch directory at /var/log (the kubelet's log hostPath), a scratch kubelet directory at
+ * /var/lib/kubelet, the host's real /etc read-only at /host-etc, and CAP_DAC_READ_SEARCH. The
+ * scratch directories stand for the node's: nothing of the real host is written.
+ */
+@Timeout(120)
+class HostMountEscapeTest {
+    static RuncContainer box;
+    static Path hostRoot;
+    static Path hostLog;
+    static Path kubelet;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Scenarios.sensor();
+        Scenarios.engine();
+        hostRoot = Files.createTempDirectory("bw-hostroot-");
+        hostLog = Files.createTempDirectory("bw-hostlog-");
+        kubelet = Files.createTempDirectory("bw-kubelet-");
+        for (String d : List.of("etc/cron.d", "etc/kubernetes/pki", "root/.ssh", "usr/bin")) {
+            Files.createDirectories(hostRoot.resolve(d));
+        }
+        Files.createDirectories(kubelet.resolve("pki"));
+        Files.writeString(kubelet.resolve("pki/kubelet.key"), "not a key\n");
+        box = RuncContainer.builder()
+                .bind(hostRoot, "/host", false)
+                .bind(hostLog, "/var/log", false)
+                .bind(kubelet, "/var/lib/kubelet", true)
+                .bind(Path.of("/etc"), "/host-etc", true)
+                .capAdd("CAP_DAC_READ_SEARCH")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (box != null) {
+                box.close();
+            }
+        } finally {
+            for (Path p : new Path[]{hostRoot, hostLog, kubelet}) {
+                delete(p);
+            }
+        }
+    }
+
+    private static void delete(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cannot remove " + root + ": " + e);
+        }
+    }
+
+    @Test
+    void startIsReportedForTheSensitiveMountAndTheCapability() {
+        Alert m = Scenarios.expectStart(box, "sensitive-mount");
+        assertTrue(m.output().contains("/host-etc"), m.output());
+        Scenarios.expectStart(box, "excessive-capabilities");
+        assertTrue(Scenarios.alerts(box, 0).stream().noneMatch(a -> "privileged-container".equals(a.vector())));
+    }
+
+    @Test
+    void hostFilesWrittenRenamedLinkedAndDeleted() {
+        Alert a = expect(box, "host-file-write", "openat", bw("openat-write", "/host/usr/bin/kubelet"));
+        assertEquals(Priority.ERROR, a.priority());
+        expect(box, "host-file-write", "open", bw("open-write", "/host/usr/bin/containerd"));
+        expect(box, "host-file-write", "creat", bw("creat", "/host/usr/bin/implant"));
+        expect(box, "host-file-write", "io_uring_submit", bw("io-uring-open", "/host/usr/bin/implant"));
+        expect(box, "host-file-write", "rename", bw("rename", "/tmp/x", "/host/usr/bin/ls"));
+        expect(box, "host-file-write", "renameat2", bw("renameat2", "/tmp/x", "/host/usr/bin/ls"));
+        expect(box, "host-file-write", "link", bw("link", "/tmp/x", "/host/usr/bin/ls"));
+        expect(box, "host-file-write", "unlink", bw("unlink", "/host/usr/bin/implant"));
+        expect(box, "host-file-write", "unlinkat", bw("unlinkat", "/host/usr/bin/kubelet"));
+    }
+
+    @Test
+    void hostPersistenceThroughEveryWriteDoor() {
+        Alert a = expect(box, "host-persistence", "openat", bw("openat-write", "/host/etc/cron.d/backdoor"));
+        assertEquals(Priority.CRITICAL, a.priority());
+        expect(box, "host-persistence", "creat", bw("creat", "/host/root/.ssh/authorized_keys"));
+        expect(box, "host-persistence", "openat2", bw("openat2-write", "/host/etc/ld.so.preload"));
+        expect(box, "host-persistence", "io_uring_submit", bw("io-uring-open", "/host/etc/sudoers"));
+        expect(box, "host-persistence", "rename", sh("echo '* * * * * root sh' > /tmp/cron && /bin/bwtrigger rename /tmp/cron /host/etc/crontab"));
+        expect(box, "host-persistence", "linkat", bw("linkat", "/tmp/x", "/host/etc/systemd/system/evil.service"));
+    }
+
+    @Test
+    void chrootIntoTheHostRoot() {
+        Alert a = expect(box, "host-chroot", "chroot", bw("chroot", "/host"));
+        assertEquals(Priority.CRITICAL, a.priority());
+    }
+
+    @Test
+    void symlinkInTheHostLogDirectory() {
+        expect(box, "kubelet-log-symlink", "symlink", bw("symlink", "/etc/shadow", "/var/log/0.log"));
+        expect(box, "kubelet-log-symlink", "symlinkat", bw("symlinkat", "/", "/var/log/root-link"));
+    }
+
+    @Test
+    void nodeCredentials() {
+        Alert a = expect(box, "credential-theft", "openat", "/bin/cat", "/var/lib/kubelet/pki/kubelet.key");
+        assertEquals(Priority.ERROR, a.priority());
+        expect(box, "credential-theft", "open", bw("open-read", "/host/etc/kubernetes/admin.conf"));
+        expect(box, "credential-theft", "io_uring_submit", bw("io-uring-open", "/var/lib/kubelet/pods/1234/volumes/kubernetes.io~projected/token"));
+    }
+
+    @Test
+    void ownServiceAccountTokenAndOrdinaryHostMountReadsAreNotTheft() {
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(sh("cat /var/run/secrets/kubernetes.io/serviceaccount/token 2>/dev/null; cat /host-etc/hostname; "
+                + "ls /host /var/lib/kubelet; echo line >> /var/log/app.log; true")).exitCode());
+        List<Alert> w = Scenarios.warnings(box, t0);
+        assertTrue(w.isEmpty(), "ordinary reads and a log line: " + w);
+    }
+}
