@@ -62,6 +62,8 @@ public final class Sensor implements AutoCloseable {
     private final Containers containers;
     private final EventDecoder decoder;
     private final Consumer<SensorEvent> sink;
+    private final Consumer<ContainerInfo> onNewContainer;
+    private final Set<String> seenContainers = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Map<String, Long> finalCounters;
@@ -71,7 +73,9 @@ public final class Sensor implements AutoCloseable {
     private final Set<Long> knownCgroups = ConcurrentHashMap.newKeySet();
     private final Set<String> knownPrefixes = ConcurrentHashMap.newKeySet();
 
-    private Sensor(Probe probe, ProcessTable processes, Containers containers, Consumer<SensorEvent> sink) {
+    private Sensor(Probe probe, ProcessTable processes, Containers containers, Consumer<SensorEvent> sink,
+                   Consumer<ContainerInfo> onNewContainer) {
+        this.onNewContainer = onNewContainer;
         this.probe = probe;
         this.processes = processes;
         this.containers = containers;
@@ -85,12 +89,22 @@ public final class Sensor implements AutoCloseable {
 
     /** Loads the probe, scans /proc, learns the running containers, and starts decoding into {@code sink}. */
     public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink) {
+        return start(settings, containers, sink, c -> { });
+    }
+
+    /**
+     * As {@link #start(Probe.Settings, Containers, Consumer)}, and calls {@code onNewContainer}
+     * (on the decoder thread) the first time an event comes from a container: at its start for
+     * containers started after the sensor, at its first activity for the others.
+     */
+    public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink,
+                               Consumer<ContainerInfo> onNewContainer) {
         Probe probe = Probe.start(settings);
         try {
             ProcessTable processes = new ProcessTable();
             int n = processes.scan();
             LOG.debugf("process table: %d processes", n);
-            Sensor s = new Sensor(probe, processes, containers, sink);
+            Sensor s = new Sensor(probe, processes, containers, sink, onNewContainer);
             s.learnContainers();
             s.thread.start();
             return s;
@@ -154,6 +168,13 @@ public final class Sensor implements AutoCloseable {
                 decoded.incrementAndGet();
                 if (ev.container() != null) {
                     markContainerCgroup(ev.process().cgroupId());
+                    if (seenContainers.add(ev.container().id())) {
+                        try {
+                            onNewContainer.accept(ev.container());
+                        } catch (RuntimeException e) {
+                            LOG.warnf("new-container hook failed for %s: %s", ev.container().id(), e.toString());
+                        }
+                    }
                 }
             } catch (RuntimeException e) {
                 decodeErrors.incrementAndGet();

@@ -10,4 +10,8 @@ final class SensorContainers {
     static Sensor.Containers create() {
         return Sensor.Containers.of(new ContainerResolver());
     }
+
+    static Sensor.Containers of(ContainerResolver resolver) {
+        return Sensor.Containers.of(resolver);
+    }
 }

@@ -5,6 +5,10 @@ import io.bulwark.contract.Priority;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.NodeIdentity;
+import io.bulwark.sensor.audit.AuditService;
+import io.bulwark.sensor.audit.Weights;
+import io.bulwark.sensor.enrich.ContainerResolver;
+import io.bulwark.sensor.local.AuditReporter;
 import io.bulwark.sensor.local.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
 import io.bulwark.sensor.local.Rulesets;
@@ -27,7 +31,9 @@ import picocli.CommandLine.Option;
             "",
             "Prints a line containing 'ready' once every BPF program is attached, then one line per",
             "alert. With --alerts, each alert's EventBridge envelope (docs/alerts.md) is appended as",
-            "one JSON line. SIGTERM or Ctrl-C stops it cleanly (within 5 s) and prints the counters.",
+            "one JSON line, and so is each 'Escape Surface Report' (the audit of every container,",
+            "periodically and whenever a container starts; docs/audit.md). SIGTERM or Ctrl-C stops",
+            "it cleanly (within 5 s) and prints the counters.",
             "",
             "Examples:",
             "  bulwark up",
@@ -58,6 +64,10 @@ public class UpCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
     Integer seconds;
 
+    @Option(names = "--audit-minutes", paramLabel = "N", defaultValue = "10",
+            description = "Run the escape-surface audit of every container every N minutes (0 = only at container start; default ${DEFAULT-VALUE}).")
+    int auditMinutes;
+
     @Override
     public Integer call() throws Exception {
         Priority min = Priority.parse(minPriority);
@@ -85,9 +95,12 @@ public class UpCommand implements Callable<Integer> {
         }
         AlertFactory factory = new AlertFactory(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none");
         Detector detector = new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), sinks);
+        ContainerResolver resolver = new ContainerResolver();
+        AuditService audit = new AuditService(resolver, Weights.defaults());
+        AuditReporter reporter = new AuditReporter(audit, file);
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults(), SensorContainers.create(), detector::onEvent);
+            sensor = Sensor.start(Probe.Settings.defaults(), SensorContainers.of(resolver), detector::onEvent, reporter::containerStarted);
         } catch (EnvironmentException e) {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
@@ -108,8 +121,14 @@ public class UpCommand implements Callable<Integer> {
                 + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms()));
         System.out.flush();
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        reporter.periodic();
+        long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             detector.tick();
+            if (System.nanoTime() > nextAudit) {
+                reporter.periodic();
+                nextAudit = System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes);
+            }
             if (System.nanoTime() > deadline) {
                 break;
             }

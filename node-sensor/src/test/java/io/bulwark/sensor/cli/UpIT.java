@@ -44,7 +44,9 @@ class UpIT {
         });
         reader.setDaemon(true);
         reader.start();
+        String[] containerId = new String[1];
         try (RuncContainer box = RuncContainer.builder().start()) {
+            containerId[0] = box.id();
             String ready = lines.poll(60, TimeUnit.SECONDS);
             assertTrue(ready != null && ready.contains("ready"), "first line: " + ready + "; stderr: " + Files.readString(dir.resolve("up.err")));
             assertTrue(ready.contains("dry run"), ready);
@@ -77,5 +79,7 @@ class UpIT {
         assertEquals("bulwark.sensor", a.source());
         assertEquals("dry-run", a.detail().sensor().action());
         assertTrue(Files.readString(dir.resolve("up.err")).contains("stopped;"), "prints its counters on the way out");
+        assertTrue(kept.stream().anyMatch(l -> l.contains("\"detail-type\":\"Escape Surface Report\"") && l.contains(containerId[0])),
+                "the container's start produced an escape-surface report");
     }
 }

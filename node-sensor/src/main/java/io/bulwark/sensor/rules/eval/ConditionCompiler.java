@@ -100,7 +100,7 @@ public final class ConditionCompiler {
                 t = t.intersect(n.t);
                 f = f.union(n.f);
             }
-            return new Node(broken ? null : new Preds.And(flatten(preds, true)), t, f);
+            return new Node(broken ? null : new Preds.And(preds.toArray(new Pred[0])), t, f);
         }
         if (a instanceof Ast.Or or) {
             List<Pred> preds = new ArrayList<>();
@@ -114,7 +114,7 @@ public final class ConditionCompiler {
                 t = t.union(n.t);
                 f = f.intersect(n.f);
             }
-            return new Node(broken ? null : new Preds.Or(flatten(preds, false)), t, f);
+            return new Node(broken ? null : new Preds.Or(preds.toArray(new Pred[0])), t, f);
         }
         if (a instanceof Ast.Not not) {
             Node n = node(not.term(), o, issues);
@@ -127,18 +127,6 @@ public final class ConditionCompiler {
             return macro(m, o, issues);
         }
         return check((Ast.Check) a, o, issues);
-    }
-
-    private static Pred[] flatten(List<Pred> preds, boolean and) {
-        List<Pred> out = new ArrayList<>();
-        for (Pred p : preds) {
-            if (and && p instanceof Preds.And) {
-                out.add(p); // nested Ands keep their own short-circuit; flattening buys little
-            } else {
-                out.add(p);
-            }
-        }
-        return out.toArray(new Pred[0]);
     }
 
     private Node macro(Ast.MacroRef m, Origin o, List<Issue> issues) {

@@ -247,6 +247,8 @@ public final class FieldRegistry {
         ancestorField("proc.acmdline", 'c', "cmdline");
         def("proc.is_exe_upper_layer", FieldType.BOOL, "`process.exe_upper_layer`",
                 ev -> ev.proc == null ? null : (Object) ev.proc.exeUpperLayer());
+        def("proc.is_runtime_work", FieldType.BOOL, "`process.runtime_work`: the container runtime's own work (Bulwark extension)",
+                ev -> ev.proc == null ? null : (Object) ev.proc.runtimeWork());
         def("proc.is_exe_from_memfd", FieldType.BOOL, "execve `args.exe_memfd` when present, else `process.exe` starts with `memfd:`", ev -> {
             Object m = ev.arg("exe_memfd");
             if (m instanceof Boolean b && ev.type().equals("execve")) {

@@ -12,17 +12,12 @@ import io.bulwark.sensor.rules.LoadResult;
 import io.bulwark.sensor.rules.RuleEngine;
 import io.bulwark.sensor.rules.RuleLoader;
 import io.bulwark.sensor.rules.RuleMatch;
-import io.bulwark.sensor.rules.fields.FieldDef;
-import io.bulwark.sensor.rules.fields.FieldRegistry;
-import io.bulwark.sensor.rules.fields.FieldType;
-import io.bulwark.sensor.rules.fields.UserDirectory;
 import io.bulwark.sensor.testing.LiveSensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +43,7 @@ final class Scenarios {
     private static RuleEngine engine;
     private static LoadResult standardLoad;
     private static final ContainerResolver RESOLVER = new ContainerResolver();
-    private static final Map<Long, ContainerInfo> CONTAINERS = new ConcurrentHashMap<>();
+    private static final Map<Long, java.util.Optional<ContainerInfo>> CONTAINERS = new ConcurrentHashMap<>();
     private static final Map<SensorEvent, List<Alert>> EVALUATED = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     private Scenarios() {}
@@ -88,19 +83,10 @@ final class Scenarios {
         return standardLoad;
     }
 
-    /**
-     * The engine the scenarios evaluate. When the engine does not (yet) provide
-     * {@code proc.is_runtime_work}, it is registered here with exactly the meaning the ruleset needs
-     * ({@code process.runtime_work}) so that the scenarios still test the rules' logic; the test
-     * {@code RulesetLoadTest#shippedRulesetLoadsCompletelyWithTheStandardFields} fails meanwhile.
-     */
+    /** The engine the scenarios evaluate: the shipped ruleset as the CLI loads it (no errors, nothing unsupported). */
     static synchronized RuleEngine engine() {
         if (engine == null) {
-            FieldRegistry registry = new FieldRegistry(new UserDirectory());
-            if (registry.resolve("proc.is_runtime_work", null) == null) {
-                addRuntimeWorkField(registry);
-            }
-            LoadResult r = new RuleLoader(registry).loadSources(List.of(new RuleLoader.Source(RULES, rulesText())));
+            LoadResult r = standardLoad();
             assertTrue(r.errors().isEmpty(), () -> "ruleset errors:\n" + r.errors().stream().map(p -> p.format())
                     .collect(Collectors.joining("\n")));
             assertEquals(0, r.count(io.bulwark.sensor.rules.RuleStatus.UNSUPPORTED), () -> "unsupported rules: " + r.rules());
@@ -109,32 +95,25 @@ final class Scenarios {
         return engine;
     }
 
-    @SuppressWarnings("unchecked")
-    private static void addRuntimeWorkField(FieldRegistry registry) {
-        try {
-            Field f = FieldRegistry.class.getDeclaredField("fields");
-            f.setAccessible(true);
-            Map<String, FieldDef> fields = (Map<String, FieldDef>) f.get(registry);
-            fields.put("proc.is_runtime_work", new FieldDef("proc.is_runtime_work", FieldType.BOOL, null, FieldDef.ArgMode.NONE,
-                    "`process.runtime_work` (test shim)", a -> ev -> ev.event().process() == null ? null
-                            : (Object) ev.event().process().runtimeWork()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot add proc.is_runtime_work for the scenarios", e);
-        }
-    }
-
     static long now() {
         return System.currentTimeMillis() * 1_000_000L;
     }
 
-    private static ContainerInfo containerOf(long cgroupId) {
-        ContainerInfo c = CONTAINERS.get(cgroupId);
-        if (c == null) {
-            c = RESOLVER.resolve(cgroupId);
-            if (c != null) {
-                CONTAINERS.put(cgroupId, c);
-            }
+    /**
+     * The container of a cgroup id: the resolver's snapshot, refreshed once on a miss (its own
+     * miss-triggered refresh is rate limited, which would leave a fresh container unattributed).
+     * Misses after a refresh are remembered: host cgroups.
+     */
+    private static synchronized ContainerInfo containerOf(long cgroupId) {
+        if (CONTAINERS.containsKey(cgroupId)) {
+            return CONTAINERS.get(cgroupId).orElse(null);
         }
+        ContainerInfo c = RESOLVER.byCgroupId(cgroupId);
+        if (c == null) {
+            RESOLVER.refresh();
+            c = RESOLVER.byCgroupId(cgroupId);
+        }
+        CONTAINERS.put(cgroupId, java.util.Optional.ofNullable(c));
         return c;
     }
 

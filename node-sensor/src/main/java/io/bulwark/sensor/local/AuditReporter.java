@@ -1,0 +1,55 @@
+package io.bulwark.sensor.local;
+
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.EscapeSurfaceReport;
+import io.bulwark.contract.ReportEnvelope;
+import io.bulwark.sensor.audit.AuditService;
+import java.util.List;
+
+/**
+ * Runs the escape-surface audit inside {@code bulwark up}: the whole node periodically, and one
+ * container when it starts. Each report is an {@code Escape Surface Report} event appended to
+ * the event file (when there is one); a MEDIUM or HIGH container at start is also printed.
+ */
+public final class AuditReporter {
+    private final AuditService audit;
+    private final JsonLinesFile out;
+    private volatile EscapeSurfaceReport last;
+    private final io.bulwark.contract.AlertDetail.Node node = io.bulwark.sensor.alert.NodeIdentity.detect();
+
+    public AuditReporter(AuditService audit, JsonLinesFile out) {
+        this.audit = audit;
+        this.out = out;
+    }
+
+    /** The whole node. */
+    public synchronized EscapeSurfaceReport periodic() {
+        EscapeSurfaceReport r = audit.run();
+        last = r;
+        if (out != null) {
+            out.accept(ReportEnvelope.of(r));
+        }
+        return r;
+    }
+
+    /** One container that just appeared. */
+    public synchronized void containerStarted(ContainerInfo c) {
+        EscapeSurfaceReport.ContainerRisk risk = audit.assess(c);
+        EscapeSurfaceReport r = new EscapeSurfaceReport(java.time.Instant.now().toString(), node, List.of(risk),
+                new EscapeSurfaceReport.Summary(1, risk.band() == EscapeSurfaceReport.Band.HIGH ? 1 : 0,
+                        risk.band() == EscapeSurfaceReport.Band.MEDIUM ? 1 : 0, risk.band() == EscapeSurfaceReport.Band.LOW ? 1 : 0));
+        if (out != null) {
+            out.accept(ReportEnvelope.of(r));
+        }
+        if (risk.band() != EscapeSurfaceReport.Band.LOW) {
+            System.out.println(r.time() + " AUDIT container " + risk.name() + " (" + risk.runtime() + ") escape surface "
+                    + risk.band() + " score " + risk.score() + ": "
+                    + String.join(", ", risk.factors().stream().map(EscapeSurfaceReport.Factor::id).toList()));
+            System.out.flush();
+        }
+    }
+
+    public EscapeSurfaceReport last() {
+        return last;
+    }
+}
