@@ -64,6 +64,10 @@ public class UpCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
     Integer seconds;
 
+    @Option(names = "--stats-seconds", paramLabel = "N", defaultValue = "0",
+            description = "Print the sensor's throughput and loss counters to standard error every N seconds (0 = only at exit).")
+    int statsSeconds;
+
     @Option(names = "--audit-minutes", paramLabel = "N", defaultValue = "10",
             description = "Run the escape-surface audit of every container every N minutes (0 = only at container start; default ${DEFAULT-VALUE}).")
     int auditMinutes;
@@ -123,8 +127,14 @@ public class UpCommand implements Callable<Integer> {
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         reporter.periodic();
         long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
+        long nextStats = statsSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(statsSeconds) : Long.MAX_VALUE;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             detector.tick();
+            if (System.nanoTime() > nextStats) {
+                System.err.println("bulwark up: stats; events " + detector.events() + ", alerts " + detector.alerts()
+                        + "; sensor counters " + sensor.counters());
+                nextStats = System.nanoTime() + TimeUnit.SECONDS.toNanos(statsSeconds);
+            }
             if (System.nanoTime() > nextAudit) {
                 reporter.periodic();
                 nextAudit = System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes);

@@ -23,11 +23,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProcessTable {
     /** What the table knows of one process. */
-    public record Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs) {
-        public String cmdline() {
-            return args.isEmpty() ? comm : comm + " " + String.join(" ", args);
+    public record Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
+                       String cmdline) {
+        public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs) {
+            this(pid, ppid, comm, exe, args, runtimeWork, startNs, args.isEmpty() ? comm : comm + " " + String.join(" ", args));
         }
     }
+
+    /** Ancestor lists by pid, valid while {@link #epoch} is unchanged (any fork/exec/exit changes it). */
+    private record CachedAncestors(long epoch, List<ProcessInfo.Ancestor> list) {}
+
+    private final Map<Integer, CachedAncestors> ancestorCache = new ConcurrentHashMap<>();
+    private volatile long epoch;
 
     private static final Set<String> RUNTIMES = Set.of("runc", "crun", "youki", "runsc", "conmon", "containerd-shim",
             "containerd-shim-runc-v1", "containerd-shim-runc-v2", "containerd-shim-runsc-v1", "runc.amd64", "docker-runc");
@@ -140,6 +147,7 @@ public final class ProcessTable {
                 ? new Proc(pid, ppid, comm, "", List.of(), false, ns)
                 : new Proc(pid, ppid, comm, parent.exe(), parent.args(), parent.runtimeWork(), ns);
         procs.put(pid, child);
+        epoch++;
     }
 
     /**
@@ -159,12 +167,15 @@ public final class ProcessTable {
         Proc p = new Proc(pid, ppid, comm, exe, args, rt, ns);
         procs.put(pid, p);
         exited.remove(pid);
+        epoch++;
         return p;
     }
 
     /** A process ended; it stays visible for a short grace period for events still queued. */
     public void onExit(int pid, long ns) {
         exited.put(pid, ns);
+        ancestorCache.remove(pid);
+        epoch++;
         if (exited.size() > 4096) {
             purge(ns);
         }
@@ -200,6 +211,20 @@ public final class ProcessTable {
 
     /** Parent first, up to init or {@value #MAX_ANCESTORS} levels. */
     public List<ProcessInfo.Ancestor> ancestors(int ppid) {
+        long e = epoch;
+        CachedAncestors c = ancestorCache.get(ppid);
+        if (c != null && c.epoch() == e) {
+            return c.list();
+        }
+        List<ProcessInfo.Ancestor> list = List.copyOf(walk(ppid));
+        if (ancestorCache.size() > 65536) {
+            ancestorCache.clear();
+        }
+        ancestorCache.put(ppid, new CachedAncestors(e, list));
+        return list;
+    }
+
+    private List<ProcessInfo.Ancestor> walk(int ppid) {
         List<ProcessInfo.Ancestor> out = new ArrayList<>();
         int pid = ppid;
         for (int i = 0; i < MAX_ANCESTORS && pid > 0; i++) {

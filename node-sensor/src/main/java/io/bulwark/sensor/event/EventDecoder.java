@@ -90,7 +90,8 @@ public final class EventDecoder {
         String exe = p == null ? "" : p.exe();
         List<String> procArgs = p == null ? List.of() : p.args();
         String comm = r.comm();
-        String cmdline = procArgs.isEmpty() ? comm : comm + " " + String.join(" ", procArgs);
+        String cmdline = p != null && comm.equals(p.comm()) ? p.cmdline()
+                : procArgs.isEmpty() ? comm : comm + " " + String.join(" ", procArgs);
         boolean runtimeWork = p != null && p.runtimeWork();
         ProcessInfo.Namespaces ns = new ProcessInfo.Namespaces(u32(r.mntNs()), u32(r.pidNs()), u32(r.netNs()), u32(r.userNs()),
                 u32(r.cgroupNs()), u32(r.utsNs()), u32(r.ipcNs()));

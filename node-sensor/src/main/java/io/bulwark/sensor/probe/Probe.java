@@ -41,7 +41,7 @@ public final class Probe implements AutoCloseable {
     /** Settings for the kernel side. */
     public record Settings(int ringQueue, long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
         public static Settings defaults() {
-            return new Settings(65536, 256 * 1024, 1_000_000, 0, Map.of());
+            return new Settings(16384, 256 * 1024, 1_000_000, 0, Map.of());
         }
     }
 

@@ -1,6 +1,9 @@
 package io.bulwark.sensor.rules;
 
 import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.rules.eval.Plans;
+import io.bulwark.sensor.rules.eval.Pred;
+import io.bulwark.sensor.rules.eval.SlotSpace;
 import io.bulwark.sensor.rules.fields.EventView;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Evaluates loaded rules on events. Rules are indexed by the event types their condition can match
  * (as Falco does): an event meets only the rules for its {@code evt.type} plus the rules that are not
  * restricted to event types. Thread-safe; rules fire in load order.
+ *
+ * <p>Each (event type, rule) pair is evaluated through a plan ({@link Plans}): the condition with its
+ * {@code evt.type} tests decided by the index, constants folded and cheap tests first; rules whose plan
+ * can never be true for a type are skipped for it. Macro results and field values are remembered per
+ * event (one slot each, {@link SlotSpace}), so rules sharing {@code container} or {@code fd.name} pay once.
  */
 public final class RuleEngine {
     private static final Rule[] NONE = new Rule[0];
@@ -23,8 +31,29 @@ public final class RuleEngine {
     private final Map<String, Rule[]> byType;
     private final Rule[] unrestricted;
     private final AtomicLong seq = new AtomicLong();
+    private final SlotSpace slots;
+    private final Map<String, Plan> plans;
+    private final Plan unrestrictedPlan;
 
-    private RuleEngine(List<Rule> rules) {
+    /** The rules to evaluate for one event type, each with its plan, in load order. */
+    private record Plan(Rule[] rules, Pred[] preds) {
+        static Plan of(Rule[] rules, String type) {
+            List<Rule> rs = new ArrayList<>();
+            List<Pred> ps = new ArrayList<>();
+            for (Rule r : rules) {
+                Pred p = Plans.plan(r.predicate(), type);
+                int c = Plans.constant(p);
+                if (c == Pred.FALSE || c == Pred.UNKNOWN) {
+                    continue; // never definitely true on this type
+                }
+                rs.add(r);
+                ps.add(p);
+            }
+            return new Plan(rs.toArray(NONE), ps.toArray(new Pred[0]));
+        }
+    }
+
+    private RuleEngine(List<Rule> rules, SlotSpace slots) {
         this.rules = List.copyOf(rules);
         Set<String> names = new LinkedHashSet<>();
         List<Rule> cofinite = new ArrayList<>();
@@ -46,11 +75,36 @@ public final class RuleEngine {
         }
         this.byType = index;
         this.unrestricted = cofinite.toArray(NONE);
+        if (slots == null) {
+            for (Rule r : rules) {
+                slots = Plans.owner(r.predicate());
+                if (slots != null) {
+                    break;
+                }
+            }
+        }
+        this.slots = slots;
+        Map<String, Plan> p = new HashMap<>();
+        for (Map.Entry<String, Rule[]> e : index.entrySet()) {
+            p.put(e.getKey(), Plan.of(e.getValue(), e.getKey()));
+        }
+        this.plans = p;
+        this.unrestrictedPlan = Plan.of(unrestricted, null);
     }
 
     /** An engine over {@code rules} (loaded, enabled rules, in load order). */
     public static RuleEngine of(List<Rule> rules) {
-        return new RuleEngine(rules);
+        return new RuleEngine(rules, null);
+    }
+
+    /** An engine over {@code rules} compiled in {@code slots} (per-event memo of macros and fields). */
+    public static RuleEngine of(List<Rule> rules, SlotSpace slots) {
+        return new RuleEngine(rules, slots);
+    }
+
+    private EventView view(SensorEvent event) {
+        long n = seq.incrementAndGet();
+        return slots == null ? new EventView(event, n) : slots.view(event, n);
     }
 
     public List<Rule> rules() {
@@ -76,11 +130,14 @@ public final class RuleEngine {
 
     /** The rules that match {@code event}, with their rendered outputs; empty when none does. */
     public List<RuleMatch> evaluate(SensorEvent event) {
-        EventView ev = new EventView(event, seq.incrementAndGet());
-        Rule[] candidates = byType.getOrDefault(ev.type(), unrestricted);
+        EventView ev = view(event);
+        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
+        Rule[] rs = plan.rules;
+        Pred[] ps = plan.preds;
         List<RuleMatch> out = null;
-        for (Rule r : candidates) {
-            if (r.matches(ev)) {
+        for (int i = 0; i < rs.length; i++) {
+            if (ps[i].test(ev) == Pred.TRUE) {
+                Rule r = rs[i];
                 if (out == null) {
                     out = new ArrayList<>(2);
                 }
@@ -94,10 +151,11 @@ public final class RuleEngine {
 
     /** How many rules match, without rendering outputs (for benchmarks and dry runs). */
     public int count(SensorEvent event) {
-        EventView ev = new EventView(event, seq.incrementAndGet());
+        EventView ev = view(event);
+        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
         int n = 0;
-        for (Rule r : byType.getOrDefault(ev.type(), unrestricted)) {
-            if (r.matches(ev)) {
+        for (Pred p : plan.preds) {
+            if (p.test(ev) == Pred.TRUE) {
                 n++;
             }
         }

@@ -596,7 +596,7 @@ public final class RuleLoader {
                 warn(li.pos, "list", li.name, ProblemCode.LOAD_UNUSED_LIST, "list is not used by any rule or macro");
             }
         }
-        return new LoadResult(files, reports, List.copyOf(errors), List.copyOf(warnings), RuleEngine.of(loaded));
+        return new LoadResult(files, reports, List.copyOf(errors), List.copyOf(warnings), RuleEngine.of(loaded, compiler.slots()));
     }
 
     private boolean usedByUsedList(String name, Set<String> used) {

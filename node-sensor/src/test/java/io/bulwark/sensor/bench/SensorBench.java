@@ -60,18 +60,22 @@ public final class SensorBench {
             long rss;
             String counters;
             try {
+                box.exec("/bin/bwstorm", procs, stormSeconds); // warm-up: JIT-compile the decoder and the rules
+                String before = up.counters();
                 long t0 = System.nanoTime();
                 storm = box.exec("/bin/bwstorm", procs, stormSeconds);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Thread.sleep(500);
                 rss = up.rssKiB();
-                counters = up.stop();
+                counters = up.counters();
+                up.stop();
                 System.out.printf("throughput: bwstorm %s procs x %s s in a container: %s", procs, stormSeconds, storm.output());
-                Matcher dec = Pattern.compile("decoded=(\\d+)").matcher(counters);
-                if (dec.find()) {
-                    System.out.printf("  decoded: %d events in %.1f s = %.0f events/s%n", Long.parseLong(dec.group(1)), secs,
-                            Long.parseLong(dec.group(1)) / secs);
-                }
+                long decoded = field(counters, "decoded") - field(before, "decoded");
+                long emitted = field(counters, "kernel_emitted") - field(before, "kernel_emitted");
+                long rbDrops = field(counters, "ringbuf_full_drops") - field(before, "ringbuf_full_drops");
+                long qDrops = field(counters, "queue_full_drops") - field(before, "queue_full_drops");
+                System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, queue drops %d%n",
+                        secs, emitted, decoded, decoded / secs, rbDrops, qDrops);
                 System.out.println("  sensor counters: " + counters);
                 System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
             } finally {
@@ -89,6 +93,11 @@ public final class SensorBench {
         return Double.parseDouble(m.group(1));
     }
 
+    private static long field(String counters, String name) {
+        Matcher m = Pattern.compile("\\b" + name + "=(\\d+)").matcher(counters);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         Collections.sort(s);
@@ -100,14 +109,16 @@ public final class SensorBench {
     static final class Up implements AutoCloseable {
         final Process p;
         final StringBuilder err = new StringBuilder();
+        Thread errReader;
 
         private Up(Process p) {
             this.p = p;
         }
 
         static Up start(Path jar) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m", "-jar", jar.toString(),
-                    "up", "--min-priority", "EMERGENCY"));
+            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx48m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
+                    "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2", "-jar", jar.toString(),
+                    "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             Process p = new ProcessBuilder(cmd).start();
             Up up = new Up(p);
             Thread errReader = new Thread(() -> {
@@ -124,6 +135,7 @@ public final class SensorBench {
             });
             errReader.setDaemon(true);
             errReader.start();
+            up.errReader = errReader;
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = out.readLine()) != null) {
@@ -154,13 +166,31 @@ public final class SensorBench {
             return -1;
         }
 
+        /** The latest periodic stats line the sensor printed (--stats-seconds 1). */
+        String counters() throws InterruptedException {
+            Thread.sleep(1500);
+            synchronized (err) {
+                String[] ls = err.toString().split("\n");
+                for (int k = ls.length - 1; k >= 0; k--) {
+                    if (ls[k].contains("stats;")) {
+                        return ls[k];
+                    }
+                }
+            }
+            return "";
+        }
+
         /** SIGTERM, wait, and return the counters line it printed. */
         String stop() throws Exception {
+            long t0 = System.nanoTime();
             p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
+                System.out.println("  (sensor did not stop within 15 s of SIGTERM; killed)");
+            } else {
+                System.out.printf("  stop after SIGTERM: %.2f s%n", (System.nanoTime() - t0) / 1e9);
             }
-            Thread.sleep(200);
+            errReader.join(5000);
             synchronized (err) {
                 for (String l : err.toString().split("\n")) {
                     if (l.contains("stopped;")) {

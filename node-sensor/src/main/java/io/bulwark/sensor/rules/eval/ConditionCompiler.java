@@ -50,6 +50,8 @@ public final class ConditionCompiler {
     private final Set<String> expanding = new LinkedHashSet<>();
     private final Set<String> usedMacros = new HashSet<>();
     private final Set<String> usedLists = new HashSet<>();
+    private final SlotSpace slots = new SlotSpace();
+    private final Map<String, Extractor> cachedFields = new HashMap<>();
 
     public ConditionCompiler(FieldRegistry registry, Map<String, MacroDef> macros, Map<String, List<String>> lists) {
         this.registry = registry;
@@ -62,6 +64,11 @@ public final class ConditionCompiler {
         Node n = node(ast, origin, issues);
         List<Issue> distinct = List.copyOf(new LinkedHashSet<>(issues));
         return new Compiled(distinct.isEmpty() ? n.pred : null, n.t, distinct);
+    }
+
+    /** The per-event memo slots of everything this compiler compiled (macros, fields). */
+    public SlotSpace slots() {
+        return slots;
     }
 
     public Set<String> usedMacros() {
@@ -154,6 +161,9 @@ public final class ConditionCompiler {
         Node n = node(def.ast(), def.origin(), own);
         expanding.remove(m.name());
         List<Issue> distinct = List.copyOf(new LinkedHashSet<>(own));
+        if (n.pred != null && !(n.pred instanceof Preds.TypeCheck) && !(n.pred instanceof Preds.Memo)) {
+            n = new Node(new Preds.Memo(n.pred, slots, slots.newMemo()), n.t, n.f);
+        }
         macroCache.put(m.name(), new MacroResult(n, distinct));
         issues.addAll(distinct);
         return n;
@@ -193,7 +203,13 @@ public final class ConditionCompiler {
                 type = FieldType.STRING;
             }
         }
-        return new FieldRef(ex, type, fe.display());
+        String key = fe.name() + (fe.arg() == null ? "" : "[" + fe.arg() + "]") + " " + tr;
+        Extractor shared = cachedFields.get(key);
+        if (shared == null) {
+            shared = new SlotSpace.CachedField(ex, slots, slots.newValue());
+            cachedFields.put(key, shared);
+        }
+        return new FieldRef(shared, type, fe.display());
     }
 
     private static Extractor transform(String name, Extractor inner) {
@@ -264,7 +280,11 @@ public final class ConditionCompiler {
             if (c.value() instanceof Ast.ListValue lv) {
                 List<String> items = expand(lv.items());
                 Preds.ValueTest t = listTest(op, left, items);
-                Node n = new Node(new Preds.Check(left.extractor(), t, each), TypeSet.ALL, TypeSet.ALL);
+                Pred p = isType ? new Preds.TypeCheck(t) : new Preds.Check(left.extractor(), t, each);
+                if (!isType && !each && op.equals("in") && textual(left.type())) {
+                    p = new Preds.TextIn(left.extractor(), new HashSet<>(items));
+                }
+                Node n = new Node(p, TypeSet.ALL, TypeSet.ALL);
                 if (isType && !op.equals("pmatch")) {
                     Set<String> s = new HashSet<>(items);
                     return new Node(n.pred, TypeSet.of(s), TypeSet.allBut(s));
@@ -273,7 +293,7 @@ public final class ConditionCompiler {
             }
             String rhs = ((Ast.Literal) c.value()).text();
             Preds.ValueTest t = valueTest(op, left, rhs);
-            Pred p = new Preds.Check(left.extractor(), t, each);
+            Pred p = isType ? new Preds.TypeCheck(t) : each ? new Preds.Check(left.extractor(), t, true) : leaf(left, op, rhs, t);
             if (isType && op.equals("=")) {
                 return new Node(p, TypeSet.of(Set.of(rhs)), TypeSet.allBut(Set.of(rhs)));
             }
@@ -289,6 +309,43 @@ public final class ConditionCompiler {
             issues.add(new Issue(Issue.Kind.ERROR, o.at(c.value() == null ? c.pos() : c.value().pos()), c.field().name(), e.getMessage()));
             return BROKEN;
         }
+    }
+
+    /** Types whose {@code in} is the plain text set test ({@link Preds#inSet}). */
+    private static boolean textual(FieldType t) {
+        return !(t == FieldType.NUMBER || t == FieldType.IPADDR || t == FieldType.IPNET || t == FieldType.BOOL);
+    }
+
+    /** A specialised node for the common single-value tests; the generic check (same semantics) otherwise. */
+    private static Pred leaf(FieldRef f, String op, String rhs, Preds.ValueTest generic) {
+        Extractor ex = f.extractor();
+        FieldType type = f.type();
+        boolean text = switch (type) {
+            case NUMBER -> !Set.of("=", "!=", "<", "<=", ">", ">=").contains(op);
+            case BOOL -> false;
+            case IPADDR, IPNET -> !op.equals("=") && !op.equals("!=");
+            case DYNAMIC -> Values.parseLong(rhs) == null
+                    || !(op.equals("=") || op.equals("!=") || op.startsWith("<") || op.startsWith(">"));
+            default -> true;
+        };
+        if (text) {
+            switch (op) {
+                case "=":
+                    return new Preds.TextEq(ex, rhs, false);
+                case "!=":
+                    return new Preds.TextEq(ex, rhs, true);
+                case "startswith":
+                    return new Preds.TextStartsWith(ex, rhs);
+                case "regex":
+                    return new Preds.Regex(ex, rhs);
+                default:
+                    break;
+            }
+        }
+        if (type == FieldType.BOOL && (op.equals("=") || op.equals("!="))) {
+            return new Preds.BoolEq(ex, bool(f, rhs), op.equals("!="));
+        }
+        return new Preds.Check(ex, generic, false);
     }
 
     private static Preds.ValueTest listTest(String op, FieldRef f, List<String> items) {

@@ -27,6 +27,10 @@ final class Preds {
             this.terms = terms;
         }
 
+        Pred[] terms() {
+            return terms;
+        }
+
         @Override
         public int test(EventView ev) {
             int r = TRUE;
@@ -50,6 +54,10 @@ final class Preds {
             this.terms = terms;
         }
 
+        Pred[] terms() {
+            return terms;
+        }
+
         @Override
         public int test(EventView ev) {
             int r = FALSE;
@@ -71,6 +79,10 @@ final class Preds {
 
         Not(Pred term) {
             this.term = term;
+        }
+
+        Pred term() {
+            return term;
         }
 
         @Override
@@ -173,6 +185,258 @@ final class Preds {
                 default -> false;
             };
             return r ? TRUE : FALSE;
+        }
+    }
+
+    /** A result known at compile time (after specialising for an event type). */
+    static final class Const implements Pred {
+        static final Const TRUE_ = new Const(TRUE);
+        static final Const FALSE_ = new Const(FALSE);
+        static final Const UNKNOWN_ = new Const(UNKNOWN);
+
+        final int value;
+
+        private Const(int value) {
+            this.value = value;
+        }
+
+        static Const of(int v) {
+            return v == TRUE ? TRUE_ : v == FALSE ? FALSE_ : UNKNOWN_;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            return value;
+        }
+    }
+
+    /** A macro's result, computed once per event (per {@link SlotSpace}) and reused by every rule. */
+    static final class Memo implements Pred {
+        final Pred inner;
+        final SlotSpace owner;
+        final int slot;
+
+        Memo(Pred inner, SlotSpace owner, int slot) {
+            this.inner = inner;
+            this.owner = owner;
+            this.slot = slot;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            if (ev.slotOwner() != owner) {
+                return inner.test(ev);
+            }
+            byte[] m = ev.memo();
+            int b = m[slot];
+            if (b != 0) {
+                return b - 1;
+            }
+            int r = inner.test(ev);
+            m[slot] = (byte) (r + 1);
+            return r;
+        }
+    }
+
+    /** A test on {@code evt.type} (never absent or unknown): constant once the event type is known. */
+    static final class TypeCheck implements Pred {
+        final ValueTest t;
+
+        TypeCheck(ValueTest t) {
+            this.t = t;
+        }
+
+        int on(String type) {
+            return t.test(type) ? TRUE : FALSE;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            return t.test(ev.type()) ? TRUE : FALSE;
+        }
+    }
+
+    /** {@code field = "text"} / {@code field != "text"} compared as text. */
+    static final class TextEq implements Pred {
+        private final Extractor ex;
+        private final String rhs;
+        private final int ifEqual;
+        private final int ifNot;
+
+        TextEq(Extractor ex, String rhs, boolean negate) {
+            this.ex = ex;
+            this.rhs = rhs;
+            this.ifEqual = negate ? FALSE : TRUE;
+            this.ifNot = negate ? TRUE : FALSE;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            return rhs.equals(v instanceof String s ? s : Values.text(v)) ? ifEqual : ifNot;
+        }
+    }
+
+    /** {@code field in (...)} on text: a scalar in the set, or a list with all its elements in it. */
+    static final class TextIn implements Pred {
+        private final Extractor ex;
+        private final java.util.HashSet<String> set;
+
+        TextIn(Extractor ex, Set<String> set) {
+            this.ex = ex;
+            this.set = new java.util.HashSet<>(set);
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            if (v instanceof String s) {
+                return set.contains(s) ? TRUE : FALSE;
+            }
+            if (v instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!set.contains(Values.text(o))) {
+                        return FALSE;
+                    }
+                }
+                return TRUE;
+            }
+            return set.contains(Values.text(v)) ? TRUE : FALSE;
+        }
+    }
+
+    /** {@code field startswith "text"}. */
+    static final class TextStartsWith implements Pred {
+        private final Extractor ex;
+        private final String rhs;
+
+        TextStartsWith(Extractor ex, String rhs) {
+            this.ex = ex;
+            this.rhs = rhs;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            return (v instanceof String s ? s : Values.text(v)).startsWith(rhs) ? TRUE : FALSE;
+        }
+    }
+
+    /** {@code field regex "..."} (whole value), with the pattern's literal prefix checked first. */
+    static final class Regex implements Pred {
+        private final Extractor ex;
+        private final Pattern pattern;
+        private final String prefix;
+
+        Regex(Extractor ex, String regex) {
+            this.ex = ex;
+            this.pattern = Pattern.compile(regex);
+            this.prefix = literalPrefix(regex);
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            String s = v instanceof String t ? t : Values.text(v);
+            if (!s.startsWith(prefix)) {
+                return FALSE;
+            }
+            return pattern.matcher(s).matches() ? TRUE : FALSE;
+        }
+
+        /**
+         * The literal text every full match starts with: the leading plain characters (not the last one when a
+         * quantifier follows it), and none when the pattern has an alternation outside any group.
+         */
+        static String literalPrefix(String re) {
+            if (re.contains("\\Q")) {
+                return "";
+            }
+            int depth = 0;
+            boolean inClass = false;
+            for (int i = 0; i < re.length(); i++) {
+                char c = re.charAt(i);
+                if (c == '\\') {
+                    i++;
+                } else if (inClass) {
+                    if (c == ']') {
+                        inClass = false;
+                    }
+                } else if (c == '[') {
+                    inClass = true;
+                    if (re.startsWith("[]", i) || re.startsWith("[^]", i) || re.startsWith("[[", i)) {
+                        return "";
+                    }
+                } else if (c == '(') {
+                    depth++;
+                } else if (c == ')') {
+                    if (--depth < 0) {
+                        return "";
+                    }
+                } else if (c == '|' && depth == 0) {
+                    return "";
+                }
+            }
+            int k = 0;
+            while (k < re.length() && "\\[](){}.*+?^$|".indexOf(re.charAt(k)) < 0) {
+                k++;
+            }
+            if (k < re.length() && "?*{+".indexOf(re.charAt(k)) >= 0) {
+                k--;
+            }
+            return k <= 0 ? "" : re.substring(0, k);
+        }
+    }
+
+    /** {@code field = true|false} / {@code !=} on a bool field. */
+    static final class BoolEq implements Pred {
+        private final Extractor ex;
+        private final Boolean rhs;
+        private final boolean negate;
+
+        BoolEq(Extractor ex, boolean rhs, boolean negate) {
+            this.ex = ex;
+            this.rhs = rhs;
+            this.negate = negate;
+        }
+
+        @Override
+        public int test(EventView ev) {
+            Object v = ex.get(ev);
+            if (v == null) {
+                return FALSE;
+            }
+            if (v == Values.UNKNOWN) {
+                return UNKNOWN;
+            }
+            if (!(v instanceof Boolean b)) {
+                return FALSE;
+            }
+            return (b.booleanValue() == rhs.booleanValue()) != negate ? TRUE : FALSE;
         }
     }
 

@@ -23,14 +23,44 @@ public final class EventView {
     private List<Object> ancNames;
     private List<Object> ancOther;
     private char ancOtherKind;
+    /** Per-event memo of compiled macros and field values (see eval.SlotSpace); null when the view has none. */
+    private final Object slotOwner;
+    private final byte[] memo;
+    private final Object[] values;
 
     public EventView(SensorEvent event, long num) {
+        this(event, num, null, 0, 0);
+    }
+
+    /**
+     * A view with room to memoise {@code memoSlots} condition results and {@code valueSlots} field values,
+     * for the compiled conditions whose slots belong to {@code slotOwner}.
+     */
+    public EventView(SensorEvent event, long num, Object slotOwner, int memoSlots, int valueSlots) {
+        this.slotOwner = slotOwner;
+        this.memo = slotOwner == null ? null : new byte[memoSlots];
+        this.values = slotOwner == null ? null : new Object[valueSlots];
         this.event = event;
         this.sc = event.syscall();
         this.proc = event.process();
         this.ctr = event.container();
         this.args = sc == null || sc.args() == null ? Map.of() : sc.args();
         this.num = num;
+    }
+
+    /** The owner of this view's memo slots (null: memoise nothing). */
+    public Object slotOwner() {
+        return slotOwner;
+    }
+
+    /** Memoised condition results: 0 not yet evaluated, else result + 1. Only for the slot owner's nodes. */
+    public byte[] memo() {
+        return memo;
+    }
+
+    /** Memoised field values: null not yet extracted. Only for the slot owner's fields. */
+    public Object[] values() {
+        return values;
     }
 
     public SensorEvent event() {

@@ -157,6 +157,20 @@ class DefaultContainerEscapeTest {
         expectBox("userns-create", "clone3", bw("clone3-newuser"));
     }
 
+    /**
+     * Runtime work is the runtime's lineage, not a name: a container process that a shell of the
+     * container starts from its own binary named like a runtime (bwtrigger copied to
+     * /usr/local/bin/crun; "runc" would also raise k8s-api-abuse) is still the container's. The
+     * sensor marks it runtime work; the ruleset only trusts the flag for runc's stages and children
+     * of a runtime process (docs/escape-rules.md, the sensor fix).
+     */
+    @Test
+    void aBinaryNamedLikeARuntimeStartedInsideTheContainerIsNotRuntimeWork() {
+        assertEquals(0, box.exec(sh("cp /bin/bwtrigger /usr/local/bin/crun")).exitCode());
+        Alert a = expectBox("userns-create", "unshare", sh("/usr/local/bin/crun unshare-user; true"));
+        assertEquals("crun", a.event().process().comm());
+    }
+
     @Test
     void otherNamespacesAreNotUserNamespaces() {
         long t0 = Scenarios.now();

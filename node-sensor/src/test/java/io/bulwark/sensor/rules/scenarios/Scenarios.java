@@ -152,6 +152,23 @@ final class Scenarios {
         return out;
     }
 
+    /**
+     * Waits up to 5 s for an alert matching {@code p}; true when found, or when events of the
+     * container did arrive since {@code since} (then there is nothing to retry: the caller judges).
+     */
+    private static boolean lossRetry(RuncContainer c, long since, Predicate<Alert> p) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long cg = c.cgroupId();
+        while (System.nanoTime() < deadline) {
+            if (alerts(c, since).stream().anyMatch(p)) {
+                return true;
+            }
+            sleep(25);
+        }
+        return !sensor().all(e -> e.process() != null && e.process().cgroupId() == cg && e.time() >= since
+                && e.syscall().name().equals("execve")).isEmpty();
+    }
+
     /** Waits up to 10 s for an alert of {@code c} matching {@code p}. */
     static Alert await(RuncContainer c, long since, String what, Predicate<Alert> p) {
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -163,8 +180,8 @@ final class Scenarios {
             }
             sleep(25);
         }
-        fail("no alert " + what + " for " + c + " within 10 s; alerts seen: " + alerts(c, since) + "\nevents: "
-                + describeEvents(c, since));
+        fail("no alert " + what + " for " + c + " within 10 s; sensor counters " + sensor().sensor().counters()
+                + "; alerts seen: " + alerts(c, since) + "\nevents: " + describeEvents(c, since));
         return null;
     }
 
@@ -190,18 +207,28 @@ final class Scenarios {
         long t0 = now();
         RuncContainer.ExecResult r = uid < 0 ? c.exec(argv) : execAs(c, uid, argv);
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.output());
-        Alert a = await(c, t0, vector + " on " + syscall + " (" + String.join(" ", argv) + ": " + r.output().strip() + ")",
-                x -> x.atLeastWarning() && vector.equals(x.vector()) && x.event().syscall().name().equals(syscall));
+        Predicate<Alert> wanted = x -> x.atLeastWarning() && vector.equals(x.vector()) && x.event().syscall().name().equals(syscall);
+        if (!lossRetry(c, t0, wanted)) {
+            // nothing at all arrived from the container for this command, not even its exec: the
+            // shared machine made the sensor lose events (see its counters). Once more, then judge.
+            System.err.println("no event from " + c + " for " + String.join(" ", argv) + "; counters "
+                    + sensor().sensor().counters() + "; retrying once");
+            t0 = now();
+            RuncContainer.ExecResult again = uid < 0 ? c.exec(argv) : execAs(c, uid, argv);
+            assertEquals(0, again.exitCode(), () -> String.join(" ", argv) + ": " + again.output());
+        }
+        Alert a = await(c, t0, vector + " on " + syscall + " (" + String.join(" ", argv) + ": " + r.output().strip() + ")", wanted);
         assertAttributed(c, a);
         sleep(150); // events of the same command still in flight
         Set<String> vectors = new TreeSet<>();
-        for (Alert x : alerts(c, t0)) {
+        long since = t0;
+        for (Alert x : alerts(c, since)) {
             if (x.atLeastWarning()) {
                 vectors.add(x.vector());
                 assertAttributed(c, x);
             }
         }
-        assertEquals(Set.of(vector), vectors, () -> "exactly " + vector + " expected; alerts: " + alerts(c, t0));
+        assertEquals(Set.of(vector), vectors, () -> "exactly " + vector + " expected; alerts: " + alerts(c, since));
         return a;
     }
 
@@ -210,7 +237,10 @@ final class Scenarios {
         assertEquals(c.cgroupId(), a.event().process().cgroupId());
         assertEquals(c.id(), a.event().container() == null ? null : a.event().container().id(), () -> "container of " + a);
         assertTrue(a.output().contains(c.id()), () -> "output names the container: " + a.output());
-        assertTrue(!a.event().runtimeWork(), () -> "runtime work must never alert: " + a);
+        // the runtime's own stages never alert (the sensor's runtime_work flag is also set on container
+        // processes that merely exec a binary named "runc": those must alert, see the ruleset)
+        assertTrue(!(a.event().runtimeWork() && a.event().process().comm().startsWith("runc:[")),
+                () -> "runtime work must never alert: " + a);
     }
 
     /** Waits for the alert of the container's first exec with {@code vector}, at INFO. */

@@ -1,0 +1,68 @@
+package io.bulwark.sensor.rules.eval;
+
+import io.bulwark.sensor.rules.fields.EventView;
+import io.bulwark.sensor.rules.fields.Extractor;
+
+/**
+ * The per-event memo slots of one compilation (one {@link ConditionCompiler}): a slot per macro result and
+ * per distinct field (with its argument and transformers). An {@link EventView} made for this space
+ * ({@link #view}) remembers each macro's result and each field's value the first time a rule asks, so
+ * later rules on the same event reuse them. Nodes from another space (or a view made without one) simply
+ * evaluate: the memo never changes a result, only how often it is computed.
+ */
+public final class SlotSpace {
+    private int memos;
+    private int values;
+
+    int newMemo() {
+        return memos++;
+    }
+
+    int newValue() {
+        return values++;
+    }
+
+    public int memos() {
+        return memos;
+    }
+
+    public int values() {
+        return values;
+    }
+
+    /** A view of {@code event} with this space's memo slots. */
+    public EventView view(io.bulwark.contract.SensorEvent event, long num) {
+        return new EventView(event, num, this, memos, values);
+    }
+
+    /** Marks "extracted, no value" in the value slots. */
+    static final Object NO_VALUE = new Object();
+
+    /** A field extractor whose value is remembered per event. */
+    static final class CachedField implements Extractor {
+        final Extractor inner;
+        final SlotSpace owner;
+        final int slot;
+
+        CachedField(Extractor inner, SlotSpace owner, int slot) {
+            this.inner = inner;
+            this.owner = owner;
+            this.slot = slot;
+        }
+
+        @Override
+        public Object get(EventView ev) {
+            if (ev.slotOwner() != owner) {
+                return inner.get(ev);
+            }
+            Object[] vals = ev.values();
+            Object v = vals[slot];
+            if (v == null) {
+                v = inner.get(ev);
+                vals[slot] = v == null ? NO_VALUE : v;
+                return v;
+            }
+            return v == NO_VALUE ? null : v;
+        }
+    }
+}
