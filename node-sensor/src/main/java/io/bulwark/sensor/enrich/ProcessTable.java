@@ -114,9 +114,18 @@ public final class ProcessTable {
             byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
             List<String> argv = splitNul(raw, raw.length);
             List<String> args = argv.isEmpty() ? List.of() : argv.subList(1, argv.size());
-            return new Proc(pid, ppid, comm, exe, List.copyOf(args), isRuntimeExe(exe), 0);
+            // A process named like a runtime counts as one only in the host's mount namespace.
+            return new Proc(pid, ppid, comm, exe, List.copyOf(args), isRuntimeExe(exe) && inHostMountNs(dir), 0);
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    private boolean inHostMountNs(Path dir) {
+        try {
+            return Files.readSymbolicLink(dir.resolve("ns/mnt")).equals(Files.readSymbolicLink(proc.resolve("self/ns/mnt")));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

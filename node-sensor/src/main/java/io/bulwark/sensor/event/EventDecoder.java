@@ -74,8 +74,14 @@ public final class EventDecoder {
         String filename = r.s0();
         String dentry = r.s2();
         boolean memfd = dentry.startsWith("memfd:");
-        boolean runtimeExe = ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
-                || (filename.equals("/proc/self/exe") && processes.runtimeWork(r.pid()));
+        // Inside a container, a name proves nothing (anyone can run a binary called runc): an exec
+        // there keeps runtime work only when a runtime process re-executes itself. On the host,
+        // the runtime binaries themselves start it.
+        boolean selfReexec = filename.equals("/proc/self/exe") || dentry.contains("runc_cloned");
+        boolean runtimeExe = r.contained()
+                ? processes.runtimeWork(r.pid()) && selfReexec
+                : ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
+                        || (selfReexec && processes.runtimeWork(r.pid()));
         processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, r.ktime());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("filename", filename);

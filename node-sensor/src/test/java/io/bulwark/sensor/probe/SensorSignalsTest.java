@@ -10,6 +10,7 @@ import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.LiveSensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -193,6 +194,20 @@ class SensorSignalsTest {
         SensorEvent cmd = sensor.await("command unshare", cg, ev -> ev.time() > t0 && ev.process().cgroupId() == cg
                 && ev.syscall().name().equals("unshare") && "CLONE_NEWNS".equals(ev.syscall().args().get("flags")));
         assertFalse(cmd.process().runtimeWork(), "the exec'd command is the container's, not the runtime's");
+    }
+
+    @Test
+    void aBinaryNamedRuncInsideAContainerIsNotRuntimeWork() {
+        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
+        try (RuncContainer fake = RuncContainer.builder().withFile("/usr/local/bin/runc", helper).start()) {
+            long t0 = System.currentTimeMillis() * 1_000_000L;
+            RuncContainer.ExecResult r = fake.exec("/usr/local/bin/runc", "unshare-user");
+            assertEquals(0, r.exitCode(), r.output());
+            long cg = fake.cgroupId();
+            SensorEvent e = sensor.await("unshare by a fake runc", cg, ev -> ev.time() > t0 && ev.process().cgroupId() == cg
+                    && ev.syscall().name().equals("unshare") && "CLONE_NEWUSER".equals(ev.syscall().args().get("flags")));
+            assertFalse(e.process().runtimeWork(), "a container process cannot claim to be the runtime by its name: " + e.process());
+        }
     }
 
     @Test

@@ -8,29 +8,54 @@ import java.util.List;
  * whole path components; components may be globs ({@code /var/*}/{@code *.txt}).
  */
 final class PathPrefixes {
-    private final List<String[]> prefixes = new ArrayList<>();
+    private final String[][] prefixes;
+    private final boolean[][] globs;
 
     PathPrefixes(List<String> paths) {
-        for (String p : paths) {
-            prefixes.add(split(p));
+        prefixes = new String[paths.size()][];
+        globs = new boolean[paths.size()][];
+        for (int k = 0; k < paths.size(); k++) {
+            prefixes[k] = split(paths.get(k));
+            globs[k] = new boolean[prefixes[k].length];
+            for (int c = 0; c < prefixes[k].length; c++) {
+                globs[k][c] = Glob.hasMeta(prefixes[k][c]);
+            }
         }
     }
 
     boolean matches(String path) {
-        String[] v = split(path);
-        for (String[] p : prefixes) {
-            if (p.length > v.length) {
-                continue;
-            }
-            boolean ok = true;
-            for (int k = 0; k < p.length && ok; k++) {
-                ok = Glob.hasMeta(p[k]) ? Glob.match(p[k], v[k]) : p[k].equals(v[k]);
-            }
-            if (ok) {
+        for (int k = 0; k < prefixes.length; k++) {
+            if (startsWith(path, prefixes[k], globs[k])) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether the first components of {@code path} (empty ones skipped, as {@link #split}) are {@code p}'s. */
+    private static boolean startsWith(String path, String[] p, boolean[] glob) {
+        int n = path.length();
+        int i = 0;
+        for (int c = 0; c < p.length; c++) {
+            String comp = p[c];
+            while (i < n && path.charAt(i) == '/') {
+                i++;
+            }
+            if (i == n) {
+                return false; // fewer components than the prefix
+            }
+            int end = path.indexOf('/', i);
+            if (end < 0) {
+                end = n;
+            }
+            boolean ok = glob[c] ? Glob.match(comp, path.substring(i, end))
+                    : end - i == comp.length() && path.startsWith(comp, i);
+            if (!ok) {
+                return false;
+            }
+            i = end;
+        }
+        return true;
     }
 
     private static String[] split(String p) {

@@ -345,11 +345,26 @@ final class Preds {
         private final Extractor ex;
         private final Pattern pattern;
         private final String prefix;
+        private final String[] required;
 
         Regex(Extractor ex, String regex) {
             this.ex = ex;
             this.pattern = Pattern.compile(regex);
             this.prefix = literalPrefix(regex);
+            this.required = RegexLiterals.required(regex);
+        }
+
+        /** Whether {@code s} contains one of the literals every match contains (true when none is known). */
+        private boolean mayMatch(String s) {
+            if (required == null) {
+                return true;
+            }
+            for (String r : required) {
+                if (s.contains(r)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -362,7 +377,7 @@ final class Preds {
                 return UNKNOWN;
             }
             String s = v instanceof String t ? t : Values.text(v);
-            if (!s.startsWith(prefix)) {
+            if (!s.startsWith(prefix) || !mayMatch(s)) {
                 return FALSE;
             }
             return pattern.matcher(s).matches() ? TRUE : FALSE;
