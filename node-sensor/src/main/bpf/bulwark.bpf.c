@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define MAX_NR 512
 #define NSFS_MAGIC 0x6e736673
+#define PIDFS_MAGIC 0x50494446
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -381,8 +382,13 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 				struct ns_common *ns = BPF_CORE_READ(ino, i_private);
 				const char *nsname = BPF_CORE_READ(ns, ops, name);
 				bpf_probe_read_kernel_str(e->str0, BW_STR2, nsname);
+			} else if (BPF_CORE_READ(ino, i_sb, s_magic) == PIDFS_MAGIC) {
+				/* a pidfd (pidfs, 6.9+): the target is a process; user space compares its namespaces with the host's */
+				struct pid *p = BPF_CORE_READ(ino, i_private);
+				e->aux[1] = BPF_CORE_READ(p, numbers[0].nr);
+				__builtin_memcpy(e->str0, "pidfd", 6);
 			} else {
-				/* a pidfd (anon inode) or something else: keep its name */
+				/* something else: keep its name */
 				const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 				bpf_probe_read_kernel_str(e->str0, BW_STR2, dn);
 			}

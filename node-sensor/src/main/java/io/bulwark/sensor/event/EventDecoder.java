@@ -153,8 +153,16 @@ public final class EventDecoder {
                 boolean nsFile = inum != 0;
                 m.put("ns_type", nsFile ? r.s0() : null);
                 m.put("ns_inum", inum);
-                m.put("ns_host", nsFile && hostNamespaces.contains(inum));
-                m.put("fd_name", nsFile ? null : r.s0());
+                String fdName = nsFile ? null : r.s0();
+                boolean host = nsFile && hostNamespaces.contains(inum);
+                if ("pidfd".equals(fdName)) {
+                    // setns(pidfd): the target is a process; it is the host's when it shares the host's mount namespace.
+                    int target = (int) r.aux()[1];
+                    m.put("target_pid", target);
+                    host = target > 0 && hostNamespaces.contains(nsOf(target, "mnt"));
+                }
+                m.put("ns_host", host);
+                m.put("fd_name", fdName);
             }
             case "unshare", "clone" -> m.put("flags", Flags.clone(a[0]));
             case "clone3" -> m.put("flags", Flags.clone(r.aux()[0]));
@@ -279,6 +287,16 @@ public final class EventDecoder {
             }
         }
         return m;
+    }
+
+    /** Inode of a process's namespace, 0 when it cannot be read (the process is gone). */
+    private static long nsOf(int pid, String type) {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/ns/" + type)).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private void sockaddr(RawEvent r, Map<String, Object> m) {

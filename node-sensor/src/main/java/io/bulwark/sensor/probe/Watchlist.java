@@ -40,10 +40,10 @@ public final class Watchlist {
                 "/dev/hd", "/dev/mapper/", "/var/run/secrets/", "/run/secrets/", "/etc/kubernetes/", "/var/lib/kubelet/",
                 "/etc/shadow", "/etc/sudoers", "/etc/ld.so.preload", "/root/.ssh/", "/var/run/docker.sock",
                 "/run/docker.sock", "/run/containerd/", "/var/run/containerd/", "/var/run/crio/", "/run/crio/",
-                "/run/podman/", "/host", "/rootfs/", "/hostfs/")) {
+                "/run/podman/", "/host", "/rootfs/", "/hostfs/", "/dev/userfaultfd", "/proc/self/exe", "/proc/thread-self/exe")) {
             m.put(p, PATH_ANY);
         }
-        for (String p : List.of("/etc/", "/sys/fs/cgroup/", "/sys/kernel/", "/sys/fs/", "/proc/sys/", "/var/spool/cron/",
+        for (String p : List.of("/proc/self/fd/", "/proc/thread-self/fd/", "/etc/", "/sys/fs/cgroup/", "/sys/kernel/", "/sys/fs/", "/proc/sys/", "/var/spool/cron/",
                 "/var/log/", "/usr/lib/systemd/", "/lib/systemd/")) {
             m.put(p, PATH_WRITE);
         }

@@ -197,6 +197,29 @@ class SensorSignalsTest {
     }
 
     @Test
+    void setnsTowardsAHostProcessIsMarkedHostThroughNsFilesAndPidfds() throws Exception {
+        // PID 1 here is an agent that cannot be opened: target a helper host process instead.
+        Process host = new ProcessBuilder("sleep", "600").start();
+        try (RuncContainer hp = RuncContainer.builder().privileged().hostPid().start()) {
+            String pid = Long.toString(host.pid());
+            long cg = hp.cgroupId();
+            RuncContainer.ExecResult r = hp.exec("/bin/bwtrigger", "setns", "/proc/" + pid + "/ns/mnt");
+            assertEquals(0, r.exitCode(), r.output());
+            SensorEvent viaFile = sensor.await("setns via ns file", cg, ev -> ev.process().cgroupId() == cg
+                    && ev.syscall().name().equals("setns") && "mnt".equals(ev.syscall().args().get("ns_type")));
+            assertEquals(Boolean.TRUE, viaFile.syscall().args().get("ns_host"), "target is the host's mount namespace: " + viaFile.syscall());
+            r = hp.exec("/bin/bwtrigger", "pidfd-setns", pid);
+            assertEquals(0, r.exitCode(), r.output());
+            SensorEvent viaPidfd = sensor.await("setns via pidfd", cg, ev -> ev.process().cgroupId() == cg
+                    && ev.syscall().name().equals("setns") && "pidfd".equals(ev.syscall().args().get("fd_name")));
+            assertEquals((int) host.pid(), viaPidfd.syscall().args().get("target_pid"));
+            assertEquals(Boolean.TRUE, viaPidfd.syscall().args().get("ns_host"), viaPidfd.syscall().toString());
+        } finally {
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
     void aBinaryNamedRuncInsideAContainerIsNotRuntimeWork() {
         Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
         try (RuncContainer fake = RuncContainer.builder().withFile("/usr/local/bin/runc", helper).start()) {
