@@ -122,16 +122,33 @@ public final class Sensor implements AutoCloseable {
     private void learnContainers() {
         containers.refresh();
         for (ContainerInfo c : containers.all()) {
-            if (c.mounts() != null) {
-                for (ContainerInfo.Mount m : c.mounts()) {
-                    String dest = m.destination();
-                    if (m.bind() && dest != null && dest.startsWith("/") && dest.length() > 1 && knownPrefixes.add(dest)) {
-                        try {
-                            probe.addPathPrefix(dest.endsWith("/") ? dest : dest + "/", m.readOnly() ? Watchlist.PATH_ANY : Watchlist.PATH_ANY | Watchlist.PATH_WRITE);
-                        } catch (RuntimeException e) {
-                            LOG.debugf("cannot watch mount point %s: %s", dest, e.getMessage());
-                        }
+            learnContainer(c);
+        }
+    }
+
+    /**
+     * Pushes one container's writable bind-mount points into the kernel's path filter, so that
+     * writes through a hostPath (host-file-write, host-persistence) cross the ring buffer.
+     * Read-only binds cannot be written; reads of sensitive files are caught by name.
+     */
+    private void learnContainer(ContainerInfo c) {
+        if (c.mounts() == null) {
+            return;
+        }
+        for (ContainerInfo.Mount m : c.mounts()) {
+            String dest = m.destination();
+            if (m.bind() && !m.readOnly() && dest != null && dest.startsWith("/") && dest.length() > 1 && knownPrefixes.add(dest)) {
+                String prefix = dest.endsWith("/") ? dest : dest + "/";
+                int flags = Watchlist.PATH_WRITE;
+                for (Map.Entry<String, Integer> d : Watchlist.defaultPrefixes().entrySet()) {
+                    if (prefix.startsWith(d.getKey())) {
+                        flags |= d.getValue(); // a longer prefix must not weaken what a default one watches
                     }
+                }
+                try {
+                    probe.addPathPrefix(prefix, flags);
+                } catch (RuntimeException e) {
+                    LOG.debugf("cannot watch mount point %s: %s", dest, e.getMessage());
                 }
             }
         }
@@ -169,6 +186,7 @@ public final class Sensor implements AutoCloseable {
                 if (ev.container() != null) {
                     markContainerCgroup(ev.process().cgroupId());
                     if (seenContainers.add(ev.container().id())) {
+                        learnContainer(ev.container());
                         try {
                             onNewContainer.accept(ev.container());
                         } catch (RuntimeException e) {

@@ -36,6 +36,10 @@ public class CaptureCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to append events to ('-' for standard output).")
     String out;
 
+    @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "0",
+            description = "At most N events a second from any one cgroup (container), enforced in the kernel, so one flooding container cannot blind the sensor to the others; what is dropped is counted as rate_limited (0 = no limit, the default).")
+    int rateLimit;
+
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGINT/SIGTERM).")
     Integer seconds;
 
@@ -54,7 +58,7 @@ public class CaptureCommand implements Callable<Integer> {
         Object lock = new Object();
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults(), SensorContainers.create(), ev -> {
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.create(), ev -> {
                 if (!keep(ev)) {
                     return;
                 }

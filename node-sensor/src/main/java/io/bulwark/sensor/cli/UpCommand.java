@@ -61,6 +61,10 @@ public class UpCommand implements Callable<Integer> {
             description = "Identical alerts (rule, container, process) within N seconds become one with a count (default ${DEFAULT-VALUE}).")
     int coalesceSeconds;
 
+    @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "0",
+            description = "At most N events a second from any one cgroup (container), enforced in the kernel, so one flooding container cannot blind the sensor to the others; what is dropped is counted as rate_limited (0 = no limit, the default).")
+    int rateLimit;
+
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
     Integer seconds;
 
@@ -104,7 +108,7 @@ public class UpCommand implements Callable<Integer> {
         AuditReporter reporter = new AuditReporter(audit, file);
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults(), SensorContainers.of(resolver), detector::onEvent, reporter::containerStarted);
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.of(resolver), detector::onEvent, reporter::containerStarted);
         } catch (EnvironmentException e) {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;

@@ -43,6 +43,11 @@ public final class Probe implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(16384, 256 * 1024, 1_000_000, 0, Map.of());
         }
+
+        /** At most {@code perSecond} events a second from any one cgroup (0 = no limit); the rest are counted in rate_limited. */
+        public Settings withRateLimit(int perSecond) {
+            return new Settings(ringQueue, wakeBytes, wakeNs, perSecond, extraPrefixes);
+        }
     }
 
     private final BpfObject object;
