@@ -39,6 +39,8 @@ public final class Sensor implements AutoCloseable {
          */
         static Containers of(ContainerResolver resolver) {
             return new Containers() {
+                private final Map<Long, Long> forced = new java.util.HashMap<>();
+
                 @Override
                 public void refresh() {
                     resolver.refresh();
@@ -51,7 +53,25 @@ public final class Sensor implements AutoCloseable {
 
                 @Override
                 public ContainerInfo byCgroupId(long cgroupId) {
-                    return cgroupId <= 1 ? null : resolver.resolve(cgroupId);
+                    if (cgroupId <= 1) {
+                        return null;
+                    }
+                    ContainerInfo c = resolver.resolve(cgroupId);
+                    if (c == null) {
+                        // The rate-limited miss refresh may have run just before this container's
+                        // state was complete: give each unknown cgroup one forced re-read a second.
+                        long now = System.nanoTime();
+                        Long last = forced.get(cgroupId);
+                        if (last == null || now - last > 1_000_000_000L) {
+                            if (forced.size() > 4096) {
+                                forced.clear();
+                            }
+                            forced.put(cgroupId, now);
+                            resolver.refresh();
+                            c = resolver.byCgroupId(cgroupId);
+                        }
+                    }
+                    return c;
                 }
             };
         }

@@ -186,7 +186,11 @@ public final class ContainerResolver implements ContainerLookup {
         try {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
             Cached c = jsonCache.get(file);
-            if (c != null && c.mtime().equals(attrs.lastModifiedTime()) && c.size() == attrs.size()) {
+            // A file modified in the last two seconds is re-read even when mtime and size match: a
+            // runtime can rewrite it within one timestamp tick with the same length ("created" and
+            // "running" are both seven letters), and a stale cached state would hide a container.
+            boolean settled = attrs.lastModifiedTime().toMillis() < System.currentTimeMillis() - 2000;
+            if (c != null && settled && c.mtime().equals(attrs.lastModifiedTime()) && c.size() == attrs.size()) {
                 if (c.json() == null) {
                     ctx.warn(file, "unreadable or corrupt JSON (unchanged since last read)");
                 }
@@ -200,6 +204,10 @@ public final class ContainerResolver implements ContainerLookup {
                     json = null;
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                if (c != null && c.json() != null && !settled) {
+                    // Caught mid-rewrite: keep the last good state rather than lose the container.
+                    return c.json();
+                }
                 ctx.warn(file, "bad JSON at line " + e.getLocation().getLineNr() + " column "
                         + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
                 json = null;
