@@ -59,10 +59,10 @@ public final class Sensor implements AutoCloseable {
                     ContainerInfo c = resolver.resolve(cgroupId);
                     if (c == null) {
                         // The rate-limited miss refresh may have run just before this container's
-                        // state was complete: give each unknown cgroup one forced re-read a second.
+                        // state was complete: give each unknown cgroup one forced re-read every 100 ms.
                         long now = System.nanoTime();
                         Long last = forced.get(cgroupId);
-                        if (last == null || now - last > 1_000_000_000L) {
+                        if (last == null || now - last > 100_000_000L) {
                             if (forced.size() > 4096) {
                                 forced.clear();
                             }
