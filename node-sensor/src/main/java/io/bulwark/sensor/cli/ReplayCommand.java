@@ -8,7 +8,6 @@ import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.NodeIdentity;
 import io.bulwark.sensor.local.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
-import io.bulwark.sensor.local.Rulesets;
 import io.bulwark.sensor.rules.RuleEngine;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,11 +39,8 @@ public class ReplayCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Event file written by 'bulwark capture'.")
     Path events;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "Extra rule files, loaded after the built-in ruleset.")
-    List<Path> rules = new ArrayList<>();
-
-    @Option(names = "--no-builtin-rules", description = "Do not load the built-in escape ruleset.")
-    boolean noBuiltin;
+    @Mixin
+    RuleFileOptions ruleFiles = new RuleFileOptions();
 
     @Option(names = "--alerts", paramLabel = "FILE", description = "Append alert envelopes to FILE as JSON lines.")
     Path alerts;
@@ -60,11 +57,8 @@ public class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Priority min = Priority.parse(minPriority);
-        RuleEngine engine;
-        try {
-            engine = Rulesets.load(!noBuiltin, rules, System.err);
-        } catch (Rulesets.RulesException e) {
-            System.err.println("bulwark replay: " + e.getMessage());
+        RuleEngine engine = ruleFiles.load("replay", System.err);
+        if (engine == null) {
             return 1;
         }
         if (!Files.isReadable(events)) {

@@ -11,7 +11,6 @@ import io.bulwark.sensor.enrich.ContainerResolver;
 import io.bulwark.sensor.local.AuditReporter;
 import io.bulwark.sensor.local.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
-import io.bulwark.sensor.local.Rulesets;
 import io.bulwark.sensor.probe.EnvironmentException;
 import io.bulwark.sensor.probe.Probe;
 import io.bulwark.sensor.rules.RuleEngine;
@@ -23,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -41,11 +41,8 @@ import picocli.CommandLine.Option;
             "  bulwark up --dry-run --min-priority WARNING"
         })
 public class UpCommand implements Callable<Integer> {
-    @Option(names = "--rules", paramLabel = "FILE", description = "Extra Falco-syntax rule files, loaded after the built-in escape ruleset (they may append to or override it).")
-    List<Path> rules = new ArrayList<>();
-
-    @Option(names = "--no-builtin-rules", description = "Do not load the built-in escape ruleset.")
-    boolean noBuiltin;
+    @Mixin
+    RuleFileOptions ruleFiles = new RuleFileOptions();
 
     @Option(names = "--alerts", paramLabel = "FILE", description = "Append every alert envelope as one JSON line to FILE (created 0600, never truncated).")
     Path alerts;
@@ -79,11 +76,8 @@ public class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Priority min = Priority.parse(minPriority);
-        RuleEngine engine;
-        try {
-            engine = Rulesets.load(!noBuiltin, rules, System.err);
-        } catch (Rulesets.RulesException e) {
-            System.err.println("bulwark up: " + e.getMessage());
+        RuleEngine engine = ruleFiles.load("up", System.err);
+        if (engine == null) {
             return 1;
         }
         List<Consumer<AlertEnvelope>> sinks = new ArrayList<>();
