@@ -4,6 +4,7 @@ import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.Coalescer;
+import io.bulwark.sensor.rules.Rule;
 import io.bulwark.sensor.rules.RuleEngine;
 import io.bulwark.sensor.rules.RuleMatch;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class Detector {
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
 
-    private record Pending(RuleMatch match, SensorEvent event) {}
+    private record Pending(Rule rule, SensorEvent event) {}
 
     public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks, LongSupplier clock) {
         this.engine = engine;
@@ -44,12 +45,14 @@ public final class Detector {
     /** Evaluates one event. Called from the sensor's decoder thread (or replay). */
     public void onEvent(SensorEvent e) {
         events.incrementAndGet();
-        List<RuleMatch> ms = engine.evaluate(e);
+        // Outputs are rendered only for the alerts the coalescer lets through: a flood of one
+        // alert costs one rendering per window, not one per event.
+        List<Rule> ms = engine.matchingRules(e);
         long now = clock.getAsLong();
-        for (RuleMatch m : ms) {
+        for (Rule r : ms) {
             matches.incrementAndGet();
-            Coalescer.Key key = new Coalescer.Key(m.rule().name(), e.container() == null ? "host" : e.container().id(), e.process().pid());
-            Coalescer.Emit<Pending> emit = coalescer.offer(key, new Pending(m, e), now);
+            Coalescer.Key key = new Coalescer.Key(r.name(), e.container() == null ? "host" : e.container().id(), e.process().pid());
+            Coalescer.Emit<Pending> emit = coalescer.offer(key, new Pending(r, e), now);
             if (emit != null) {
                 send(emit);
             }
@@ -74,7 +77,8 @@ public final class Detector {
     }
 
     private void send(Coalescer.Emit<Pending> emit) {
-        AlertEnvelope a = factory.create(emit.item().match(), emit.item().event(), emit.count());
+        RuleMatch m = engine.render(emit.item().rule(), emit.item().event());
+        AlertEnvelope a = factory.create(m, emit.item().event(), emit.count());
         alerts.incrementAndGet();
         for (Consumer<AlertEnvelope> s : sinks) {
             try {

@@ -149,6 +149,36 @@ public final class RuleEngine {
         return out == null ? List.of() : out;
     }
 
+    /**
+     * The rules that match {@code event}, without rendering their outputs: for callers that render
+     * only some matches (the alert coalescer renders only what it lets through). Render with
+     * {@link #render(Rule, SensorEvent)}.
+     */
+    public List<Rule> matchingRules(SensorEvent event) {
+        EventView ev = view(event);
+        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
+        Rule[] rs = plan.rules;
+        Pred[] ps = plan.preds;
+        List<Rule> out = null;
+        for (int i = 0; i < rs.length; i++) {
+            if (ps[i].test(ev) == Pred.TRUE) {
+                if (out == null) {
+                    out = new ArrayList<>(2);
+                }
+                out.add(rs[i]);
+            }
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /** Renders one rule's output for an event, exactly as {@link #evaluate} does for a match. */
+    public RuleMatch render(Rule rule, SensorEvent event) {
+        EventView ev = view(event);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        String text = rule.output().render(ev, fields);
+        return new RuleMatch(rule, text, fields);
+    }
+
     /** How many rules match, without rendering outputs (for benchmarks and dry runs). */
     public int count(SensorEvent event) {
         EventView ev = view(event);
