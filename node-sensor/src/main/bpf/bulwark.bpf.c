@@ -45,7 +45,7 @@ struct bw_event *bw_event_btf_anchor __attribute__((unused));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
+	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 
 struct {

@@ -41,7 +41,7 @@ public final class Probe implements AutoCloseable {
     /** Settings for the kernel side. */
     public record Settings(int ringQueue, long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
         public static Settings defaults() {
-            return new Settings(16384, 256 * 1024, 1_000_000, 0, Map.of());
+            return new Settings(8192, 256 * 1024, 1_000_000, 0, Map.of());
         }
 
         /** At most {@code perSecond} events a second from any one cgroup (0 = no limit); the rest are counted in rate_limited. */

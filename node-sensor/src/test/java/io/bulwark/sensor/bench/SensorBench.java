@@ -116,7 +116,7 @@ public final class SensorBench {
         }
 
         static Up start(Path jar) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx48m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
+            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx40m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
                     "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2", "-jar", jar.toString(),
                     "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             Process p = new ProcessBuilder(cmd).start();
