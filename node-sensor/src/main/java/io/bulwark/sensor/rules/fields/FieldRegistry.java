@@ -376,6 +376,9 @@ public final class FieldRegistry {
         def("container.image.tag", FieldType.STRING, "tag of `container.image`", ev -> ev.ctr == null ? null : image(ev.ctr.image(), 't'));
         def("container.image.digest", FieldType.STRING, "digest of `container.image` (after @)", ev -> ev.ctr == null ? null : image(ev.ctr.image(), 'd'));
         def("container.privileged", FieldType.BOOL, "`container.privileged`", ev -> ev.ctr == null ? null : (Object) ev.ctr.privileged());
+        def("container.host_namespaces", FieldType.LIST,
+                "`container.host_namespaces`: namespaces shared with the host (pid, network, ipc, uts, mount, user, cgroup) (Bulwark extension)",
+                ev -> ev.ctr == null ? null : ev.ctr.hostNamespaces());
         def("container.mounts", FieldType.STRING, "`container.mounts` as `source:dest:mode:rw:propagation`, comma separated", ev -> {
             if (ev.ctr == null || ev.ctr.mounts() == null) {
                 return null;
