@@ -10,16 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Live facts about processes from procfs (under {@link StateRoots#proc()}); every read tolerates a vanished pid. */
 final class Proc {
-    static final String[] CAP_NAMES = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
-        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
-        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-        "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"
-    };
-
     /** OCI namespace type to the file name under /proc/PID/ns. */
     static final Map<String, String> NS_FILES = Map.of("pid", "pid", "network", "net", "ipc", "ipc", "uts", "uts",
             "mount", "mnt", "user", "user", "cgroup", "cgroup");
@@ -116,17 +106,11 @@ final class Proc {
         } catch (IOException | RuntimeException e) {
             // fall through
         }
-        return List.of(CAP_NAMES);
+        return io.bulwark.contract.Capabilities.all();
     }
 
     static List<String> capNames(long mask) {
-        List<String> caps = new ArrayList<>();
-        for (int bit = 0; bit < 64; bit++) {
-            if ((mask & (1L << bit)) != 0) {
-                caps.add(bit < CAP_NAMES.length ? CAP_NAMES[bit] : "CAP_" + bit);
-            }
-        }
-        return caps;
+        return new ArrayList<>(io.bulwark.contract.Capabilities.names(mask));
     }
 
     private String statusField(int pid, String key) {

@@ -418,29 +418,14 @@ public final class RuncContainer implements AutoCloseable {
         return false;
     }
 
-    private static final String[] CAP_NAMES = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
-        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
-        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-        "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"
-    };
-
     /** Capabilities in this JVM's bounding set: what a runtime can hand out here (no CAP_SYS_RESOURCE). */
     private static List<String> hostCapabilities() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("CapBnd:")) {
                     long mask = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-                    List<String> caps = new ArrayList<>();
-                    for (int bit = 0; bit < CAP_NAMES.length; bit++) {
-                        if ((mask & (1L << bit)) != 0) {
-                            caps.add(CAP_NAMES[bit]);
-                        }
-                    }
-                    return caps;
+                    // only the capabilities the table names (unknown high bits are not runtime-settable names)
+                    return io.bulwark.contract.Capabilities.names(mask).stream().filter(c -> !c.matches("CAP_\\d+")).toList();
                 }
             }
         } catch (IOException e) {
