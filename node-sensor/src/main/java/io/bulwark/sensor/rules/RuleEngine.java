@@ -131,22 +131,15 @@ public final class RuleEngine {
     /** The rules that match {@code event}, with their rendered outputs; empty when none does. */
     public List<RuleMatch> evaluate(SensorEvent event) {
         EventView ev = view(event);
-        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
-        Rule[] rs = plan.rules;
-        Pred[] ps = plan.preds;
-        List<RuleMatch> out = null;
-        for (int i = 0; i < rs.length; i++) {
-            if (ps[i].test(ev) == Pred.TRUE) {
-                Rule r = rs[i];
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                Map<String, Object> fields = new LinkedHashMap<>();
-                String text = r.output().render(ev, fields);
-                out.add(new RuleMatch(r, text, fields));
-            }
+        List<Rule> rs = matching(ev);
+        if (rs.isEmpty()) {
+            return List.of();
         }
-        return out == null ? List.of() : out;
+        List<RuleMatch> out = new ArrayList<>(rs.size());
+        for (Rule r : rs) {
+            out.add(render(r, ev));
+        }
+        return out;
     }
 
     /**
@@ -155,7 +148,10 @@ public final class RuleEngine {
      * {@link #render(Rule, SensorEvent)}.
      */
     public List<Rule> matchingRules(SensorEvent event) {
-        EventView ev = view(event);
+        return matching(view(event));
+    }
+
+    private List<Rule> matching(EventView ev) {
         Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
         Rule[] rs = plan.rules;
         Pred[] ps = plan.preds;
@@ -173,7 +169,10 @@ public final class RuleEngine {
 
     /** Renders one rule's output for an event, exactly as {@link #evaluate} does for a match. */
     public RuleMatch render(Rule rule, SensorEvent event) {
-        EventView ev = view(event);
+        return render(rule, view(event));
+    }
+
+    private static RuleMatch render(Rule rule, EventView ev) {
         Map<String, Object> fields = new LinkedHashMap<>();
         String text = rule.output().render(ev, fields);
         return new RuleMatch(rule, text, fields);
