@@ -176,7 +176,7 @@ public final class Sensor implements AutoCloseable {
 
     /** Registers a container cgroup id in the kernel (cgroup ids are learnt by the resolver). */
     public void markContainerCgroup(long id) {
-        if (knownCgroups.add(id)) {
+        if (!knownCgroups.contains(id) && knownCgroups.add(id)) {
             probe.addContainerCgroup(id);
         }
     }
@@ -205,7 +205,7 @@ public final class Sensor implements AutoCloseable {
                 decoded.incrementAndGet();
                 if (ev.container() != null) {
                     markContainerCgroup(ev.process().cgroupId());
-                    if (seenContainers.add(ev.container().id())) {
+                    if (!seenContainers.contains(ev.container().id()) && seenContainers.add(ev.container().id())) {
                         learnContainer(ev.container());
                         try {
                             onNewContainer.accept(ev.container());
