@@ -61,7 +61,8 @@ public final class AlertFactory {
         String where = d.container() == null ? "host" : d.container().name() + " (" + shortId(d.container().id()) + ")";
         String res = d.syscall() == null ? "" : d.syscall().result() < 0 ? " [" + d.syscall().errno() + "]" : "";
         String count = d.count() > 1 ? " x" + d.count() : "";
-        return d.time() + " " + d.priority() + " " + d.rule() + " vector=" + d.vector() + " on " + where + res + count
+        String vector = d.vector() == null ? "" : " vector=" + d.vector();
+        return d.time() + " " + d.priority() + " " + d.rule() + vector + " on " + where + res + count
                 + ": " + d.output();
     }
 

@@ -4,6 +4,7 @@ import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Priority;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.alert.AlertFactory;
+import io.bulwark.sensor.alert.LossMonitor;
 import io.bulwark.sensor.alert.NodeIdentity;
 import io.bulwark.sensor.audit.AuditService;
 import io.bulwark.sensor.audit.Weights;
@@ -125,9 +126,17 @@ public class UpCommand implements Callable<Integer> {
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         reporter.periodic();
         long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
+        LossMonitor losses = new LossMonitor(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none",
+                TimeUnit.SECONDS.toNanos(coalesceSeconds));
         long nextStats = statsSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(statsSeconds) : Long.MAX_VALUE;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             detector.tick();
+            AlertEnvelope loss = losses.check(sensor.counters(), System.nanoTime());
+            if (loss != null) {
+                for (Consumer<AlertEnvelope> sink : sinks) {
+                    sink.accept(loss);
+                }
+            }
             if (System.nanoTime() > nextStats) {
                 System.err.println("bulwark up: stats; events " + detector.events() + ", alerts " + detector.alerts()
                         + "; sensor counters " + sensor.counters());
