@@ -24,9 +24,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProcessTable {
     /** What the table knows of one process. */
     public record Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
-                       String cmdline) {
+                       String cmdline, boolean exeUpperLayer) {
+        public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
+                    boolean exeUpperLayer) {
+            this(pid, ppid, comm, exe, args, runtimeWork, startNs, args.isEmpty() ? comm : comm + " " + String.join(" ", args),
+                    exeUpperLayer);
+        }
+
         public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs) {
-            this(pid, ppid, comm, exe, args, runtimeWork, startNs, args.isEmpty() ? comm : comm + " " + String.join(" ", args));
+            this(pid, ppid, comm, exe, args, runtimeWork, startNs, false);
         }
     }
 
@@ -146,7 +152,7 @@ public final class ProcessTable {
     }
 
     private static Proc withRuntime(Proc p, boolean rt) {
-        return new Proc(p.pid(), p.ppid(), p.comm(), p.exe(), p.args(), rt, p.startNs());
+        return new Proc(p.pid(), p.ppid(), p.comm(), p.exe(), p.args(), rt, p.startNs(), p.exeUpperLayer());
     }
 
     /** A new process: it starts as a copy of its parent (same image until it executes). */
@@ -154,7 +160,7 @@ public final class ProcessTable {
         Proc parent = procs.get(ppid);
         Proc child = parent == null
                 ? new Proc(pid, ppid, comm, "", List.of(), false, ns)
-                : new Proc(pid, ppid, comm, parent.exe(), parent.args(), parent.runtimeWork(), ns);
+                : new Proc(pid, ppid, comm, parent.exe(), parent.args(), parent.runtimeWork(), ns, parent.exeUpperLayer());
         procs.put(pid, child);
         epoch++;
     }
@@ -164,6 +170,11 @@ public final class ProcessTable {
      * runtime itself (runc re-executing itself for init); the first other exec ends it.
      */
     public Proc onExec(int pid, int ppid, String comm, String exe, List<String> argv, boolean runtimeExe, long ns) {
+        return onExec(pid, ppid, comm, exe, argv, runtimeExe, false, ns);
+    }
+
+    /** As {@link #onExec(int, int, String, String, List, boolean, long)}, recording whether the new image was written after the container started. */
+    public Proc onExec(int pid, int ppid, String comm, String exe, List<String> argv, boolean runtimeExe, boolean exeUpperLayer, long ns) {
         Proc old = procs.get(pid);
         boolean parentRuntime = false;
         Proc parent = procs.get(ppid);
@@ -173,7 +184,7 @@ public final class ProcessTable {
         boolean wasRuntime = old != null && old.runtimeWork();
         boolean rt = runtimeExe && (wasRuntime || parentRuntime || isRuntimeExe(exe));
         List<String> args = argv.isEmpty() ? List.of() : List.copyOf(argv.subList(1, argv.size()));
-        Proc p = new Proc(pid, ppid, comm, exe, args, rt, ns);
+        Proc p = new Proc(pid, ppid, comm, exe, args, rt, ns, exeUpperLayer);
         procs.put(pid, p);
         exited.remove(pid);
         epoch++;

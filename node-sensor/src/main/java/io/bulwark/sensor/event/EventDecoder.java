@@ -6,6 +6,7 @@ import io.bulwark.contract.SensorEvent;
 import io.bulwark.contract.Syscall;
 import io.bulwark.sensor.enrich.ContainerLookup;
 import io.bulwark.sensor.enrich.ProcessTable;
+import io.bulwark.sensor.enrich.UpperLayers;
 import io.bulwark.sensor.probe.Errno;
 import io.bulwark.sensor.probe.RawEvent;
 import java.net.InetAddress;
@@ -28,6 +29,7 @@ public final class EventDecoder {
     private final ContainerLookup containers;
     private final long bootToWallNs;
     private final Set<Long> hostNamespaces;
+    private final UpperLayers upperLayers = new UpperLayers();
 
     /**
      * @param bootToWallNs   add to a CLOCK_BOOTTIME timestamp to get Unix-epoch nanoseconds
@@ -82,7 +84,8 @@ public final class EventDecoder {
                 ? processes.runtimeWork(r.pid()) && selfReexec
                 : ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
                         || (selfReexec && processes.runtimeWork(r.pid()));
-        processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, r.ktime());
+        boolean upper = r.contained() && upperLayers.inUpperLayer(r.mntNs() & 0xffffffffL, r.pid(), filename);
+        processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, upper, r.ktime());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("filename", filename);
         a.put("argv", argv);
@@ -102,7 +105,7 @@ public final class EventDecoder {
         ProcessInfo.Namespaces ns = new ProcessInfo.Namespaces(u32(r.mntNs()), u32(r.pidNs()), u32(r.netNs()), u32(r.userNs()),
                 u32(r.cgroupNs()), u32(r.utsNs()), u32(r.ipcNs()));
         ProcessInfo process = new ProcessInfo(r.pid(), r.tid(), r.ppid(), r.vpid(), r.uid(), r.gid(), r.loginuid(),
-                comm, exe, procArgs, cmdline, r.tty(), r.cgroupId(), ns, r.capEff(), r.capPrm(), false, runtimeWork,
+                comm, exe, procArgs, cmdline, r.tty(), r.cgroupId(), ns, r.capEff(), r.capPrm(), p != null && p.exeUpperLayer(), runtimeWork,
                 processes.ancestors(r.ppid()));
         ContainerInfo container = containers.byCgroupId(r.cgroupId());
         String errno = ret < 0 ? Errno.name((int) -ret) : null;

@@ -142,11 +142,22 @@ public final class RuncContainer implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("RuncContainer: cleanup of " + name + " failed: " + e.getMessage());
         }
+        // An overlay root stays mounted on the host after runc delete: unmount it before removing
+        // the bundle, or the delete would walk into the mount.
+        Path rootfs = bundle.resolve("rootfs");
+        try {
+            if (Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains(" " + rootfs + " "))) {
+                run(List.of("umount", "-l", rootfs.toString()), Duration.ofSeconds(20));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("RuncContainer: unmount of " + rootfs + " failed: " + e.getMessage());
+        }
         deleteTree(bundle);
     }
 
     /** Edits the OCI config.json that {@code runc spec} writes, then starts the container. */
     public static final class Builder {
+        private boolean overlay;
         private boolean privileged;
         private boolean hostPid;
         private boolean hostNetwork;
@@ -242,6 +253,15 @@ public final class RuncContainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Root filesystem as an overlay mount (lower: the prepared rootfs, upper and work dirs in the
+         * bundle), like image-based runtimes: files written after start land in the upper layer.
+         */
+        public Builder overlayRootfs() {
+            this.overlay = true;
+            return this;
+        }
+
         /** The container's process; default {@code sleep 600}. */
         public Builder args(String... argv) {
             this.args = List.of(argv);
@@ -260,7 +280,20 @@ public final class RuncContainer implements AutoCloseable {
             }
             boolean started = false;
             try {
-                prepareRootfs(bundle.resolve("rootfs"));
+                if (overlay) {
+                    Path lower = bundle.resolve("lower");
+                    prepareRootfs(lower);
+                    Files.createDirectories(bundle.resolve("upper"));
+                    Files.createDirectories(bundle.resolve("work"));
+                    Files.createDirectories(bundle.resolve("rootfs"));
+                    ExecResult m = run(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lower + ",upperdir="
+                            + bundle.resolve("upper") + ",workdir=" + bundle.resolve("work"), bundle.resolve("rootfs").toString()), COMMAND_TIMEOUT);
+                    if (m.exitCode() != 0) {
+                        throw new IllegalStateException("overlay mount failed: " + m.output());
+                    }
+                } else {
+                    prepareRootfs(bundle.resolve("rootfs"));
+                }
                 ExecResult spec = run(List.of("runc", "spec", "--bundle", bundle.toString()), COMMAND_TIMEOUT);
                 if (spec.exitCode() != 0) {
                     throw new IllegalStateException("runc spec failed: " + spec.output());
