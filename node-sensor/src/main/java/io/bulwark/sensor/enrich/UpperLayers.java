@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Drift detection: whether an executable lives in a container's overlay upper layer, i.e. was
@@ -16,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UpperLayers {
     private final Path proc;
-    private final Map<Long, Optional<Path>> byMountNs = new ConcurrentHashMap<>();
 
     public UpperLayers(Path procRoot) {
         this.proc = procRoot;
@@ -28,21 +25,15 @@ public final class UpperLayers {
 
     /**
      * True when {@code exe} (a path in the process's view) exists in the overlay upper layer of the
-     * root of {@code pid}'s mount namespace {@code mntNs}. The mount table is read from the
-     * executing process itself (it is inside the container), once per mount namespace.
+     * root of {@code pid}'s mount namespace. The mount table is read from the executing process
+     * itself (it is inside the container) at every call: namespace inode numbers are recycled
+     * when containers go, so a cache keyed by them would answer for a dead container.
      */
-    public boolean inUpperLayer(long mntNs, int pid, String exe) {
+    public boolean inUpperLayer(int pid, String exe) {
         if (exe == null || !exe.startsWith("/") || pid <= 0) {
             return false;
         }
-        Optional<Path> upper = byMountNs.get(mntNs);
-        if (upper == null) {
-            upper = read(pid);
-            if (byMountNs.size() > 4096) {
-                byMountNs.clear();
-            }
-            byMountNs.put(mntNs, upper);
-        }
+        Optional<Path> upper = read(pid);
         return upper.isPresent() && Files.exists(upper.get().resolve(exe.substring(1)), LinkOption.NOFOLLOW_LINKS);
     }
 

@@ -84,7 +84,7 @@ public final class EventDecoder {
                 ? processes.runtimeWork(r.pid()) && selfReexec
                 : ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
                         || (selfReexec && processes.runtimeWork(r.pid()));
-        boolean upper = r.contained() && upperLayers.inUpperLayer(r.mntNs() & 0xffffffffL, r.pid(), filename);
+        boolean upper = r.contained() && upperLayers.inUpperLayer(r.pid(), filename);
         processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, upper, r.ktime());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("filename", filename);
