@@ -39,7 +39,7 @@ public final class Sensor implements AutoCloseable {
          */
         static Containers of(ContainerResolver resolver) {
             return new Containers() {
-                private final Map<Long, Long> forced = new java.util.HashMap<>();
+                private final Map<Long, long[]> misses = new java.util.concurrent.ConcurrentHashMap<>();
 
                 @Override
                 public void refresh() {
@@ -53,25 +53,42 @@ public final class Sensor implements AutoCloseable {
 
                 @Override
                 public ContainerInfo byCgroupId(long cgroupId) {
+                    return resolve(cgroupId, true);
+                }
+
+                /**
+                 * A containerised task in a cgroup we do not know yet is most likely a container that
+                 * has just started, whose state the runtime is still writing: re-read the state at
+                 * most every 5 ms for that cgroup during its first 10 s, so its first actions are
+                 * attributed. Host tasks never force a re-read (cgroup_mkdir and the resolver's own
+                 * rate-limited miss refresh cover them).
+                 */
+                @Override
+                public ContainerInfo resolve(long cgroupId, boolean containerised) {
                     if (cgroupId <= 1) {
                         return null;
                     }
-                    ContainerInfo c = resolver.resolve(cgroupId);
-                    if (c == null) {
-                        // The rate-limited miss refresh may have run just before this container's
-                        // state was complete: give each unknown cgroup one forced re-read every 100 ms.
+                    ContainerInfo c = resolver.byCgroupId(cgroupId);
+                    if (c != null) {
+                        return c;
+                    }
+                    if (containerised) {
                         long now = System.nanoTime();
-                        Long last = forced.get(cgroupId);
-                        if (last == null || now - last > 100_000_000L) {
-                            if (forced.size() > 4096) {
-                                forced.clear();
-                            }
-                            forced.put(cgroupId, now);
+                        long[] m = misses.computeIfAbsent(cgroupId, k -> new long[] {now, Long.MIN_VALUE});
+                        if (now - m[0] < 10_000_000_000L && (m[1] == Long.MIN_VALUE || now - m[1] >= 5_000_000L)) {
+                            m[1] = now;
                             resolver.refresh();
                             c = resolver.byCgroupId(cgroupId);
+                            if (c != null) {
+                                misses.remove(cgroupId);
+                            }
+                            return c;
+                        }
+                        if (misses.size() > 4096) {
+                            misses.clear();
                         }
                     }
-                    return c;
+                    return resolver.resolve(cgroupId);
                 }
             };
         }
@@ -102,7 +119,7 @@ public final class Sensor implements AutoCloseable {
         this.sink = sink;
         Set<Long> hostNs = Set.of(Probe.nsInode("mnt"), Probe.nsInode("pid"), Probe.nsInode("net"), Probe.nsInode("ipc"),
                 Probe.nsInode("uts"), Probe.nsInode("cgroup"), Probe.nsInode("user"));
-        this.decoder = new EventDecoder(processes, this::lookup, Probe.bootToWallNs(), hostNs);
+        this.decoder = new EventDecoder(processes, containers, Probe.bootToWallNs(), hostNs);
         this.thread = new Thread(this::run, "bulwark-decoder");
         this.thread.setDaemon(true);
     }
@@ -132,10 +149,6 @@ public final class Sensor implements AutoCloseable {
             probe.close();
             throw e;
         }
-    }
-
-    private ContainerInfo lookup(long cgroupId) {
-        return containers.byCgroupId(cgroupId);
     }
 
     /** Tells the kernel which cgroups are containers' and which host paths their writable bind mounts expose. */

@@ -1,6 +1,7 @@
 package io.bulwark.sensor.enrich;
 
 import java.io.IOException;
+import io.bulwark.contract.ContainerInfo;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Optional;
  */
 public final class UpperLayers {
     private final Path proc;
+    private final java.util.Map<String, Path> byContainer = new java.util.concurrent.ConcurrentHashMap<>();
 
     public UpperLayers(Path procRoot) {
         this.proc = procRoot;
@@ -25,15 +27,30 @@ public final class UpperLayers {
 
     /**
      * True when {@code exe} (a path in the process's view) exists in the overlay upper layer of the
-     * root of {@code pid}'s mount namespace. The mount table is read from the executing process
-     * itself (it is inside the container) at every call: namespace inode numbers are recycled
-     * when containers go, so a cache keyed by them would answer for a dead container.
+     * root of the container. The mount table is read from the executing process itself (it is
+     * inside the container); when that process is already gone (short-lived tools exit before the
+     * event is decoded), from the container's init, remembered per container id (ids are unique,
+     * unlike namespace inode numbers, which are recycled).
      */
-    public boolean inUpperLayer(int pid, String exe) {
-        if (exe == null || !exe.startsWith("/") || pid <= 0) {
+    public boolean inUpperLayer(ContainerInfo container, int pid, String exe) {
+        if (exe == null || !exe.startsWith("/")) {
             return false;
         }
         Optional<Path> upper = read(pid);
+        if (upper.isEmpty() && container != null) {
+            Path known = byContainer.get(container.id());
+            if (known == null) {
+                upper = read(container.pid());
+                upper.ifPresent(u -> {
+                    if (byContainer.size() > 4096) {
+                        byContainer.clear();
+                    }
+                    byContainer.put(container.id(), u);
+                });
+            } else {
+                upper = Optional.of(known);
+            }
+        }
         return upper.isPresent() && Files.exists(upper.get().resolve(exe.substring(1)), LinkOption.NOFOLLOW_LINKS);
     }
 

@@ -84,7 +84,7 @@ public final class EventDecoder {
                 ? processes.runtimeWork(r.pid()) && selfReexec
                 : ProcessTable.isRuntimeExe(filename) || ProcessTable.isRuntimeExe(dentry)
                         || (selfReexec && processes.runtimeWork(r.pid()));
-        boolean upper = r.contained() && upperLayers.inUpperLayer(r.pid(), filename);
+        boolean upper = r.contained() && upperLayers.inUpperLayer(containers.resolve(r.cgroupId(), true), r.pid(), filename);
         processes.onExec(r.pid(), r.ppid(), r.comm(), filename, argv, runtimeExe, upper, r.ktime());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("filename", filename);
@@ -107,7 +107,7 @@ public final class EventDecoder {
         ProcessInfo process = new ProcessInfo(r.pid(), r.tid(), r.ppid(), r.vpid(), r.uid(), r.gid(), r.loginuid(),
                 comm, exe, procArgs, cmdline, r.tty(), r.cgroupId(), ns, r.capEff(), r.capPrm(), p != null && p.exeUpperLayer(), runtimeWork,
                 processes.ancestors(r.ppid()));
-        ContainerInfo container = containers.byCgroupId(r.cgroupId());
+        ContainerInfo container = containers.resolve(r.cgroupId(), r.contained());
         String errno = ret < 0 ? Errno.name((int) -ret) : null;
         return new SensorEvent(time, new Syscall(name, args, ret, errno), process, container);
     }
