@@ -39,47 +39,6 @@ static int report(const char *what, long rc)
 	return 0;
 }
 
-static int io_uring_openat(const char *path, int flags)
-{
-	struct io_uring_params p;
-	memset(&p, 0, sizeof(p));
-	int fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (fd < 0)
-		return report("io_uring_setup", fd);
-	size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-	void *sq = mmap(0, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-	struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
-					 MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-	size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	void *cq = mmap(0, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-	if (sq == MAP_FAILED || sqes == MAP_FAILED || cq == MAP_FAILED)
-		return report("io_uring_mmap", -1);
-	unsigned *tail = (unsigned *)((char *)sq + p.sq_off.tail);
-	unsigned *mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
-	unsigned *array = (unsigned *)((char *)sq + p.sq_off.array);
-	unsigned idx = *tail & *mask;
-	struct io_uring_sqe *sqe = &sqes[idx];
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_OPENAT;
-	sqe->fd = AT_FDCWD;
-	sqe->addr = (unsigned long)path;
-	sqe->open_flags = flags;
-	array[idx] = idx;
-	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
-	long rc = syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
-	struct io_uring_cqe *cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
-	unsigned *chead = (unsigned *)((char *)cq + p.cq_off.head);
-	unsigned *cmask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
-	int res = cqes[*chead & *cmask].res;
-	printf("io_uring_openat enter=%ld res=%d\n", rc, res);
-	return 0;
-}
-
-static void usage(void);
-#define ARG(i) (argc > (i) ? argv[i] : (usage(), ""))
-
-/* --- additions for the escape ruleset scenarios (rules.scenarios) --- */
-
 static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
 {
 	struct io_uring_params p;
@@ -110,6 +69,24 @@ static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
 	printf("%s enter=%ld res=%d\n", what, rc, res);
 	return 0;
 }
+
+/* One io_uring OPENAT of path, through the same ring code as the other io_uring actions. */
+static int io_uring_openat(const char *path, int flags)
+{
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)path;
+	sqe.open_flags = flags;
+	return io_uring_one(&sqe, "io_uring_openat");
+}
+
+static void usage(void);
+#define ARG(i) (argc > (i) ? argv[i] : (usage(), ""))
+
+/* --- additions for the escape ruleset scenarios (rules.scenarios) --- */
+
 
 static int io_uring_openat2(const char *path)
 {
