@@ -8,20 +8,20 @@ import io.bulwark.sensor.enrich.ProcessTable;
 import io.bulwark.sensor.event.EventDecoder;
 import io.bulwark.sensor.probe.Probe;
 import io.bulwark.sensor.probe.RawEvent;
+import io.bulwark.sensor.probe.RingBuffer;
 import io.bulwark.sensor.probe.Watchlist;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * The node sensor's pipeline: kernel probe → ring-buffer poller → decoder (process table,
- * container attribution) → a consumer (capture file, rules). Decoding runs on one thread of
- * its own; the consumer is called on it.
+ * The node sensor's pipeline: kernel probe → ring buffer (read in place) → decoder (process
+ * table, container attribution) → a consumer (capture file, rules). One thread reads the ring,
+ * decodes and calls the consumer; the ring buffer is the only queue.
  */
 public final class Sensor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Sensor.class);
@@ -195,49 +195,48 @@ public final class Sensor implements AutoCloseable {
     }
 
     private void run() {
-        while (running || probe.poller().backlog() > 0) {
-            byte[] b;
-            try {
-                b = probe.poller().take(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
+        RingBuffer ring = probe.ring();
+        RingBuffer.Handler handler = (buf, off, len) -> handle(RawEvent.parse(buf, off, len));
+        while (running) {
+            if (ring.consume(handler) == 0) {
+                ring.await(100);
+            }
+        }
+        ring.consume(handler); // what the kernel wrote before we were told to stop
+    }
+
+    private void handle(RawEvent raw) {
+        SensorEvent ev;
+        try {
+            if (raw.op() == RawEvent.OP_CGROUP_MKDIR) {
+                learnContainers();
+            }
+            ev = decoder.decode(raw);
+            if (ev == null) {
                 return;
             }
-            if (b == null) {
-                continue;
-            }
-            SensorEvent ev;
-            try {
-                RawEvent raw = RawEvent.parse(b);
-                if (raw.op() == RawEvent.OP_CGROUP_MKDIR) {
-                    learnContainers();
-                }
-                ev = decoder.decode(raw);
-                if (ev == null) {
-                    continue;
-                }
-                decoded.incrementAndGet();
-                if (ev.container() != null) {
-                    markContainerCgroup(ev.process().cgroupId());
-                    if (!seenContainers.contains(ev.container().id()) && seenContainers.add(ev.container().id())) {
-                        learnContainer(ev.container());
-                        try {
-                            onNewContainer.accept(ev.container());
-                        } catch (RuntimeException e) {
-                            LOG.warnf("new-container hook failed for %s: %s", ev.container().id(), e.toString());
-                        }
+            decoded.incrementAndGet();
+            if (ev.container() != null) {
+                markContainerCgroup(ev.process().cgroupId());
+                if (!seenContainers.contains(ev.container().id()) && seenContainers.add(ev.container().id())) {
+                    learnContainer(ev.container());
+                    try {
+                        onNewContainer.accept(ev.container());
+                    } catch (RuntimeException e) {
+                        LOG.warnf("new-container hook failed for %s: %s", ev.container().id(), e.toString());
                     }
                 }
-            } catch (RuntimeException e) {
-                decodeErrors.incrementAndGet();
-                LOG.debugf("decode error: %s", e.toString());
-                continue;
             }
-            try {
-                sink.accept(ev);
-            } catch (RuntimeException e) {
-                sinkErrors.incrementAndGet();
-                LOG.warnf("event consumer failed: %s", e.toString());
-            }
+        } catch (RuntimeException e) {
+            decodeErrors.incrementAndGet();
+            LOG.debugf("decode error: %s", e.toString());
+            return;
+        }
+        try {
+            sink.accept(ev);
+        } catch (RuntimeException e) {
+            sinkErrors.incrementAndGet();
+            LOG.warnf("event consumer failed: %s", e.toString());
         }
     }
 
@@ -262,10 +261,9 @@ public final class Sensor implements AutoCloseable {
         return m;
     }
 
-    /** Stops the probe first, then drains what is queued, then stops decoding. */
+    /** Stops decoding after draining what the kernel has written, then unloads the probe. */
     @Override
     public void close() {
-        probe.poller().close();
         running = false;
         try {
             thread.join(3000);

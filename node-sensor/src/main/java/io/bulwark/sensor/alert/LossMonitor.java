@@ -19,8 +19,8 @@ import java.util.UUID;
  */
 public final class LossMonitor {
     /** The counters that mean "an event was lost". */
-    public static final List<String> LOSS_COUNTERS = List.of("ringbuf_full_drops", "queue_full_drops", "rate_limited",
-            "inflight_full", "callback_errors", "decode_errors");
+    public static final List<String> LOSS_COUNTERS = List.of("ringbuf_full_drops", "record_errors", "rate_limited",
+            "inflight_full", "decode_errors");
     public static final String RULE = "Sensor Event Loss";
 
     private final AlertDetail.Node node;

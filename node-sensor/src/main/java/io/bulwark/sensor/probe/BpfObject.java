@@ -158,6 +158,16 @@ public final class BpfObject implements AutoCloseable {
         return fd;
     }
 
+    /** A map's max_entries (for a ring buffer: its size in bytes). */
+    public long mapMaxEntries(String name) {
+        requireOpen();
+        Pointer map = n.bpf.bpf_object__find_map_by_name(obj, name);
+        if (map == null || map.address() == 0) {
+            throw new BpfException("find map", 2, file + ":" + name);
+        }
+        return Integer.toUnsignedLong(n.bpf.bpf_map__max_entries(map));
+    }
+
     /** bpf_map_update_elem with raw key and value bytes. */
     public void update(String map, byte[] key, byte[] value) {
         int fd = mapFd(map);

@@ -49,6 +49,9 @@ public interface LibBpf {
 
     int bpf_map__fd(Pointer map);
 
+    /** {@code __u32 bpf_map__max_entries(const struct bpf_map *map)}: for a ring buffer, its data size in bytes. */
+    int bpf_map__max_entries(Pointer map);
+
     Pointer bpf_map__initial_value(Pointer map, NativeLongByReference size);
 
     int btf__find_by_name_kind(Pointer btf, String name, int kind);

@@ -2,7 +2,7 @@ package io.bulwark.sensor.probe;
 
 import jnr.ffi.Pointer;
 
-/** The few libc functions the probe needs (formatting libbpf's log lines). */
+/** The few libc functions the probe needs (libbpf's log lines, the ring buffer's mapping and wait). */
 public interface LibC {
     int vsnprintf(Pointer buffer, long size, Pointer format, Pointer vaList);
 
@@ -11,4 +11,26 @@ public interface LibC {
     int geteuid();
 
     int clock_gettime(int clock, Pointer timespec);
+
+    /**
+     * The raw syscall, used for mmap: libc's {@code mmap} called through jnr-ffi fails with EINVAL
+     * before reaching the kernel here (measured; a six-argument call), the syscall does not.
+     */
+    @jnr.ffi.annotations.SaveError
+    long syscall(long number, long a, long b, long c, long d, long e, long f);
+
+    int munmap(long addr, long length);
+
+    @jnr.ffi.annotations.SaveError
+    int epoll_create1(int flags);
+
+    @jnr.ffi.annotations.SaveError
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    @jnr.ffi.annotations.SaveError
+    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
+
+    int close(int fd);
+
+    long sysconf(int name);
 }

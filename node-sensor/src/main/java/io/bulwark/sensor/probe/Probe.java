@@ -39,26 +39,26 @@ public final class Probe implements AutoCloseable {
             "bw_io_uring", "the io_uring door (opens and connects submitted through io_uring)");
 
     /** Settings for the kernel side. */
-    public record Settings(int ringQueue, long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
+    public record Settings(long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
         public static Settings defaults() {
-            return new Settings(8192, 256 * 1024, 1_000_000, 0, Map.of());
+            return new Settings(256 * 1024, 1_000_000, 0, Map.of());
         }
 
         /** At most {@code perSecond} events a second from any one cgroup (0 = no limit); the rest are counted in rate_limited. */
         public Settings withRateLimit(int perSecond) {
-            return new Settings(ringQueue, wakeBytes, wakeNs, perSecond, extraPrefixes);
+            return new Settings(wakeBytes, wakeNs, perSecond, extraPrefixes);
         }
     }
 
     private final BpfObject object;
-    private final RingBufferPoller poller;
+    private final RingBuffer ring;
     private final Map<String, String> failed;
     private final LibBpf.PrintFn printFn;
     private final Path extracted;
 
-    private Probe(BpfObject object, RingBufferPoller poller, Map<String, String> failed, LibBpf.PrintFn printFn, Path extracted) {
+    private Probe(BpfObject object, RingBuffer ring, Map<String, String> failed, LibBpf.PrintFn printFn, Path extracted) {
         this.object = object;
-        this.poller = poller;
+        this.ring = ring;
         this.failed = failed;
         this.printFn = printFn;
         this.extracted = extracted;
@@ -137,17 +137,23 @@ public final class Probe implements AutoCloseable {
             for (int port : Watchlist.PORTS) {
                 obj.update("ports", ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) port).array(), new byte[] {1});
             }
-            RingBufferPoller poller = new RingBufferPoller(obj, "events", settings.ringQueue());
-            Map<String, String> failed = obj.attachAll();
+            RingBuffer ring = new RingBuffer(obj, "events");
+            Map<String, String> failed;
+            try {
+                failed = obj.attachAll();
+            } catch (RuntimeException e) {
+                ring.close();
+                throw e;
+            }
             for (Map.Entry<String, String> f : failed.entrySet()) {
                 LOG.warnf("program %s could not attach (%s): the sensor is blind to %s", f.getKey(), f.getValue(),
                         PROGRAM_SIGNALS.getOrDefault(f.getKey(), "its signals"));
             }
             if (obj.attached().isEmpty()) {
+                ring.close();
                 throw new BpfException("attach", 2, file.toString(), "no program could attach: " + failed);
             }
-            poller.start();
-            return new Probe(obj, poller, failed, print, file);
+            return new Probe(obj, ring, failed, print, file);
         } catch (RuntimeException e) {
             obj.close();
             throw e;
@@ -237,8 +243,9 @@ public final class Probe implements AutoCloseable {
         return wall - boot;
     }
 
-    public RingBufferPoller poller() {
-        return poller;
+    /** The event ring buffer, read in place; one thread consumes it (the sensor's decoder). */
+    public RingBuffer ring() {
+        return ring;
     }
 
     public List<String> attached() {
@@ -258,9 +265,8 @@ public final class Probe implements AutoCloseable {
         m.put("inflight_full", k[2]);
         m.put("kernel_filtered", k[3]);
         m.put("rate_limited", k[4]);
-        m.put("received", poller.received());
-        m.put("queue_full_drops", poller.queueDrops());
-        m.put("callback_errors", poller.callbackErrors());
+        m.put("received", ring.received());
+        m.put("record_errors", ring.recordErrors());
         return m;
     }
 
@@ -282,11 +288,11 @@ public final class Probe implements AutoCloseable {
         return out;
     }
 
-    /** Stops the poller, detaches and unloads everything. */
+    /** Unmaps the ring buffer, detaches and unloads everything. The consumer must have stopped. */
     @Override
     public void close() {
         try {
-            poller.close();
+            ring.close();
         } finally {
             object.close();
             Native.get().bpf.libbpf_set_print(null);

@@ -23,6 +23,14 @@ public record RawEvent(
     public static final int F_CONTAINED = 0x01;
     public static final int F_EXE_DELETED = 0x02;
     public static final int F_TRUNCATED = 0x04;
+    /** exec: the kernel raised privileges (set-id honoured or file capabilities; AT_SECURE). */
+    public static final int F_SECUREEXEC = 0x08;
+    /** open of /proc/self/fd/N resolved by the kernel: str1 = the target's name, aux[1] = FD_* bits | its i_mode. */
+    public static final int F_PROC_FD = 0x10;
+    /** aux[1] of an F_PROC_FD open: the target's mount belongs to another mount namespace than the opener's. */
+    public static final long FD_FOREIGN_MNT = 1L << 32;
+    /** aux[1] of an F_PROC_FD open: the target is a procfs file. */
+    public static final long FD_PROCFS = 1L << 33;
 
     /** Field offsets in struct bw_event. */
     public static final int OFF_OP = 0, OFF_FLAGS = 1, OFF_NR = 2, OFF_TID = 4, OFF_KTIME = 8, OFF_PID = 16, OFF_PPID = 20,
@@ -40,23 +48,56 @@ public record RawEvent(
 
     /** Decodes one event from its bytes (little-endian, as the kernel wrote it). */
     public static RawEvent parse(byte[] b) {
-        if (b.length < SIZE) {
-            throw new IllegalArgumentException("event of " + b.length + " bytes, expected " + SIZE);
+        return parse(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), 0, b.length);
+    }
+
+    /**
+     * Decodes one event of {@code length} bytes at {@code off} in {@code bb} (absolute reads; the
+     * buffer's position is not touched, so a view of the ring buffer can be passed as is).
+     */
+    public static RawEvent parse(ByteBuffer bb, int off, int length) {
+        if (length < SIZE) {
+            throw new IllegalArgumentException("event of " + length + " bytes, expected " + SIZE);
         }
-        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        if (bb.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("event buffer must be little-endian");
+        }
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
-            args[i] = bb.getLong(OFF_ARGS + 8 * i);
+            args[i] = bb.getLong(off + OFF_ARGS + 8 * i);
         }
-        long[] aux = {bb.getLong(OFF_AUX), bb.getLong(OFF_AUX + 8)};
+        long[] aux = {bb.getLong(off + OFF_AUX), bb.getLong(off + OFF_AUX + 8)};
         return new RawEvent(
-                b[OFF_OP] & 0xff, b[OFF_FLAGS] & 0xff, bb.getShort(OFF_NR) & 0xffff, bb.getInt(OFF_TID), bb.getLong(OFF_KTIME),
-                bb.getInt(OFF_PID), bb.getInt(OFF_PPID), bb.getInt(OFF_UID), bb.getInt(OFF_GID), bb.getInt(OFF_LOGINUID),
-                bb.getInt(OFF_VPID), bb.getLong(OFF_CGROUP_ID), bb.getInt(OFF_MNT_NS), bb.getInt(OFF_PID_NS),
-                bb.getInt(OFF_NET_NS), bb.getInt(OFF_USER_NS), bb.getInt(OFF_CGROUP_NS), bb.getInt(OFF_UTS_NS),
-                bb.getInt(OFF_IPC_NS), bb.getInt(OFF_TTY), bb.getLong(OFF_CAP_EFF), bb.getLong(OFF_CAP_PRM),
-                bb.getLong(OFF_RET), args, aux, cstring(b, OFF_COMM, COMM_LEN),
-                slice(b, OFF_STR0, STR0_LEN), slice(b, OFF_STR1, STR1_LEN), slice(b, OFF_STR2, STR2_LEN));
+                bb.get(off + OFF_OP) & 0xff, bb.get(off + OFF_FLAGS) & 0xff, bb.getShort(off + OFF_NR) & 0xffff,
+                bb.getInt(off + OFF_TID), bb.getLong(off + OFF_KTIME),
+                bb.getInt(off + OFF_PID), bb.getInt(off + OFF_PPID), bb.getInt(off + OFF_UID), bb.getInt(off + OFF_GID),
+                bb.getInt(off + OFF_LOGINUID), bb.getInt(off + OFF_VPID), bb.getLong(off + OFF_CGROUP_ID),
+                bb.getInt(off + OFF_MNT_NS), bb.getInt(off + OFF_PID_NS), bb.getInt(off + OFF_NET_NS),
+                bb.getInt(off + OFF_USER_NS), bb.getInt(off + OFF_CGROUP_NS), bb.getInt(off + OFF_UTS_NS),
+                bb.getInt(off + OFF_IPC_NS), bb.getInt(off + OFF_TTY), bb.getLong(off + OFF_CAP_EFF),
+                bb.getLong(off + OFF_CAP_PRM), bb.getLong(off + OFF_RET), args, aux,
+                cstring(bb, off + OFF_COMM, COMM_LEN),
+                slice(bb, off + OFF_STR0, STR0_LEN), slice(bb, off + OFF_STR1, STR1_LEN), slice(bb, off + OFF_STR2, STR2_LEN));
+    }
+
+    private static String cstring(ByteBuffer bb, int off, int max) {
+        byte[] tmp = new byte[max];
+        int n = 0;
+        while (n < max) {
+            byte c = bb.get(off + n);
+            if (c == 0) {
+                break;
+            }
+            tmp[n++] = c;
+        }
+        return new String(tmp, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Copies a whole field: some hold binary data or several NUL-separated strings (argv, sockaddr). */
+    private static byte[] slice(ByteBuffer bb, int off, int len) {
+        byte[] out = new byte[len];
+        bb.get(off, out, 0, len);
+        return out;
     }
 
     /** A NUL-terminated string inside a byte array. */
@@ -67,12 +108,6 @@ public record RawEvent(
             end++;
         }
         return new String(b, off, end - off, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] slice(byte[] b, int off, int len) {
-        byte[] out = new byte[len];
-        System.arraycopy(b, off, out, 0, len);
-        return out;
     }
 
     public String s0() {

@@ -27,13 +27,13 @@ class LossMonitorTest {
 
     @Test
     void growingLossRaisesOneAlertPerWindowWithTheLossSinceTheLastOne() throws Exception {
-        AlertEnvelope first = m.check(Map.of("ringbuf_full_drops", 10L, "queue_full_drops", 5L), 0);
+        AlertEnvelope first = m.check(Map.of("ringbuf_full_drops", 10L, "record_errors", 5L), 0);
         assertNotNull(first);
         assertEquals("Sensor Event Loss", first.detail().rule());
         assertEquals("ERROR", first.detail().priority());
         assertEquals(15L, first.detail().outputFields().get("lost_total"));
-        assertNull(m.check(Map.of("ringbuf_full_drops", 50L, "queue_full_drops", 5L), 10 * SEC), "inside the window");
-        AlertEnvelope second = m.check(Map.of("ringbuf_full_drops", 70L, "queue_full_drops", 5L, "rate_limited", 3L), 61 * SEC);
+        assertNull(m.check(Map.of("ringbuf_full_drops", 50L, "record_errors", 5L), 10 * SEC), "inside the window");
+        AlertEnvelope second = m.check(Map.of("ringbuf_full_drops", 70L, "record_errors", 5L, "rate_limited", 3L), 61 * SEC);
         assertNotNull(second);
         assertEquals(60L, second.detail().outputFields().get("ringbuf_full_drops"), "losses since the last alert, not totals");
         assertEquals(3L, second.detail().outputFields().get("rate_limited"));

@@ -73,9 +73,9 @@ public final class SensorBench {
                 long decoded = field(counters, "decoded") - field(before, "decoded");
                 long emitted = field(counters, "kernel_emitted") - field(before, "kernel_emitted");
                 long rbDrops = field(counters, "ringbuf_full_drops") - field(before, "ringbuf_full_drops");
-                long qDrops = field(counters, "queue_full_drops") - field(before, "queue_full_drops");
-                System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, queue drops %d%n",
-                        secs, emitted, decoded, decoded / secs, rbDrops, qDrops);
+                long recErrors = field(counters, "record_errors") - field(before, "record_errors");
+                System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, record errors %d%n",
+                        secs, emitted, decoded, decoded / secs, rbDrops, recErrors);
                 System.out.println("  sensor counters: " + counters);
                 System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
             } finally {
