@@ -34,7 +34,7 @@ final class ContainerdReader implements RuntimeReader {
                     continue;
                 }
                 String bundle = s.bundle() != null ? s.bundle()
-                        : "/run/containerd/io.containerd.runtime.v2.task/" + namespace + "/" + s.id();
+                        : ctx.roots().containerdTasks().resolve(namespace).resolve(s.id()).toString();
                 if ("moby".equals(namespace)) {
                     out.accept(DockerReader.complete(s, bundle, stateFile, ctx));
                     continue;

@@ -47,6 +47,12 @@ public record StateRoots(Path runc, Path crun, Path containerdRunc, Path contain
                 proc, cgroup, host);
     }
 
+    /** Same roots with another runc root for containerd's shim (its runtime option {@code Root}). */
+    public StateRoots withContainerdRunc(Path dir) {
+        return new StateRoots(runc, crun, dir, containerdTasks, dockerRunc, dockerData, containersStorage, proc, cgroup,
+                host);
+    }
+
     /** Same roots reading live process facts from {@code dir} instead. */
     public StateRoots withProc(Path dir) {
         return new StateRoots(runc, crun, containerdRunc, containerdTasks, dockerRunc, dockerData, containersStorage,

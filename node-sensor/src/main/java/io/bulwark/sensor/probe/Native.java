@@ -38,7 +38,8 @@ final class Native {
     private static Native load() {
         LibBpf bpf = null;
         Throwable last = null;
-        for (String name : new String[] {"bpf", "libbpf.so.1", "/usr/lib/x86_64-linux-gnu/libbpf.so.1", "/usr/lib64/libbpf.so.1", "/usr/lib/aarch64-linux-gnu/libbpf.so.1"}) {
+        java.util.List<String> candidates = Environment.libbpfCandidates();
+        for (String name : candidates) {
             try {
                 bpf = LibraryLoader.create(LibBpf.class).failImmediately().load(name);
                 break;
@@ -47,8 +48,7 @@ final class Native {
             }
         }
         if (bpf == null) {
-            throw new EnvironmentException("libbpf 1.x not found (" + (last == null ? "?" : last.getMessage())
-                    + "): install it with `apt-get install libbpf1` (or run ./bulwark setup)");
+            throw new EnvironmentException(Environment.libbpfMissing(candidates, last));
         }
         LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
         return new Native(bpf, libc);

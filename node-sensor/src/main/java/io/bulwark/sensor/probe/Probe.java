@@ -66,29 +66,15 @@ public final class Probe implements AutoCloseable {
 
     /**
      * Checks that this node can run the probe. Throws {@link EnvironmentException} with the fix
-     * for the first problem; mounts tracefs itself where it can.
+     * for the first problem (libbpf, root, BTF); mounts tracefs itself where it can. See {@link Environment}.
      */
     public static void checkEnvironment() {
         Native n = Native.get();
         if (n.libc.geteuid() != 0) {
             throw new EnvironmentException("the sensor must run as root (it loads BPF programs): run it with sudo, or as a privileged DaemonSet");
         }
-        if (!Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))) {
-            throw new EnvironmentException("/sys/kernel/btf/vmlinux is missing: this kernel has no BTF; Bulwark needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or later)");
-        }
-        if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events")) && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events"))) {
-            try {
-                Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing").redirectErrorStream(true).start();
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                // reported below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events"))) {
-                LOG.warn("tracefs is not mounted and could not be mounted (mount -t tracefs nodev /sys/kernel/tracing); BTF tracepoints still work");
-            }
-        }
+        Environment.checkBtf(Environment.btfPath());
+        Environment.ensureTracefs();
     }
 
     /** Loads and attaches the sensor's programs. */
