@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAX_NR 512
 #define NSFS_MAGIC 0x6e736673
 #define PIDFS_MAGIC 0x50494446
+#define PROC_SUPER_MAGIC 0x9fa0
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -306,16 +307,96 @@ static __always_inline bool path_interesting(struct bw_event *e, __u64 oflags)
 	char name[BW_NAME_KEY] = {};
 	bpf_probe_read_kernel_str(name, sizeof(name), &k->data[last & (BW_PATH_KEY - 1)]);
 	v = bpf_map_lookup_elem(&path_names, name);
+	bool under_proc = k->data[0] == '/' && k->data[1] == 'p' && k->data[2] == 'r' && k->data[3] == 'o' &&
+			  k->data[4] == 'c' && k->data[5] == '/';
 	if (v) {
-		bool under_proc = k->data[0] == '/' && k->data[1] == 'p' && k->data[2] == 'r' && k->data[3] == 'o' &&
-				  k->data[4] == 'c' && k->data[5] == '/';
 		bool relative = k->data[0] != '/';
 		if ((*v & BW_PATH_PROC) && !under_proc && !relative)
 			return false;
 		if ((*v & BW_PATH_ANY) || ((*v & BW_PATH_WRITE) && write))
 			return true;
 	}
+	/* Write opens of /proc/<pid>/fd/<n> (CVE-2019-5736 reopens an O_PATH descriptor of the runtime's
+	 * binary for write; /proc/self/fd/ and /proc/thread-self/fd/ are prefixes above). */
+	if (write && under_proc && last >= 11) {
+		int l = last & (BW_PATH_KEY - 1);
+		if (k->data[(l - 4) & (BW_PATH_KEY - 1)] == '/' && k->data[(l - 3) & (BW_PATH_KEY - 1)] == 'f' &&
+		    k->data[(l - 2) & (BW_PATH_KEY - 1)] == 'd' && k->data[(l - 1) & (BW_PATH_KEY - 1)] == '/')
+			return true;
+	}
 	return false;
+}
+
+/* Up to 10 decimal digits of k->data from off; *len = how many (0: none). */
+static __always_inline __u64 parse_digits(struct bw_path_key *k, int off, int *len)
+{
+	__u64 v = 0;
+	int n = 0;
+#pragma unroll
+	for (int j = 0; j < 10; j++) {
+		char c = k->data[(off + j) & (BW_PATH_KEY - 1)];
+		if (c < '0' || c > '9')
+			break;
+		v = v * 10 + (c - '0');
+		n++;
+	}
+	*len = n;
+	return v;
+}
+
+/* An open of /proc/self/fd/N, /proc/thread-self/fd/N or /proc/<own pid>/fd/N (path in path_scratch, as
+ * path_interesting left it): names the file behind descriptor N of the opener (str1, aux[1], BW_F_PROC_FD).
+ * Another process's descriptors are not resolved. Called only for opens that passed the filter. */
+static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!k)
+		return;
+	char *d = k->data;
+	if (!(d[0] == '/' && d[1] == 'p' && d[2] == 'r' && d[3] == 'o' && d[4] == 'c' && d[5] == '/'))
+		return;
+	int i;
+	if (d[6] == 's' && d[7] == 'e' && d[8] == 'l' && d[9] == 'f' && d[10] == '/') {
+		i = 11;
+	} else if (d[6] == 't' && d[7] == 'h' && d[8] == 'r' && d[9] == 'e' && d[10] == 'a' && d[11] == 'd' && d[12] == '-' &&
+		   d[13] == 's' && d[14] == 'e' && d[15] == 'l' && d[16] == 'f' && d[17] == '/') {
+		i = 18;
+	} else {
+		int n = 0;
+		__u64 pid = parse_digits(k, 6, &n);
+		if (n == 0 || d[(6 + n) & (BW_PATH_KEY - 1)] != '/')
+			return;
+		__u32 vpid = 0;
+		active_pid_ns(task, &vpid);
+		if (pid != vpid)
+			return;
+		i = 7 + n;
+	}
+	if (!(d[i & (BW_PATH_KEY - 1)] == 'f' && d[(i + 1) & (BW_PATH_KEY - 1)] == 'd' && d[(i + 2) & (BW_PATH_KEY - 1)] == '/'))
+		return;
+	int m = 0;
+	__u64 fd = parse_digits(k, i + 3, &m);
+	if (m == 0 || d[(i + 3 + m) & (BW_PATH_KEY - 1)] != 0)
+		return;
+	struct file *f = fd_file(task, fd);
+	if (!f)
+		return;
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	__u64 info = BPF_CORE_READ(ino, i_mode);
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == PROC_SUPER_MAGIC)
+		info |= BW_FD_PROCFS;
+	/* struct mount around the vfsmount: its mnt_ns (internal mounts such as pipefs have none: 0) */
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct mount *mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
+	__u32 target_ns = BPF_CORE_READ(mnt, mnt_ns, ns.inum);
+	__u32 own_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	if (target_ns && target_ns != own_ns)
+		info |= BW_FD_FOREIGN_MNT;
+	e->aux[1] = info;
+	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(e->str1, BW_STR1, dn);
+	e->flags |= BW_F_PROC_FD;
 }
 
 static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)
@@ -357,16 +438,25 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_open:
 	case __NR_creat:
 		read_user_str(e->str0, BW_STR0, a[0], e);
-		return path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]);
+		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]))
+			return false;
+		resolve_proc_fd(e, task);
+		return true;
 	case __NR_openat:
 		read_user_str(e->str0, BW_STR0, a[1], e);
-		return path_interesting(e, a[2]);
+		if (!path_interesting(e, a[2]))
+			return false;
+		resolve_proc_fd(e, task);
+		return true;
 	case __NR_openat2: {
 		read_user_str(e->str0, BW_STR0, a[1], e);
 		__u64 how_flags = 0;
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 		e->aux[0] = how_flags;
-		return path_interesting(e, how_flags);
+		if (!path_interesting(e, how_flags))
+			return false;
+		resolve_proc_fd(e, task);
+		return true;
 	}
 	case __NR_connect:
 		return decode_sockaddr(e, a[1]);
@@ -630,6 +720,14 @@ int BPF_PROG(bw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct file *f = BPF_CORE_READ(bprm, file);
 	if (BPF_CORE_READ(f, f_inode, __i_nlink) == 0)
 		e->flags |= BW_F_EXE_DELETED;
+	/* set-id bits and owner of the executed file, the real ids after the exec, and whether the kernel
+	 * raised privileges (secureexec: set-id honoured or file capabilities) */
+	struct inode *ei = BPF_CORE_READ(f, f_inode);
+	e->args[2] = BPF_CORE_READ(ei, i_mode);
+	e->args[3] = (__u64)BPF_CORE_READ(ei, i_uid.val) | ((__u64)BPF_CORE_READ(ei, i_gid.val) << 32);
+	e->args[4] = (__u64)BPF_CORE_READ(p, cred, uid.val) | ((__u64)BPF_CORE_READ(p, cred, gid.val) << 32);
+	if (BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		e->flags |= BW_F_SECUREEXEC;
 	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel_str(e->str2, BW_STR2, dn);
 	emit(e);
@@ -706,6 +804,7 @@ int BPF_PROG(bw_io_uring, struct io_kiocb *req)
 			count(BW_CNT_FILTERED);
 			return 0;
 		}
+		resolve_proc_fd(e, task);
 	}
 	emit(e);
 	return 0;

@@ -14,7 +14,9 @@
 enum bw_op {
 	BW_OP_NONE = 0,
 	BW_OP_SYSCALL = 1,     /* a paired syscall: args at entry, ret at exit; nr = syscall number */
-	BW_OP_EXEC = 2,        /* sched_process_exec: str0 filename, str1 argv (NUL separated, aux0 = length), str2 exe dentry name */
+	BW_OP_EXEC = 2,        /* sched_process_exec: str0 filename, str1 argv (NUL separated, aux0 = length), str2 exe dentry name,
+	                        * args2 = the executed file's i_mode, args3 = its uid | gid << 32, args4 = real uid | real gid << 32
+	                        * after the exec; creds (uid, cap_*) are those after the exec */
 	BW_OP_FORK = 3,        /* sched_process_fork of a new process (not a thread): pid = child, ppid = parent */
 	BW_OP_EXIT = 4,        /* sched_process_exit of a whole thread group: args0 = exit code */
 	BW_OP_CGROUP_MKDIR = 5,/* cgroup_mkdir: args0 = cgroup id, args1 = level, aux0 = hierarchy id, str0 = path */
@@ -25,6 +27,12 @@ enum bw_op {
 #define BW_F_CONTAINED   0x01  /* mount/pid namespace differs from the host's, or a known container cgroup */
 #define BW_F_EXE_DELETED 0x02  /* exec: the executable has no links (deleted file, memfd) */
 #define BW_F_TRUNCATED   0x04  /* a string argument filled its buffer */
+#define BW_F_SECUREEXEC  0x08  /* exec: the kernel raised privileges (set-id bits or file capabilities: AT_SECURE) */
+#define BW_F_PROC_FD     0x10  /* open of /proc/<self|own pid>/fd/N resolved: str1 = target's name, aux[1] = BW_FD_* | i_mode */
+
+/* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
+#define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
+#define BW_FD_PROCFS      (1ULL << 33) /* the target is a procfs file (e.g. an O_PATH|O_NOFOLLOW /proc/N/exe) */
 
 struct bw_event {
 	__u8  op;

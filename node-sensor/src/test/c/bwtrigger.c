@@ -169,9 +169,66 @@ static int deleted_exec(const char *path)
 	return report("deleted-exec", syscall(__NR_execveat, fd, "", argv, envp, AT_EMPTY_PATH));
 }
 
+/* setuid32 through the 32-bit syscall door (int 0x80 from 64-bit code, IA32 emulation): the kernel
+ * changes the creds, but sys_enter reports the ia32 number, which is not setuid in the x86_64 table. */
+static long int80_setuid32(long uid)
+{
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(213L /* __NR_setuid32, ia32 */), "b"(uid)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* O_PATH open of PATH, then an open for write of that descriptor through /proc/<self|thread-self|pid>/fd/N
+ * (CVE-2019-5736: the O_PATH descriptor of /proc/RUNC/exe reopened for write). Never truncates. */
+static int proc_fd_reopen(const char *path, const char *via, int nofollow)
+{
+	int fd = open(path, O_PATH | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return report("proc-fd-reopen-opath", fd);
+	char p[64];
+	if (!strcmp(via, "pid"))
+		snprintf(p, sizeof(p), "/proc/%d/fd/%d", getpid(), fd);
+	else
+		snprintf(p, sizeof(p), "/proc/%s/fd/%d", via, fd);
+	long rc = syscall(__NR_openat, AT_FDCWD, p, O_WRONLY);
+	report("proc-fd-reopen", rc);
+	if (rc >= 0)
+		close(rc);
+	return 0;
+}
+
+/* capset that drops CAP from the effective set, then one that raises it again (within permitted). */
+static int capset_drop_raise(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(__NR_capget, &h, d))
+		return report("capget", -1);
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	report("capset-drop", syscall(__NR_capset, &h, d));
+	d[cap / 32].effective |= 1u << (cap % 32);
+	return report("capset-raise", syscall(__NR_capset, &h, d));
+}
+
 static int extra_actions(int argc, char **argv)
 {
 	const char *a = argv[1];
+	if (!strcmp(a, "setuid-int80")) {
+		report(a, int80_setuid32(atoi(ARG(2))));
+		printf("euid=%d\n", (int)geteuid());
+		fflush(stdout);
+		if (argc > 3) {
+			execv(argv[3], &argv[3]);
+			return report("exec", -1);
+		}
+		return 0;
+	}
+	if (!strcmp(a, "proc-fd-reopen"))
+		return proc_fd_reopen(ARG(2), argc > 3 ? argv[3] : "self", argc > 4 && !strcmp(argv[4], "nofollow"));
+	if (!strcmp(a, "capset-drop-raise"))
+		return capset_drop_raise(atoi(ARG(2)));
 	if (!strcmp(a, "creat"))
 		return report(a, syscall(__NR_creat, ARG(2), 0600));
 	if (!strcmp(a, "io-uring-open2"))
@@ -255,7 +312,8 @@ static void usage(void)
 		"  fsmount-chain FSTYPE SOURCE TARGET | fsconfig-source SOURCE | mknodat-blk PATH | mknod-chr PATH MAJ MIN\n"
 		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
 		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
-		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n");
+		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
+		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n");
 	exit(2);
 }
 

@@ -5,6 +5,7 @@ import io.bulwark.contract.ProcessInfo;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.contract.Syscall;
 import io.bulwark.sensor.enrich.ContainerLookup;
+import io.bulwark.sensor.enrich.CredBaseline;
 import io.bulwark.sensor.enrich.ProcessTable;
 import io.bulwark.sensor.enrich.UpperLayers;
 import io.bulwark.sensor.probe.Errno;
@@ -30,6 +31,7 @@ public final class EventDecoder {
     private final long bootToWallNs;
     private final Set<Long> hostNamespaces;
     private final UpperLayers upperLayers = new UpperLayers();
+    private final CredBaseline creds = new CredBaseline();
 
     /**
      * @param bootToWallNs   add to a CLOCK_BOOTTIME timestamp to get Unix-epoch nanoseconds
@@ -46,15 +48,20 @@ public final class EventDecoder {
     public SensorEvent decode(RawEvent r) {
         long time = r.ktime() + bootToWallNs;
         return switch (r.op()) {
-            case RawEvent.OP_SYSCALL -> build(r, time, table.name(r.nr()), syscallArgs(r), r.ret());
+            case RawEvent.OP_SYSCALL -> {
+                String name = table.name(r.nr());
+                yield build(r, time, name, credCheck(r, syscallArgs(r), name), r.ret());
+            }
             case RawEvent.OP_EXEC -> exec(r, time);
             case RawEvent.OP_FORK -> {
                 processes.onFork(r.pid(), r.ppid(), r.comm(), r.ktime());
+                creds.onFork(r.pid(), r.ppid(), credsOf(r));
                 yield null;
             }
             case RawEvent.OP_EXIT -> {
-                SensorEvent e = build(r, time, "procexit", Map.of("code", r.args()[0] >> 8), 0);
+                SensorEvent e = build(r, time, "procexit", credCheck(r, Map.of("code", r.args()[0] >> 8), "procexit"), 0);
                 processes.onExit(r.pid(), r.ktime());
+                creds.onExit(r.pid());
                 yield e;
             }
             case RawEvent.OP_CGROUP_MKDIR -> {
@@ -65,7 +72,7 @@ public final class EventDecoder {
                 a.put("hierarchy", r.aux()[0]);
                 yield build(r, time, "cgroup_mkdir", a, 0);
             }
-            case RawEvent.OP_IOURING -> build(r, time, "io_uring_submit", ioUringArgs(r), 0);
+            case RawEvent.OP_IOURING -> build(r, time, "io_uring_submit", credCheck(r, ioUringArgs(r), "io_uring_submit"), 0);
             default -> throw new IllegalArgumentException("unknown event op " + r.op());
         };
     }
@@ -91,7 +98,39 @@ public final class EventDecoder {
         a.put("argv", argv);
         a.put("exe_memfd", memfd);
         a.put("exe_deleted", (r.flags() & RawEvent.F_EXE_DELETED) != 0);
+        // the executed file's set-id bits and owner, the real uid after the exec, the kernel's privilege raise
+        int mode = (int) r.args()[2];
+        boolean secure = (r.flags() & RawEvent.F_SECUREEXEC) != 0;
+        a.put("exe_setuid", (mode & 04000) != 0);
+        a.put("exe_setgid", (mode & 02000) != 0 && (mode & 010) != 0);
+        a.put("exe_uid", (int) r.args()[3]);
+        a.put("exe_gid", (int) (r.args()[3] >>> 32));
+        a.put("ruid", (int) r.args()[4]);
+        a.put("secureexec", secure);
+        List<String> gained = creds.onExec(r.pid(), credsOf(r), mode, (int) r.args()[3], secure);
+        if (gained != null && r.contained()) {
+            a.put("cred_unexplained", gained);
+        }
         return build(r, time, "execve", a, 0);
+    }
+
+    private static CredBaseline.Creds credsOf(RawEvent r) {
+        return new CredBaseline.Creds(r.uid(), r.capEff(), r.capPrm(), r.userNs() & 0xffffffffL);
+    }
+
+    /**
+     * Checks the event's creds against the process's baseline (setuid-family results update it); a
+     * container process holding root or capabilities nothing it did explains gets {@code cred_unexplained}.
+     */
+    private Map<String, Object> credCheck(RawEvent r, Map<String, Object> args, String name) {
+        int set = r.op() == RawEvent.OP_SYSCALL && r.ret() == 0 ? CredBaseline.euidSet(name, r.args()[0], r.args()[1]) : -1;
+        List<String> gained = creds.onEvent(r.pid(), credsOf(r), set);
+        if (gained == null || !r.contained()) {
+            return args;
+        }
+        Map<String, Object> m = new LinkedHashMap<>(args);
+        m.put("cred_unexplained", gained);
+        return m;
     }
 
     private SensorEvent build(RawEvent r, long time, String name, Map<String, Object> args, long ret) {
@@ -126,6 +165,7 @@ public final class EventDecoder {
                 m.put("name", r.s0());
                 m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
                 m.put("mode", name.equals("creat") ? a[1] : a[2]);
+                procFdTarget(r, m);
             }
             case "openat" -> {
                 m.put("dirfd", (int) a[0]);
@@ -133,12 +173,14 @@ public final class EventDecoder {
                 m.put("name", r.s0());
                 m.put("flags", Flags.open(a[2]));
                 m.put("mode", a[3]);
+                procFdTarget(r, m);
             }
             case "openat2" -> {
                 m.put("dirfd", (int) a[0]);
                 m.put("path", r.s0());
                 m.put("name", r.s0());
                 m.put("flags", Flags.open(r.aux()[0]));
+                procFdTarget(r, m);
             }
             case "connect" -> {
                 m.put("fd", (int) a[0]);
@@ -282,6 +324,11 @@ public final class EventDecoder {
             case "capset" -> {
                 m.put("effective", "0x" + Long.toHexString(r.aux()[0]));
                 m.put("permitted", "0x" + Long.toHexString(r.aux()[1]));
+                // capabilities asked for that the caller did not hold (its creds were read at entry)
+                long added = (r.aux()[0] & ~r.capEff()) | (r.aux()[1] & ~r.capPrm());
+                if (added != 0) {
+                    m.put("cap_added", io.bulwark.contract.Capabilities.names(added));
+                }
             }
             default -> {
                 for (int i = 0; i < 6; i++) {
@@ -331,7 +378,22 @@ public final class EventDecoder {
             m.put("path", r.s0());
             m.put("name", r.s0());
             m.put("flags", Flags.open(r.args()[0]));
+            procFdTarget(r, m);
         }
         return m;
+    }
+
+    /** An open of /proc/self/fd/N (or the opener's own pid) that the kernel resolved: the file behind descriptor N. */
+    private static void procFdTarget(RawEvent r, Map<String, Object> m) {
+        if ((r.flags() & RawEvent.F_PROC_FD) == 0) {
+            return;
+        }
+        long info = r.aux()[1];
+        int mode = (int) info;
+        m.put("fd_target", r.s1());
+        m.put("fd_target_type", Flags.fileType(mode));
+        m.put("fd_target_exec", (mode & 0111) != 0);
+        m.put("fd_target_foreign_mnt", (info & RawEvent.FD_FOREIGN_MNT) != 0);
+        m.put("fd_target_procfs", (info & RawEvent.FD_PROCFS) != 0);
     }
 }

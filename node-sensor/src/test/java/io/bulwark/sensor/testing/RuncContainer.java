@@ -166,6 +166,7 @@ public final class RuncContainer implements AutoCloseable {
         private final List<ObjectNode> binds = new ArrayList<>();
         private List<String> seccompDenied;
         private Integer uid;
+        private Boolean noNewPrivileges;
         private final Map<String, Object> files = new LinkedHashMap<>();
         private final Map<String, String> annotations = new LinkedHashMap<>();
         private List<String> args = List.of("sleep", "600");
@@ -197,8 +198,9 @@ public final class RuncContainer implements AutoCloseable {
             return this;
         }
 
-        /** Add a capability ({@code CAP_SYS_ADMIN}) to the bounding, effective, permitted and ambient sets.
-         *  Never CAP_SYS_RESOURCE: root on these machines lacks it and runc would fail. */
+        /** Add a capability ({@code CAP_SYS_ADMIN}) to the bounding, effective, permitted, inheritable and
+         *  ambient sets (inheritable so that the kernel keeps the ambient one, which is how a non-root
+         *  process holds it after its exec). Never CAP_SYS_RESOURCE: root here lacks it and runc would fail. */
         public Builder capAdd(String capability) {
             String cap = capability.startsWith("CAP_") ? capability : "CAP_" + capability;
             capAdd.add(cap.toUpperCase());
@@ -226,6 +228,12 @@ public final class RuncContainer implements AutoCloseable {
          *  Note that seccomp runs before the syscall tracepoints: denied calls are invisible to BPF. */
         public Builder seccompDenying(String... syscalls) {
             this.seccompDenied = List.of(syscalls);
+            return this;
+        }
+
+        /** Sets the OCI {@code process.noNewPrivileges} ({@code runc spec} sets it to true). */
+        public Builder noNewPrivileges(boolean value) {
+            this.noNewPrivileges = value;
             return this;
         }
 
@@ -368,6 +376,9 @@ public final class RuncContainer implements AutoCloseable {
             process.remove("rlimits");
             ArrayNode argv = process.putArray("args");
             args.forEach(argv::add);
+            if (noNewPrivileges != null) {
+                process.put("noNewPrivileges", noNewPrivileges);
+            }
             if (uid != null) {
                 ObjectNode user = process.putObject("user");
                 user.put("uid", uid);
@@ -393,7 +404,10 @@ public final class RuncContainer implements AutoCloseable {
                 wanted.addAll(hostCapabilities());
             }
             wanted.addAll(capAdd);
-            for (String set : List.of("bounding", "effective", "permitted", "ambient")) {
+            for (String set : List.of("bounding", "effective", "permitted", "inheritable", "ambient")) {
+                if (set.equals("inheritable") && capAdd.isEmpty()) {
+                    continue;
+                }
                 ArrayNode arr = caps.withArray(set);
                 for (String cap : wanted) {
                     if (!contains(arr, cap)) {

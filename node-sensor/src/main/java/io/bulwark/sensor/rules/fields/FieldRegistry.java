@@ -257,6 +257,9 @@ public final class FieldRegistry {
             return ev.proc == null || ev.proc.exe() == null ? null : (Object) ev.proc.exe().startsWith("memfd:");
         });
         def("proc.is_exe_writable", FieldType.BOOL, "not collected: always unknown", ev -> Values.UNKNOWN);
+        def("proc.cred_unexplained", FieldType.LIST,
+                "`syscall.args.cred_unexplained`: `root` and CAP_ names the container process holds that neither its last exec nor a setuid-family call the sensor saw explains; absent when none (Bulwark extension)",
+                ev -> ev.arg("cred_unexplained"));
         def("thread.tid", FieldType.NUMBER, "`process.tid`", ev -> ev.proc == null ? null : (Object) (long) ev.proc.tid());
         def("proc.tid", FieldType.NUMBER, "`process.tid`", ev -> ev.proc == null ? null : (Object) (long) ev.proc.tid());
         def("thread.cap_effective", FieldType.LIST, "`process.cap_effective` as CAP_ names",
@@ -376,6 +379,10 @@ public final class FieldRegistry {
         def("container.image.tag", FieldType.STRING, "tag of `container.image`", ev -> ev.ctr == null ? null : image(ev.ctr.image(), 't'));
         def("container.image.digest", FieldType.STRING, "digest of `container.image` (after @)", ev -> ev.ctr == null ? null : image(ev.ctr.image(), 'd'));
         def("container.privileged", FieldType.BOOL, "`container.privileged`", ev -> ev.ctr == null ? null : (Object) ev.ctr.privileged());
+        def("container.user", FieldType.NUMBER, "`container.user`: the uid of the OCI config's process.user (Bulwark extension)",
+                ev -> ev.ctr == null ? null : (Object) (long) ev.ctr.user());
+        def("container.no_new_privileges", FieldType.BOOL, "`container.no_new_privileges`: the OCI config's process.noNewPrivileges (Bulwark extension)",
+                ev -> ev.ctr == null ? null : (Object) ev.ctr.noNewPrivileges());
         def("container.host_namespaces", FieldType.LIST,
                 "`container.host_namespaces`: namespaces shared with the host (pid, network, ipc, uts, mount, user, cgroup) (Bulwark extension)",
                 ev -> ev.ctr == null ? null : ev.ctr.hostNamespaces());
@@ -411,17 +418,30 @@ public final class FieldRegistry {
         unknown("k8s.pod.labels", FieldType.STRING, "pod labels not in the CRI annotations we read");
     }
 
+    /** The last id {@link #shortId} shortened: events of one container share the id string. Immutable, racy-safe. */
+    private record ShortId(String id, String shortId) {}
+
+    private static ShortId lastShortId = new ShortId("", "");
+
     /** Falco's container.id: the first 12 characters of a 64-hex id, else the id. */
     static String shortId(String id) {
         if (id == null || id.length() != 64) {
             return id;
         }
+        ShortId last = lastShortId;
+        if (last.id == id) {
+            return last.shortId;
+        }
         for (int i = 0; i < 64; i++) {
-            if (Character.digit(id.charAt(i), 16) < 0) {
+            char c = id.charAt(i);
+            boolean hex = c < 128 ? c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' : Character.digit(c, 16) >= 0;
+            if (!hex) {
                 return id;
             }
         }
-        return id.substring(0, 12);
+        String s = id.substring(0, 12);
+        lastShortId = new ShortId(id, s);
+        return s;
     }
 
     private static String propagation(ContainerInfo.Mount m) {

@@ -1,0 +1,228 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static io.bulwark.sensor.rules.scenarios.Scenarios.bw;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expect;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expectAs;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.Priority;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.rules.scenarios.Scenarios.Alert;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Privilege inside the container and the kernel's credentials: cred-escalation (root without a cause
+ * the sensor saw), in-container-privesc (set-uid-root executables, capset), the /dev/userfaultfd door
+ * and runc-exe-overwrite through /proc/self/fd. Two containers: {@code user} runs as uid 1000 with
+ * CAP_SETUID (ambient) and no_new_privs off, so that set-uid files and setuid(0) work; {@code root} has
+ * the runc spec defaults (root, three capabilities, no_new_privs). Both get a set-uid-root copy of
+ * busybox at /opt/suid/id (busybox picks its applet from the name).
+ */
+@Timeout(300)
+class PrivilegeEscalationTest {
+    static RuncContainer user;
+    static RuncContainer root;
+
+    @BeforeAll
+    static void start() {
+        Scenarios.sensor();
+        Scenarios.engine();
+        user = RuncContainer.builder().user(1000).capAdd("CAP_SETUID").noNewPrivileges(false).start();
+        root = RuncContainer.builder().start();
+        for (RuncContainer c : List.of(user, root)) {
+            RuncContainer.ExecResult r = Scenarios.execAs(c, 0, sh("mkdir -p /opt/suid && cp /bin/busybox /opt/suid/id && chmod 4755 /opt/suid/id"));
+            assertEquals(0, r.exitCode(), r.output());
+        }
+        RuncContainer.ExecResult caps = user.exec("grep", "-E", "^(Uid|CapEff)", "/proc/self/status");
+        java.util.regex.Matcher eff = java.util.regex.Pattern.compile("CapEff:\\s+([0-9a-f]+)").matcher(caps.output());
+        assertTrue(caps.output().matches("(?s).*Uid:\\s+1000\\s.*") && eff.find() && (Long.parseLong(eff.group(1), 16) & (1L << 7)) != 0,
+                () -> "the user container's process must be uid 1000 holding CAP_SETUID: " + caps.output());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (RuncContainer c : new RuncContainer[]{user, root}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------- cred-escalation
+
+    @Test
+    void rootThroughTheUnwatched32BitSetuidIsCredEscalationAtExitAndAtExec() {
+        // setuid32 by int 0x80: the kernel hands the process root, the sensor sees no setuid call
+        long t0 = Scenarios.now();
+        RuncContainer.ExecResult r = user.exec(bw("setuid-int80", "0"));
+        assertTrue(r.output().contains("euid=0"), () -> "the 32-bit setuid must have worked: " + r.output());
+        Alert exit = Scenarios.await(user, t0, "cred-escalation at the process's exit",
+                a -> "cred-escalation".equals(a.vector()) && a.event().syscall().name().equals("procexit"));
+        assertEquals(Priority.CRITICAL, exit.priority());
+        System.out.println("cred-escalation alert: " + exit); // the example in docs/escape-rules.md
+        assertTrue(exit.output().contains("gained=root") && exit.output().contains("container_user=1000")
+                && exit.output().contains("no_new_privs=false"), exit.output());
+        Scenarios.assertAttributed(user, exit);
+        assertOnly(user, t0, "cred-escalation");
+
+        Alert exec = expect(user, "cred-escalation", "execve", bw("setuid-int80", "0", "/bin/true"));
+        assertTrue(exec.output().contains("gained=root") && exec.output().contains("uid=0"), exec.output());
+    }
+
+    @Test
+    void rootThroughASetuidCallTheSensorSawIsInContainerPrivescOnly() {
+        Alert a = expect(user, "in-container-privesc", "setuid", bw("setuid", "0"));
+        assertTrue(a.output().contains("uid=1000"), a.output());
+    }
+
+    @Test
+    void ordinaryWorkInTheNonRootContainerRaisesNothing() {
+        assertQuiet(user, List.of(
+                sh("for i in 1 2 3; do ls / >/dev/null; id >/dev/null; cat /etc/passwd >/dev/null; echo $i > /tmp/f$i; done"),
+                new String[]{"id"},
+                bw("setuid", "1000"),
+                sh("echo x > /proc/self/fd/1; ps >/dev/null; sleep 0.2")));
+    }
+
+    @Test
+    void ordinaryWorkInTheRootContainerRaisesNothing() {
+        assertQuiet(root, List.of(
+                sh("for i in 1 2 3; do ls / >/dev/null; id >/dev/null; echo $i > /tmp/f$i; rm /tmp/f$i; done"),
+                bw("setuid", "0"),
+                sh("tar -cf /tmp/etc.tar /etc && tar -xf /tmp/etc.tar -C /tmp && sleep 0.2")));
+        long t0 = Scenarios.now();
+        assertEquals(0, Scenarios.execAs(root, 65534, "id").exitCode());
+        assertEquals(0, root.exec("id").exitCode());
+        assertTrue(Scenarios.warnings(root, t0).isEmpty(), () -> "runc exec as 65534 then as root: " + Scenarios.warnings(root, t0));
+    }
+
+    // ---------------------------------------------------------------------------- in-container-privesc
+
+    @Test
+    void setuidRootExecutableRunByTheContainerUser() {
+        Alert a = expect(user, "in-container-privesc", "execve", "/opt/suid/id");
+        assertEquals(Priority.WARNING, a.priority());
+        assertTrue(a.output().contains("setuid=true") && a.output().contains("ruid=1000") && a.output().contains("euid=0"),
+                () -> "the kernel honoured the set-uid bit: " + a.output());
+    }
+
+    @Test
+    void setuidRootExecutableUnderNoNewPrivsIsStillAnAttempt() {
+        Alert a = expectAs(root, 65534, "in-container-privesc", "execve", "/opt/suid/id");
+        assertTrue(a.output().contains("ruid=65534") && a.output().contains("euid=65534"),
+                () -> "no_new_privs: the bit is ignored, the attempt alerts: " + a.output());
+    }
+
+    @Test
+    void capsetAskingForCapabilitiesNotHeld() {
+        Alert beyond = expect(root, "in-container-privesc", "capset", bw("capset"));
+        assertTrue(beyond.output().contains("added=CAP_SYS_ADMIN") && beyond.output().contains("res=EPERM"), beyond.output());
+        Alert raise = expect(root, "in-container-privesc", "capset", bw("capset-drop-raise", "5"));
+        assertTrue(raise.output().contains("added=CAP_KILL") && raise.output().contains("res=SUCCESS"), raise.output());
+    }
+
+    // ------------------------------------------------------------------------------------- userfaultfd
+
+    @Test
+    void userfaultfdDeviceThroughEveryOpenDoor() {
+        expect(root, "userfaultfd", "open", bw("open-read", "/dev/userfaultfd"));
+        expect(root, "userfaultfd", "openat", bw("openat-write", "/dev/userfaultfd"));
+        expect(root, "userfaultfd", "openat2", bw("openat2-write", "/dev/userfaultfd"));
+        expect(root, "userfaultfd", "io_uring_submit", bw("io-uring-open", "/dev/userfaultfd"));
+    }
+
+    // ------------------------------------------------------------------------------- runc-exe-overwrite
+
+    @Test
+    void procfsExeLinkReopenedForWriteThroughTheOpenersOwnFdDirectory() {
+        for (String via : List.of("self", "thread-self", "pid")) {
+            Alert a = expect(root, "runc-exe-overwrite", "openat", bw("proc-fd-reopen", "/proc/1/exe", via, "nofollow"));
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertTrue(a.output().contains("target=exe"), a.output());
+        }
+    }
+
+    @Test
+    void hostExecutableReopenedForWriteFromAHostPidContainer() throws Exception {
+        // the "runtime binary": a host process running a private copy of busybox (never a system file;
+        // the reopen is O_WRONLY without O_TRUNC and fails with ETXTBSY while it runs)
+        Path dir = Files.createTempDirectory("bulwark-victim-" + UUID.randomUUID().toString().substring(0, 8));
+        Path victim = dir.resolve("sleep"); // busybox runs the applet its file is named after
+        Files.copy(Path.of("/bin/busybox"), victim, StandardCopyOption.COPY_ATTRIBUTES);
+        Process host = new ProcessBuilder(victim.toString(), "600").start();
+        assertTrue(host.isAlive(), "the host victim process runs");
+        try (RuncContainer c = RuncContainer.builder().privileged().hostPid().start()) {
+            Alert a = expect(c, "runc-exe-overwrite", "openat", bw("proc-fd-reopen", "/proc/" + host.pid() + "/exe"));
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertTrue(a.output().contains("target=sleep") && a.output().contains("foreign_mount=true")
+                    && a.output().contains("res=E"), a.output()); // ETXTBSY: the file is being executed
+        } finally {
+            host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(victim);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void writesThroughTheOpenersOwnDescriptorsAreNotOverwrites() {
+        long t0 = Scenarios.now();
+        assertEquals(0, root.exec(sh("echo x > /proc/self/fd/1; echo y > /proc/1/fd/1")).exitCode());
+        assertEquals(0, root.exec(bw("proc-fd-reopen", "/bin/busybox", "self")).exitCode());
+        List<Alert> w = Scenarios.warnings(root, t0);
+        assertTrue(w.isEmpty(), () -> "writes to stdout and to the container's own executable: " + w);
+        // the kernel did resolve the descriptor (so the quiet is a judgement, not blindness)
+        long cg = root.cgroupId();
+        List<SensorEvent> resolved = Scenarios.sensor().all(e -> e.process() != null && e.process().cgroupId() == cg
+                && e.time() >= t0 && "busybox".equals(e.syscall().args().get("fd_target")));
+        assertFalse(resolved.isEmpty(), () -> "no resolved /proc/self/fd open of busybox: " + Scenarios.describeEvents(root, t0));
+        assertEquals(Boolean.FALSE, resolved.get(0).syscall().args().get("fd_target_foreign_mnt"));
+        assertEquals("file", resolved.get(0).syscall().args().get("fd_target_type"));
+    }
+
+    // ----------------------------------------------------------------------------------------- helpers
+
+    /** Runs each command, then checks: events of the container arrived, and none alerted at WARNING or above. */
+    private static void assertQuiet(RuncContainer c, List<String[]> commands) {
+        long t0 = Scenarios.now();
+        for (String[] cmd : commands) {
+            RuncContainer.ExecResult r = c.exec(cmd);
+            assertEquals(0, r.exitCode(), () -> String.join(" ", cmd) + ": " + r.output());
+        }
+        long cg = c.cgroupId();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Scenarios.sensor().all(e -> e.process() != null && e.process().cgroupId() == cg && e.time() >= t0
+                && e.syscall().name().equals("procexit")).isEmpty() && System.nanoTime() < deadline) {
+            Scenarios.sleep(25);
+        }
+        assertFalse(Scenarios.sensor().all(e -> e.process() != null && e.process().cgroupId() == cg && e.time() >= t0
+                && e.syscall().name().equals("procexit")).isEmpty(), "the sensor saw the commands' processes");
+        List<Alert> w = Scenarios.warnings(c, t0);
+        assertTrue(w.isEmpty(), () -> "ordinary work alerted: " + w);
+    }
+
+    private static void assertOnly(RuncContainer c, long since, String vector) {
+        Scenarios.sleep(150);
+        Set<String> vectors = new TreeSet<>();
+        for (Alert x : Scenarios.alerts(c, since)) {
+            if (x.atLeastWarning()) {
+                vectors.add(x.vector());
+            }
+        }
+        assertEquals(Set.of(vector), vectors, () -> "exactly " + vector + ": " + Scenarios.alerts(c, since));
+    }
+}
