@@ -10,6 +10,7 @@ import io.bulwark.sensor.probe.Probe;
 import io.bulwark.sensor.probe.RawEvent;
 import io.bulwark.sensor.probe.RingBuffer;
 import io.bulwark.sensor.probe.Watchlist;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -94,11 +95,49 @@ public final class Sensor implements AutoCloseable {
         }
     }
 
+    /**
+     * Where decoded events go. {@link #accept} may return a state object (e.g. the rules' verdict);
+     * an event identical to that one except for its time — same thread, syscall, arguments,
+     * result, credentials and namespaces, with nothing in the process table or container state
+     * changed since — is then handed to {@link #repeat} with that state instead of being decoded and
+     * evaluated again. A flood of identical syscalls costs a comparison per event.
+     */
+    public interface EventSink {
+        Object accept(SensorEvent event);
+
+        default void repeat(SensorEvent event, Object state) {
+            accept(event);
+        }
+
+        static EventSink of(Consumer<SensorEvent> consumer) {
+            return e -> {
+                consumer.accept(e);
+                return null;
+            };
+        }
+    }
+
+    /** One remembered event per thread slot, for repeat detection (decoder thread only). */
+    private static final class Recent {
+        final byte[] bytes = new byte[RawEvent.SIZE];
+        int len = -1;
+        long ktime;
+        long generation;
+        SensorEvent event;
+        Object state;
+    }
+
+    /** A remembered event is reused for at most this long (kernel time), so slow state changes are seen. */
+    static final long REPEAT_WINDOW_NS = 1_000_000_000L;
+    private final Recent[] recent = new Recent[64];
+    private long generation;
+    private final AtomicLong repeats = new AtomicLong();
+
     private final Probe probe;
     private final ProcessTable processes;
     private final Containers containers;
     private final EventDecoder decoder;
-    private final Consumer<SensorEvent> sink;
+    private final EventSink sink;
     private final Consumer<ContainerInfo> onNewContainer;
     private final Set<String> seenContainers = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -110,7 +149,7 @@ public final class Sensor implements AutoCloseable {
     private final Set<Long> knownCgroups = ConcurrentHashMap.newKeySet();
     private final Set<String> knownPrefixes = ConcurrentHashMap.newKeySet();
 
-    private Sensor(Probe probe, ProcessTable processes, Containers containers, Consumer<SensorEvent> sink,
+    private Sensor(Probe probe, ProcessTable processes, Containers containers, EventSink sink,
                    Consumer<ContainerInfo> onNewContainer) {
         this.onNewContainer = onNewContainer;
         this.probe = probe;
@@ -126,7 +165,12 @@ public final class Sensor implements AutoCloseable {
 
     /** Loads the probe, scans /proc, learns the running containers, and starts decoding into {@code sink}. */
     public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink) {
-        return start(settings, containers, sink, c -> { });
+        return start(settings, containers, EventSink.of(sink), c -> { });
+    }
+
+    public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink,
+                               Consumer<ContainerInfo> onNewContainer) {
+        return start(settings, containers, EventSink.of(sink), onNewContainer);
     }
 
     /**
@@ -134,7 +178,7 @@ public final class Sensor implements AutoCloseable {
      * (on the decoder thread) the first time an event comes from a container: at its start for
      * containers started after the sensor, at its first activity for the others.
      */
-    public static Sensor start(Probe.Settings settings, Containers containers, Consumer<SensorEvent> sink,
+    public static Sensor start(Probe.Settings settings, Containers containers, EventSink sink,
                                Consumer<ContainerInfo> onNewContainer) {
         Probe probe = Probe.start(settings);
         try {
@@ -196,7 +240,7 @@ public final class Sensor implements AutoCloseable {
 
     private void run() {
         RingBuffer ring = probe.ring();
-        RingBuffer.Handler handler = (buf, off, len) -> handle(RawEvent.parse(buf, off, len));
+        RingBuffer.Handler handler = this::onRecord;
         while (running) {
             if (ring.consume(handler) == 0) {
                 ring.await(100);
@@ -205,7 +249,65 @@ public final class Sensor implements AutoCloseable {
         ring.consume(handler); // what the kernel wrote before we were told to stop
     }
 
-    private void handle(RawEvent raw) {
+    private static final int OP_OFF = RawEvent.OFF_OP, KTIME = RawEvent.OFF_KTIME, TID = RawEvent.OFF_TID;
+
+    /**
+     * One ring-buffer record. A syscall record identical (all bytes but the timestamp) to the last
+     * one remembered for its thread slot, within {@link #REPEAT_WINDOW_NS} and with no
+     * lifecycle event (exec, fork, exit, new cgroup) in between, is a repeat: same decoded event
+     * with the new time, same verdict. Everything else is decoded.
+     */
+    private void onRecord(ByteBuffer buf, int off, int len) {
+        int op = buf.get(off + OP_OFF) & 0xff;
+        if (op == RawEvent.OP_SYSCALL || op == RawEvent.OP_IOURING) {
+            Recent r = recent[buf.getInt(off + TID) & (recent.length - 1)];
+            long ktime = buf.getLong(off + KTIME);
+            if (r != null && r.len == len && r.generation == generation && ktime - r.ktime < REPEAT_WINDOW_NS && ktime >= r.ktime
+                    && same(buf, off, r.bytes, len)) {
+                repeats.incrementAndGet();
+                decoded.incrementAndGet();
+                SensorEvent prev = r.event;
+                SensorEvent ev = new SensorEvent(prev.time() + (ktime - r.ktime), prev.syscall(), prev.process(), prev.container());
+                try {
+                    sink.repeat(ev, r.state);
+                } catch (RuntimeException e) {
+                    sinkErrors.incrementAndGet();
+                    LOG.warnf("event consumer failed: %s", e.toString());
+                }
+                return;
+            }
+        } else {
+            generation++; // exec, fork, exit, cgroup: process or container state may change
+        }
+        handle(RawEvent.parse(buf, off, len), buf, off, len);
+    }
+
+    private static boolean same(ByteBuffer buf, int off, byte[] bytes, int len) {
+        ByteBuffer a = buf.slice(off, len);
+        ByteBuffer b = ByteBuffer.wrap(bytes, 0, len);
+        // everything before the timestamp, then everything after it
+        return a.slice(0, KTIME).mismatch(b.slice(0, KTIME)) < 0 && a.slice(KTIME + 8, len - KTIME - 8).mismatch(b.slice(KTIME + 8, len - KTIME - 8)) < 0;
+    }
+
+    private void remember(RawEvent raw, ByteBuffer buf, int off, int len, SensorEvent ev, Object state) {
+        // only events whose attribution is settled: a known process, and a container when the task is contained
+        if (buf == null || len > RawEvent.SIZE || ev.process().exe().isEmpty() || (raw.contained() && ev.container() == null)) {
+            return;
+        }
+        int slot = raw.tid() & (recent.length - 1);
+        Recent r = recent[slot];
+        if (r == null) {
+            recent[slot] = r = new Recent();
+        }
+        buf.get(off, r.bytes, 0, len);
+        r.len = len;
+        r.ktime = raw.ktime();
+        r.generation = generation;
+        r.event = ev;
+        r.state = state;
+    }
+
+    private void handle(RawEvent raw, ByteBuffer buf, int off, int len) {
         SensorEvent ev;
         try {
             if (raw.op() == RawEvent.OP_CGROUP_MKDIR) {
@@ -233,7 +335,10 @@ public final class Sensor implements AutoCloseable {
             return;
         }
         try {
-            sink.accept(ev);
+            Object state = sink.accept(ev);
+            if (raw.op() == RawEvent.OP_SYSCALL || raw.op() == RawEvent.OP_IOURING) {
+                remember(raw, buf, off, len, ev, state);
+            }
         } catch (RuntimeException e) {
             sinkErrors.incrementAndGet();
             LOG.warnf("event consumer failed: %s", e.toString());
@@ -256,6 +361,7 @@ public final class Sensor implements AutoCloseable {
         }
         Map<String, Long> m = new LinkedHashMap<>(probe.counters());
         m.put("decoded", decoded.get());
+        m.put("repeats", repeats.get());
         m.put("decode_errors", decodeErrors.get());
         m.put("consumer_errors", sinkErrors.get());
         return m;

@@ -103,7 +103,17 @@ public class UpCommand implements Callable<Integer> {
         AuditReporter reporter = new AuditReporter(audit, file);
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.of(resolver), detector::onEvent, reporter::containerStarted);
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.of(resolver), new Sensor.EventSink() {
+                @Override
+                public Object accept(io.bulwark.contract.SensorEvent event) {
+                    return detector.onEvent(event);
+                }
+
+                @Override
+                public void repeat(io.bulwark.contract.SensorEvent event, Object verdict) {
+                    detector.onRepeat(event, verdict);
+                }
+            }, reporter::containerStarted);
         } catch (EnvironmentException e) {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;

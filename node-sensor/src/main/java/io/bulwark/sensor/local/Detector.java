@@ -7,7 +7,9 @@ import io.bulwark.sensor.alert.Coalescer;
 import io.bulwark.sensor.rules.Rule;
 import io.bulwark.sensor.rules.RuleEngine;
 import io.bulwark.sensor.rules.RuleMatch;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -30,24 +32,68 @@ public final class Detector {
 
     private record Pending(Rule rule, SensorEvent event) {}
 
+    /** Fields whose value differs between two events that are otherwise identical. */
+    public static final Set<String> TIME_FIELDS = Set.of("evt.num", "evt.rawtime", "evt.time", "evt.datetime");
+    private final boolean verdictsReusable;
+    private final AtomicLong repeats = new AtomicLong();
+
     public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks, LongSupplier clock) {
         this.engine = engine;
         this.factory = factory;
         this.coalescer = new Coalescer<>(coalesceWindowNs, 10_000);
         this.sinks = List.copyOf(sinks);
         this.clock = clock;
+        Set<String> fields = engine.conditionFields();
+        this.verdictsReusable = fields != null && Collections.disjoint(fields, TIME_FIELDS);
     }
 
     public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks) {
         this(engine, factory, coalesceWindowNs, sinks, System::nanoTime);
     }
 
-    /** Evaluates one event. Called from the sensor's decoder thread (or replay). */
-    public void onEvent(SensorEvent e) {
+    /**
+     * Evaluates one event. Called from the sensor's decoder thread (or replay). Returns the verdict
+     * (the rules it matched) for {@link #onRepeat}, or null when verdicts cannot be reused because
+     * a condition reads the event's time or sequence number.
+     */
+    public Object onEvent(SensorEvent e) {
         events.incrementAndGet();
         // Outputs are rendered only for the alerts the coalescer lets through: a flood of one
         // alert costs one rendering per window, not one per event.
         List<Rule> ms = engine.matchingRules(e);
+        List<Rule> verdict = verdictsReusable ? List.copyOf(ms) : null;
+        deliver(e, ms);
+        return verdict;
+    }
+
+    /**
+     * An event identical to the one whose verdict {@code state} is, except for its time (the
+     * sensor checks that: same thread, syscall, arguments, result, credentials, and no process or
+     * container change in between). Conditions do not read the time, so the verdict holds; the
+     * matches go through the coalescer as usual.
+     */
+    @SuppressWarnings("unchecked")
+    public void onRepeat(SensorEvent e, Object state) {
+        if (!verdictsReusable || !(state instanceof List<?>)) {
+            onEvent(e);
+            return;
+        }
+        events.incrementAndGet();
+        repeats.incrementAndGet();
+        deliver(e, (List<Rule>) state);
+    }
+
+    /** Whether {@link #onEvent} verdicts can be reused for repeats (no condition reads time fields). */
+    public boolean verdictsReusable() {
+        return verdictsReusable;
+    }
+
+    /** Events handled through a reused verdict. */
+    public long repeats() {
+        return repeats.get();
+    }
+
+    private void deliver(SensorEvent e, List<Rule> ms) {
         long now = clock.getAsLong();
         for (Rule r : ms) {
             matches.incrementAndGet();

@@ -92,6 +92,23 @@ public final class RuleEngine {
         this.unrestrictedPlan = Plan.of(unrestricted, null);
     }
 
+    /**
+     * Every field the rules' conditions read, or null when that is not known (rules compiled in
+     * different spaces). Used to decide whether a verdict depends on the event's time.
+     */
+    public Set<String> conditionFields() {
+        if (slots == null) {
+            return rules.isEmpty() ? Set.of() : null;
+        }
+        for (Rule r : rules) {
+            SlotSpace owner = Plans.owner(r.predicate());
+            if (owner != null && owner != slots) {
+                return null;
+            }
+        }
+        return slots.fields();
+    }
+
     /** An engine over {@code rules} (loaded, enabled rules, in load order). */
     public static RuleEngine of(List<Rule> rules) {
         return new RuleEngine(rules, null);

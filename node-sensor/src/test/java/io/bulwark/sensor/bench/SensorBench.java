@@ -62,11 +62,13 @@ public final class SensorBench {
             try {
                 box.exec("/bin/bwstorm", procs, stormSeconds); // warm-up: JIT-compile the decoder and the rules
                 String before = up.counters();
+                double cpu0 = up.decoderCpuSeconds();
                 long t0 = System.nanoTime();
                 storm = box.exec("/bin/bwstorm", procs, stormSeconds);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Thread.sleep(500);
                 rss = up.rssKiB();
+                double decoderCpu = up.decoderCpuSeconds() - cpu0;
                 counters = up.counters();
                 up.stop();
                 System.out.printf("throughput: bwstorm %s procs x %s s in a container: %s", procs, stormSeconds, storm.output());
@@ -77,6 +79,8 @@ public final class SensorBench {
                 System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, record errors %d%n",
                         secs, emitted, decoded, decoded / secs, rbDrops, recErrors);
                 System.out.println("  sensor counters: " + counters);
+                System.out.printf("  decoder thread CPU during the storm: %.2f s, i.e. %.0f events per CPU-second (its capacity on one core)%n",
+                        decoderCpu, decoded / decoderCpu);
                 System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
             } finally {
                 up.close();
@@ -119,6 +123,14 @@ public final class SensorBench {
             List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx40m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
                     "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2", "-jar", jar.toString(),
                     "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
+            String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
+            if (!extra.isEmpty()) {
+                cmd.addAll(1, List.of(extra.split("\\s+")));
+            }
+            String upArgs = System.getProperty("bulwark.bench.upArgs", "").trim(); // e.g. --integrity-seconds 0
+            if (!upArgs.isEmpty()) {
+                cmd.addAll(List.of(upArgs.split("\\s+")));
+            }
             Process p = new ProcessBuilder(cmd).start();
             Up up = new Up(p);
             Thread errReader = new Thread(() -> {
@@ -155,6 +167,20 @@ public final class SensorBench {
                 }
             }
             throw new IllegalStateException("bulwark up never became ready: " + up.err);
+        }
+
+        /** CPU seconds (user + system) used so far by the sensor's decoder thread ("bulwark-decoder"). */
+        double decoderCpuSeconds() throws IOException {
+            try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    if (Files.readString(t.resolve("comm")).trim().startsWith("bulwark-decode")) {
+                        String stat = Files.readString(t.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks
+                    }
+                }
+            }
+            return Double.NaN;
         }
 
         long rssKiB() throws IOException {

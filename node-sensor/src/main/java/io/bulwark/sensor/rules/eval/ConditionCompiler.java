@@ -206,7 +206,7 @@ public final class ConditionCompiler {
         String key = fe.name() + (fe.arg() == null ? "" : "[" + fe.arg() + "]") + " " + tr;
         Extractor shared = cachedFields.get(key);
         if (shared == null) {
-            shared = new SlotSpace.CachedField(ex, slots, slots.newValue());
+            shared = new SlotSpace.CachedField(ex, slots, slots.newValue(fe.name()));
             cachedFields.put(key, shared);
         }
         return new FieldRef(shared, type, fe.display());

@@ -13,6 +13,7 @@ import io.bulwark.sensor.rules.fields.Extractor;
 public final class SlotSpace {
     private int memos;
     private int values;
+    private final java.util.Set<String> fields = new java.util.TreeSet<>();
 
     int newMemo() {
         return memos++;
@@ -20,6 +21,17 @@ public final class SlotSpace {
 
     int newValue() {
         return values++;
+    }
+
+    /** A value slot for a condition field; the name is remembered ({@link #fields}). */
+    int newValue(String field) {
+        fields.add(field);
+        return values++;
+    }
+
+    /** Every field a condition compiled in this space reads. */
+    public java.util.Set<String> fields() {
+        return java.util.Collections.unmodifiableSet(fields);
     }
 
     public int memos() {
