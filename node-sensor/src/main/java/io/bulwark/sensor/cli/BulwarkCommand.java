@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             "  bulwark capture --out /tmp/ev.jsonl --seconds 10   # record raw kernel events",
             "  bulwark up --alerts /var/log/bulwark/alerts.jsonl  # detect, print and keep alerts",
             "  bulwark audit                                      # score every container's escape surface",
+            "  bulwark integrity                                  # check the kernel for rootkit hooks",
             "  bulwark rules check my_rules.yaml                  # validate rule files"
         },
         subcommands = {
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             AuditCommand.class,
             RulesCommand.class,
+            IntegrityCommand.class,
         })
 public class BulwarkCommand {
 }

@@ -9,6 +9,9 @@ import io.bulwark.sensor.alert.NodeIdentity;
 import io.bulwark.sensor.audit.AuditService;
 import io.bulwark.sensor.audit.Weights;
 import io.bulwark.sensor.enrich.ContainerResolver;
+import io.bulwark.sensor.integrity.IntegrityAlerts;
+import io.bulwark.sensor.integrity.IntegrityChecker;
+import io.bulwark.sensor.integrity.IntegrityMonitor;
 import io.bulwark.sensor.local.AuditReporter;
 import io.bulwark.sensor.local.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
@@ -70,9 +73,30 @@ public class UpCommand implements Callable<Integer> {
             description = "Print the sensor's throughput and loss counters to standard error every N seconds (0 = only at exit).")
     int statsSeconds;
 
+    @Option(names = "--integrity-seconds", paramLabel = "N", defaultValue = "60",
+            description = "Check the kernel for rootkit hooks (pointer tables, kernel text, BPF programs, hidden processes; docs/integrity.md) at start and every N seconds (0 = never; default ${DEFAULT-VALUE}).")
+    int integritySeconds;
+
     @Option(names = "--audit-minutes", paramLabel = "N", defaultValue = "10",
             description = "Run the escape-surface audit of every container every N minutes (0 = only at container start; default ${DEFAULT-VALUE}).")
     int auditMinutes;
+
+    /** Baseline after the sensor's own programs are loaded (they are then part of it); null when off or impossible. */
+    private IntegrityMonitor startIntegrity(List<Consumer<AlertEnvelope>> sinks) {
+        if (integritySeconds <= 0) {
+            return null;
+        }
+        try {
+            IntegrityMonitor m = new IntegrityMonitor(IntegrityChecker.open(),
+                    new IntegrityAlerts(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none"), sinks,
+                    TimeUnit.SECONDS.toNanos(integritySeconds), System.err);
+            m.start();
+            return m;
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("bulwark up: kernel integrity checks disabled: " + e.getMessage());
+            return null;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -118,6 +142,7 @@ public class UpCommand implements Callable<Integer> {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
         }
+        IntegrityMonitor integrity = startIntegrity(sinks);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -131,7 +156,8 @@ public class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("bulwark up: ready — " + sensor.probe().attached().size() + " programs attached, "
                 + engine.rules().size() + " rules loaded" + (dryRun ? ", dry run: no action will be taken" : "")
-                + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms()));
+                + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms())
+                + (integrity == null ? "" : "; kernel integrity baseline taken, checked every " + integritySeconds + " s"));
         System.out.flush();
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         reporter.periodic();
@@ -159,6 +185,9 @@ public class UpCommand implements Callable<Integer> {
             if (System.nanoTime() > deadline) {
                 break;
             }
+        }
+        if (integrity != null) {
+            integrity.close();
         }
         sensor.close();
         detector.flush();

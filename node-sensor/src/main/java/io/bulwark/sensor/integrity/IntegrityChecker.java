@@ -1,0 +1,162 @@
+package io.bulwark.sensor.integrity;
+
+import io.bulwark.sensor.probe.KernelReader;
+import io.bulwark.sensor.probe.Probe;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Periodic kernel integrity checks (vector kernel-rootkit-hooks): function pointer tables,
+ * kernel text, BPF programs, hidden processes. {@link #baseline()} first (absolute checks, and
+ * what later runs compare with), then {@link #check()} as often as wanted. One thread at a time.
+ * See docs/integrity.md for what each check catches and what it cannot.
+ */
+public final class IntegrityChecker implements AutoCloseable {
+    /** The checks, by the name used in reports and in {@code --checks}. */
+    public enum Check {
+        POINTERS("pointers"), TEXT("text"), BPF("bpf"), PROCESSES("processes");
+
+        private final String id;
+
+        Check(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Check parse(String s) {
+            for (Check c : values()) {
+                if (c.id.equalsIgnoreCase(s.trim())) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("unknown check '" + s + "' (expected pointers, text, bpf, processes)");
+        }
+    }
+
+    private final KernelReader reader;
+    private final Set<Check> enabled;
+    private final TextCheck text;
+    private final PointerCheck pointers = new PointerCheck();
+    private final BpfCheck bpf = new BpfCheck();
+    private final HiddenProcessCheck processes = new HiddenProcessCheck();
+    private final long bootToWall = Probe.bootToWallNs();
+    private boolean baselined;
+
+    private IntegrityChecker(KernelReader reader, Set<Check> enabled, KernelSymbols syms) {
+        this.reader = reader;
+        this.enabled = enabled;
+        this.text = new TextCheck(syms);
+    }
+
+    /** Loads integrity.bpf.o. Throws EnvironmentException/BpfException when the kernel refuses, IOException when kallsyms hides addresses. */
+    public static IntegrityChecker open(Set<Check> checks) throws IOException {
+        KernelSymbols syms = KernelSymbols.load();
+        KernelReader reader = KernelReader.open();
+        return new IntegrityChecker(reader, checks.isEmpty() ? EnumSet.allOf(Check.class) : EnumSet.copyOf(checks), syms);
+    }
+
+    public static IntegrityChecker open() throws IOException {
+        return open(EnumSet.allOf(Check.class));
+    }
+
+    /** The first run: absolute checks, and the state later runs are compared with. */
+    public IntegrityReport baseline() {
+        IntegrityReport r = run(true);
+        baselined = true;
+        return r;
+    }
+
+    /** A later run: absolute checks and every difference from the baseline. */
+    public IntegrityReport check() {
+        if (!baselined) {
+            return baseline();
+        }
+        return run(false);
+    }
+
+    private IntegrityReport run(boolean takeBaseline) {
+        long t0 = System.nanoTime();
+        List<Finding> findings = new ArrayList<>();
+        Map<String, Map<String, Object>> checked = new LinkedHashMap<>();
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        KernelSymbols syms;
+        try {
+            syms = KernelSymbols.load();
+        } catch (IOException e) {
+            for (Check c : enabled) {
+                unavailable.put(c.id(), e.getMessage());
+            }
+            return new IntegrityReport(Instant.now().toString(), takeBaseline ? "baseline" : "check", List.of(), checked, unavailable,
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+        text.symbols(syms);
+        if (enabled.contains(Check.POINTERS)) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            try {
+                findings.addAll(pointers.run(reader, syms, takeBaseline, st));
+                checked.put(Check.POINTERS.id(), st);
+            } catch (RuntimeException e) {
+                unavailable.put(Check.POINTERS.id(), e.getMessage());
+            }
+        }
+        if (enabled.contains(Check.TEXT)) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            try {
+                findings.addAll(takeBaseline ? text.baseline(reader, pointers.functions(), st) : text.check(reader, pointers.functions(), st));
+                checked.put(Check.TEXT.id(), st);
+            } catch (RuntimeException e) {
+                unavailable.put(Check.TEXT.id(), e.getMessage());
+            }
+        }
+        if (enabled.contains(Check.BPF)) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            try {
+                findings.addAll(bpf.run(syms, takeBaseline, st, bootToWall));
+                checked.put(Check.BPF.id(), st);
+            } catch (RuntimeException e) {
+                unavailable.put(Check.BPF.id(), e.getMessage());
+            }
+        }
+        if (enabled.contains(Check.PROCESSES)) {
+            String why = HiddenProcessCheck.unavailable();
+            if (why != null) {
+                unavailable.put(Check.PROCESSES.id(), why);
+            } else {
+                Map<String, Object> st = new LinkedHashMap<>();
+                try {
+                    findings.addAll(processes.run(reader, st));
+                    checked.put(Check.PROCESSES.id(), st);
+                } catch (RuntimeException e) {
+                    unavailable.put(Check.PROCESSES.id(), e.getMessage());
+                }
+            }
+        }
+        findings.sort(Comparator.comparing(Finding::priority));
+        return new IntegrityReport(Instant.now().toString(), takeBaseline ? "baseline" : "check", List.copyOf(findings), checked,
+                unavailable, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** For tests: the text check, to feed it a changed baseline (kernel text cannot be patched here). */
+    TextCheck textCheck() {
+        return text;
+    }
+
+    PointerCheck pointerCheck() {
+        return pointers;
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+    }
+}
