@@ -1,6 +1,7 @@
 package io.bulwark.sensor.rules;
 
 import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.rules.eval.Dispatch;
 import io.bulwark.sensor.rules.eval.Plans;
 import io.bulwark.sensor.rules.eval.Pred;
 import io.bulwark.sensor.rules.eval.SlotSpace;
@@ -21,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each (event type, rule) pair is evaluated through a plan ({@link Plans}): the condition with its
  * {@code evt.type} tests decided by the index, constants folded and cheap tests first; rules whose plan
- * can never be true for a type are skipped for it. Macro results and field values are remembered per
- * event (one slot each, {@link SlotSpace}), so rules sharing {@code container} or {@code fd.name} pay once.
+ * can never be true for a type are skipped for it. Within a type, a {@link Dispatch} reads each guard field
+ * once and evaluates only the rules its value can make true. Macro results and field values are remembered
+ * per event (one slot each, {@link SlotSpace}), so rules sharing {@code container} or {@code fd.name} pay once.
  */
 public final class RuleEngine {
     private static final Rule[] NONE = new Rule[0];
@@ -31,12 +33,14 @@ public final class RuleEngine {
     private final Map<String, Rule[]> byType;
     private final Rule[] unrestricted;
     private final AtomicLong seq = new AtomicLong();
+    /** Each thread's reusable view (see {@link #view}). */
+    private final ThreadLocal<EventView> scratch = new ThreadLocal<>();
     private final SlotSpace slots;
     private final Map<String, Plan> plans;
     private final Plan unrestrictedPlan;
 
-    /** The rules to evaluate for one event type, each with its plan, in load order. */
-    private record Plan(Rule[] rules, Pred[] preds) {
+    /** The rules to evaluate for one event type, each with its plan, in load order, and the dispatch over them. */
+    private record Plan(Rule[] rules, Pred[] preds, Dispatch dispatch) {
         static Plan of(Rule[] rules, String type) {
             List<Rule> rs = new ArrayList<>();
             List<Pred> ps = new ArrayList<>();
@@ -49,7 +53,8 @@ public final class RuleEngine {
                 rs.add(r);
                 ps.add(p);
             }
-            return new Plan(rs.toArray(NONE), ps.toArray(new Pred[0]));
+            Pred[] preds = ps.toArray(new Pred[0]);
+            return new Plan(rs.toArray(NONE), preds, Dispatch.of(preds));
         }
     }
 
@@ -86,7 +91,8 @@ public final class RuleEngine {
         this.slots = slots;
         Map<String, Plan> p = new HashMap<>();
         for (Map.Entry<String, Rule[]> e : index.entrySet()) {
-            p.put(e.getKey(), Plan.of(e.getValue(), e.getKey()));
+            // interned: the decoder's syscall names are constants, so the lookup usually succeeds on identity
+            p.put(e.getKey().intern(), Plan.of(e.getValue(), e.getKey()));
         }
         this.plans = p;
         this.unrestrictedPlan = Plan.of(unrestricted, null);
@@ -119,9 +125,22 @@ public final class RuleEngine {
         return new RuleEngine(rules, slots);
     }
 
+    /**
+     * A view of {@code event} with the next event number. With a slot space, each thread reuses one view
+     * (reset per event): its memo arrays are sized for every macro and field of the ruleset, too large to
+     * allocate per event. A view never leaves the call that made it.
+     */
     private EventView view(SensorEvent event) {
         long n = seq.incrementAndGet();
-        return slots == null ? new EventView(event, n) : slots.view(event, n);
+        if (slots == null) {
+            return new EventView(event, n);
+        }
+        EventView v = scratch.get();
+        if (v == null) {
+            scratch.set(v = slots.view(event, n));
+            return v;
+        }
+        return v.reset(event, n);
     }
 
     public List<Rule> rules() {
@@ -170,18 +189,16 @@ public final class RuleEngine {
 
     private List<Rule> matching(EventView ev) {
         Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
-        Rule[] rs = plan.rules;
-        Pred[] ps = plan.preds;
-        List<Rule> out = null;
-        for (int i = 0; i < rs.length; i++) {
-            if (ps[i].test(ev) == Pred.TRUE) {
-                if (out == null) {
-                    out = new ArrayList<>(2);
-                }
-                out.add(rs[i]);
-            }
+        int[] hits = plan.dispatch.match(ev);
+        if (hits == null) {
+            return List.of();
         }
-        return out == null ? List.of() : out;
+        Rule[] rs = plan.rules;
+        List<Rule> out = new ArrayList<>(hits.length);
+        for (int i : hits) {
+            out.add(rs[i]);
+        }
+        return out;
     }
 
     /** Renders one rule's output for an event, exactly as {@link #evaluate} does for a match. */
@@ -198,13 +215,6 @@ public final class RuleEngine {
     /** How many rules match, without rendering outputs (for benchmarks and dry runs). */
     public int count(SensorEvent event) {
         EventView ev = view(event);
-        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
-        int n = 0;
-        for (Pred p : plan.preds) {
-            if (p.test(ev) == Pred.TRUE) {
-                n++;
-            }
-        }
-        return n;
+        return plans.getOrDefault(ev.type(), unrestrictedPlan).dispatch.count(ev);
     }
 }

@@ -52,6 +52,7 @@ public final class ConditionCompiler {
     private final Set<String> usedLists = new HashSet<>();
     private final SlotSpace slots = new SlotSpace();
     private final Map<String, Extractor> cachedFields = new HashMap<>();
+    private final Map<String, Node> leaves = new HashMap<>();
 
     public ConditionCompiler(FieldRegistry registry, Map<String, MacroDef> macros, Map<String, List<String>> lists) {
         this.registry = registry;
@@ -172,8 +173,21 @@ public final class ConditionCompiler {
     /** A resolved (and transformed) field. */
     public record FieldRef(Extractor extractor, FieldType type, String display) {}
 
-    /** Resolves a field for a condition or an output; reports problems in {@code issues} and returns null. */
+    /** Resolves a field for a condition; reports problems in {@code issues} and returns null. */
     public FieldRef field(Ast.FieldExpr fe, Origin o, List<Issue> issues) {
+        return field(fe, o, issues, true);
+    }
+
+    /**
+     * Resolves a field for an output: the per-event memo slot of a condition that uses the same field when
+     * there is one, else the plain extractor. Outputs are rendered only for matches, so they get no slot of
+     * their own: every slot costs every event a little (the view's value array is sized by the slots).
+     */
+    public FieldRef outputField(Ast.FieldExpr fe, Origin o, List<Issue> issues) {
+        return field(fe, o, issues, false);
+    }
+
+    private FieldRef field(Ast.FieldExpr fe, Origin o, List<Issue> issues, boolean slot) {
         FieldRegistry.Resolved r;
         try {
             r = registry.resolve(fe.name(), fe.arg());
@@ -206,6 +220,9 @@ public final class ConditionCompiler {
         String key = fe.name() + (fe.arg() == null ? "" : "[" + fe.arg() + "]") + " " + tr;
         Extractor shared = cachedFields.get(key);
         if (shared == null) {
+            if (!slot) {
+                return new FieldRef(ex, type, fe.display());
+            }
             shared = new SlotSpace.CachedField(ex, slots, slots.newValue(fe.name()));
             cachedFields.put(key, shared);
         }
@@ -255,7 +272,61 @@ public final class ConditionCompiler {
         };
     }
 
+    /**
+     * One node per distinct test ({@code fd.name pmatch (bw_host_mount_points)} in two rules is one node): the
+     * dear ones (regex, glob, pmatch, contains, numbers, val()) with a memo slot, so that they run once per event
+     * whichever rules ask. Keyed by field, operator and value with lists expanded; a test with problems is not
+     * shared, so each use reports them at its own position.
+     */
     private Node check(Ast.Check c, Origin o, List<Issue> issues) {
+        String key = leafKey(c);
+        Node seen = leaves.get(key);
+        if (seen != null) {
+            if (c.value() instanceof Ast.ListValue lv) {
+                expand(lv.items()); // records the lists it names as used
+            }
+            return seen;
+        }
+        Node n = compileCheck(c, o, issues);
+        if (n.pred != null) {
+            if (n.pred instanceof Preds.Regex || n.pred instanceof Preds.Check || n.pred instanceof Preds.FieldCompare) {
+                n = new Node(new Preds.Memo(n.pred, slots, slots.newMemo()), n.t, n.f);
+            }
+            leaves.put(key, n);
+        }
+        return n;
+    }
+
+    private String leafKey(Ast.Check c) {
+        StringBuilder k = new StringBuilder(c.field().display()).append('\0').append(c.op()).append('\0');
+        if (c.value() instanceof Ast.Literal l) {
+            k.append('L').append(l.text());
+        } else if (c.value() instanceof Ast.ListValue lv) {
+            k.append('[');
+            for (String item : expandQuietly(lv.items())) {
+                k.append(item).append('\0');
+            }
+        } else if (c.value() instanceof Ast.FieldValue fv) {
+            k.append('F').append(fv.field().display());
+        }
+        return k.toString();
+    }
+
+    /** {@link #expand} without recording the lists as used (the compilation that follows records them). */
+    private List<String> expandQuietly(List<Ast.Literal> items) {
+        List<String> out = new ArrayList<>();
+        for (Ast.Literal l : items) {
+            List<String> named = l.quoted() ? null : lists.get(l.text());
+            if (named != null) {
+                out.addAll(named);
+            } else {
+                out.add(l.text());
+            }
+        }
+        return out;
+    }
+
+    private Node compileCheck(Ast.Check c, Origin o, List<Issue> issues) {
         FieldRef left = field(c.field(), o, issues);
         if (left == null) {
             return BROKEN;

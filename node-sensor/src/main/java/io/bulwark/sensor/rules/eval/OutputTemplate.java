@@ -64,7 +64,7 @@ public final class OutputTemplate {
                 }
             }
             Ast.FieldExpr fe = new Ast.FieldExpr(name, arg, List.of(), i);
-            ConditionCompiler.FieldRef ref = compiler.field(fe, origin, issues);
+            ConditionCompiler.FieldRef ref = compiler.outputField(fe, origin, issues);
             lits.add(lit.toString());
             lit.setLength(0);
             exs.add(ref == null ? ev -> Values.UNKNOWN : ref.extractor());

@@ -24,8 +24,23 @@ final class PathPrefixes {
     }
 
     boolean matches(String path) {
+        // the value's first component, found once: most prefixes fail on it
+        int n = path.length();
+        int i = 0;
+        while (i < n && path.charAt(i) == '/') {
+            i++;
+        }
+        int end = i == n ? n : path.indexOf('/', i);
+        if (end < 0) {
+            end = n;
+        }
+        int len = end - i;
         for (int k = 0; k < prefixes.length; k++) {
-            if (startsWith(path, prefixes[k], globs[k])) {
+            String[] p = prefixes[k];
+            if (p.length > 0 && !globs[k][0] && (i == n || p[0].length() != len || !path.startsWith(p[0], i))) {
+                continue;
+            }
+            if (startsWith(path, p, globs[k])) {
                 return true;
             }
         }

@@ -93,7 +93,9 @@ public final class Plans {
         if (rest.isEmpty()) {
             return Preds.Const.of(unknown ? Pred.UNKNOWN : neutral);
         }
-        rest.sort(Comparator.comparingInt(Plans::cost));
+        // cheapest per chance of deciding first: c / P(FALSE) for and, c / P(TRUE) for or (the classic order for
+        // independent tests); the estimates are rough, the order never changes a result
+        rest.sort(Comparator.comparingDouble(t -> rank(t, and)));
         if (unknown) {
             // cannot be the neutral result any more: absorbing if a term is, else UNKNOWN
             rest.add(Preds.Const.UNKNOWN_);
@@ -105,8 +107,18 @@ public final class Plans {
         return and ? new Preds.And(arr) : new Preds.Or(arr);
     }
 
-    /** A rough cost: field tests are cheap, regular expressions dear; a macro is paid once per event. */
-    static int cost(Pred p) {
+    /** Sort key of an operand of {@code and} ({@code and = true}) / {@code or}: cost per chance of ending the walk. */
+    static double rank(Pred p, boolean and) {
+        double pt = chance(p);
+        double decide = and ? 1 - pt : pt;
+        return cost(p) / Math.max(decide, 0.01);
+    }
+
+    /**
+     * A rough expected cost: field tests are cheap, regular expressions dear; {@code and}/{@code or} pay for an
+     * operand only when the ones before did not decide.
+     */
+    static double cost(Pred p) {
         if (p instanceof Preds.Const) {
             return 0;
         }
@@ -120,19 +132,69 @@ public final class Plans {
             return 30;
         }
         if (p instanceof Preds.Memo m) {
-            return Math.min(4, cost(m.inner));
+            return 0.5 + cost(m.inner);
         }
         if (p instanceof Preds.Not n) {
             return cost(n.term());
         }
-        Pred[] terms = p instanceof Preds.And a ? a.terms() : p instanceof Preds.Or o ? o.terms() : null;
+        boolean and = p instanceof Preds.And;
+        Pred[] terms = and ? ((Preds.And) p).terms() : p instanceof Preds.Or o ? o.terms() : null;
         if (terms != null) {
-            int c = 0;
+            double c = 0;
+            double reach = 1;
             for (Pred t : terms) {
-                c += cost(t);
+                c += reach * cost(t);
+                double pt = chance(t);
+                reach *= and ? pt : 1 - pt;
             }
             return c;
         }
         return 6; // generic checks: glob, pmatch, contains, numbers, val()
+    }
+
+    /**
+     * A rough chance that {@code p} is not FALSE (TRUE or UNKNOWN: both let an {@code and} go on). Tests of a
+     * field against constants are usually false, their negations usually true.
+     */
+    static double chance(Pred p) {
+        if (p instanceof Preds.Const c) {
+            return c.value == Pred.FALSE ? 0 : 1;
+        }
+        if (p instanceof Preds.TextEq e) {
+            return e.negated() ? 0.9 : 0.1;
+        }
+        if (p instanceof Preds.BoolEq b) {
+            return b.expectsTrue() ? 0.2 : 0.8;
+        }
+        if (p instanceof Preds.TypeCheck || p instanceof Preds.TextIn || p instanceof Preds.Regex) {
+            return 0.1;
+        }
+        if (p instanceof Preds.TextStartsWith) {
+            return 0.2;
+        }
+        if (p instanceof Preds.Exists || p instanceof Preds.FieldCompare) {
+            return 0.5;
+        }
+        if (p instanceof Preds.Memo m) {
+            return chance(m.inner);
+        }
+        if (p instanceof Preds.Not n) {
+            return 1 - chance(n.term());
+        }
+        if (p instanceof Preds.And a) {
+            double c = 1;
+            for (Pred t : a.terms()) {
+                c *= chance(t);
+            }
+            return c;
+        }
+        if (p instanceof Preds.Or o) {
+            double c = 1;
+            for (Pred t : o.terms()) {
+                c *= 1 - chance(t);
+            }
+            return 1 - c;
+        }
+        return 0.2;
     }
 }

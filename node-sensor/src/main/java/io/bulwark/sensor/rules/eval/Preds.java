@@ -20,7 +20,7 @@ final class Preds {
         boolean test(Object v);
     }
 
-    static final class And implements Pred {
+    static final class And extends Pred {
         private final Pred[] terms;
 
         And(Pred[] terms) {
@@ -47,7 +47,7 @@ final class Preds {
         }
     }
 
-    static final class Or implements Pred {
+    static final class Or extends Pred {
         private final Pred[] terms;
 
         Or(Pred[] terms) {
@@ -74,7 +74,7 @@ final class Preds {
         }
     }
 
-    static final class Not implements Pred {
+    static final class Not extends Pred {
         private final Pred term;
 
         Not(Pred term) {
@@ -93,7 +93,7 @@ final class Preds {
     }
 
     /** Extract, then test. Absent is FALSE, unknown is UNKNOWN; {@code each} tests list elements (any). */
-    static final class Check implements Pred {
+    static final class Check extends Pred {
         private final Extractor ex;
         private final ValueTest t;
         private final boolean each;
@@ -125,7 +125,7 @@ final class Preds {
         }
     }
 
-    static final class Exists implements Pred {
+    static final class Exists extends Pred {
         private final Extractor ex;
 
         Exists(Extractor ex) {
@@ -140,15 +140,18 @@ final class Preds {
     }
 
     /** {@code field op val(other)}. */
-    static final class FieldCompare implements Pred {
+    static final class FieldCompare extends Pred {
+        private static final List<String> OPS = List.of("=", "!=", "<", "<=", ">", ">=", "contains", "icontains", "startswith",
+                "endswith");
         private final Extractor left;
         private final Extractor right;
-        private final String op;
+        /** Index of the operator in {@link #OPS}: the first six order, the rest are text tests. */
+        private final int op;
 
         FieldCompare(Extractor left, Extractor right, String op) {
             this.left = left;
             this.right = right;
-            this.op = op;
+            this.op = OPS.indexOf(op);
         }
 
         @Override
@@ -161,35 +164,42 @@ final class Preds {
             if (a == Values.UNKNOWN || b == Values.UNKNOWN) {
                 return UNKNOWN;
             }
-            Long na = a instanceof Number || a instanceof Boolean ? Values.number(a) : null;
-            Long nb = b instanceof Number || b instanceof Boolean ? Values.number(b) : null;
-            int c;
-            String sa = Values.text(a);
-            String sb = Values.text(b);
-            if (na != null && nb != null) {
-                c = Long.compare(na, nb);
+            boolean r;
+            if (op < 0) {
+                r = false;
+            } else if (op < 6) {
+                int c;
+                if ((a instanceof Number || a instanceof Boolean) && (b instanceof Number || b instanceof Boolean)) {
+                    // both numeric: compared as numbers, no text needed (Values.number is never null for these)
+                    c = Long.compare(Values.number(a), Values.number(b));
+                } else {
+                    c = Values.text(a).compareTo(Values.text(b));
+                }
+                r = switch (op) {
+                    case 0 -> c == 0;
+                    case 1 -> c != 0;
+                    case 2 -> c < 0;
+                    case 3 -> c <= 0;
+                    case 4 -> c > 0;
+                    default -> c >= 0;
+                };
             } else {
-                c = sa.compareTo(sb);
+                String sa = Values.text(a);
+                String sb = Values.text(b);
+                r = switch (op) {
+                    case 6 -> sa.contains(sb);
+                    case 7 -> sa.toLowerCase(Locale.ROOT).contains(sb.toLowerCase(Locale.ROOT));
+                    case 8 -> sa.startsWith(sb);
+                    case 9 -> sa.endsWith(sb);
+                    default -> false;
+                };
             }
-            boolean r = switch (op) {
-                case "=" -> c == 0;
-                case "!=" -> c != 0;
-                case "<" -> c < 0;
-                case "<=" -> c <= 0;
-                case ">" -> c > 0;
-                case ">=" -> c >= 0;
-                case "contains" -> sa.contains(sb);
-                case "icontains" -> sa.toLowerCase(Locale.ROOT).contains(sb.toLowerCase(Locale.ROOT));
-                case "startswith" -> sa.startsWith(sb);
-                case "endswith" -> sa.endsWith(sb);
-                default -> false;
-            };
             return r ? TRUE : FALSE;
         }
     }
 
     /** A result known at compile time (after specialising for an event type). */
-    static final class Const implements Pred {
+    static final class Const extends Pred {
         static final Const TRUE_ = new Const(TRUE);
         static final Const FALSE_ = new Const(FALSE);
         static final Const UNKNOWN_ = new Const(UNKNOWN);
@@ -211,7 +221,7 @@ final class Preds {
     }
 
     /** A macro's result, computed once per event (per {@link SlotSpace}) and reused by every rule. */
-    static final class Memo implements Pred {
+    static final class Memo extends Pred {
         final Pred inner;
         final SlotSpace owner;
         final int slot;
@@ -239,7 +249,7 @@ final class Preds {
     }
 
     /** A test on {@code evt.type} (never absent or unknown): constant once the event type is known. */
-    static final class TypeCheck implements Pred {
+    static final class TypeCheck extends Pred {
         final ValueTest t;
 
         TypeCheck(ValueTest t) {
@@ -257,7 +267,7 @@ final class Preds {
     }
 
     /** {@code field = "text"} / {@code field != "text"} compared as text. */
-    static final class TextEq implements Pred {
+    static final class TextEq extends Pred {
         private final Extractor ex;
         private final String rhs;
         private final int ifEqual;
@@ -268,6 +278,19 @@ final class Preds {
             this.rhs = rhs;
             this.ifEqual = negate ? FALSE : TRUE;
             this.ifNot = negate ? TRUE : FALSE;
+        }
+
+        /** {@code !=}. */
+        boolean negated() {
+            return ifEqual == FALSE;
+        }
+
+        Extractor field() {
+            return ex;
+        }
+
+        String text() {
+            return rhs;
         }
 
         @Override
@@ -284,13 +307,21 @@ final class Preds {
     }
 
     /** {@code field in (...)} on text: a scalar in the set, or a list with all its elements in it. */
-    static final class TextIn implements Pred {
+    static final class TextIn extends Pred {
         private final Extractor ex;
         private final java.util.HashSet<String> set;
 
         TextIn(Extractor ex, Set<String> set) {
             this.ex = ex;
             this.set = new java.util.HashSet<>(set);
+        }
+
+        Extractor field() {
+            return ex;
+        }
+
+        Set<String> keys() {
+            return java.util.Collections.unmodifiableSet(set);
         }
 
         @Override
@@ -318,7 +349,7 @@ final class Preds {
     }
 
     /** {@code field startswith "text"}. */
-    static final class TextStartsWith implements Pred {
+    static final class TextStartsWith extends Pred {
         private final Extractor ex;
         private final String rhs;
 
@@ -341,7 +372,7 @@ final class Preds {
     }
 
     /** {@code field regex "..."} (whole value), with the pattern's literal prefix checked first. */
-    static final class Regex implements Pred {
+    static final class Regex extends Pred {
         private final Extractor ex;
         private final Pattern pattern;
         private final String prefix;
@@ -428,7 +459,7 @@ final class Preds {
     }
 
     /** {@code field = true|false} / {@code !=} on a bool field. */
-    static final class BoolEq implements Pred {
+    static final class BoolEq extends Pred {
         private final Extractor ex;
         private final Boolean rhs;
         private final boolean negate;
@@ -437,6 +468,11 @@ final class Preds {
             this.ex = ex;
             this.rhs = rhs;
             this.negate = negate;
+        }
+
+        /** Whether the test is true for a true value ({@code = true}, {@code != false}). */
+        boolean expectsTrue() {
+            return rhs.booleanValue() != negate;
         }
 
         @Override

@@ -71,7 +71,7 @@ public final class SlotSpace {
             Object v = vals[slot];
             if (v == null) {
                 v = inner.get(ev);
-                vals[slot] = v == null ? NO_VALUE : v;
+                ev.fill(slot, v == null ? NO_VALUE : v);
                 return v;
             }
             return v == NO_VALUE ? null : v;

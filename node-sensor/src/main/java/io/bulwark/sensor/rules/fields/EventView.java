@@ -12,12 +12,12 @@ import java.util.Map;
  * per event on first use (the file descriptor view, capability lists). Not thread-safe; one per event.
  */
 public final class EventView {
-    final SensorEvent event;
-    final Syscall sc;
-    final ProcessInfo proc;
-    final ContainerInfo ctr;
-    final Map<String, Object> args;
-    final long num;
+    SensorEvent event;
+    Syscall sc;
+    ProcessInfo proc;
+    ContainerInfo ctr;
+    Map<String, Object> args;
+    long num;
     private FdInfo fd;
     private String procArgs;
     private List<Object> ancNames;
@@ -27,6 +27,9 @@ public final class EventView {
     private final Object slotOwner;
     private final byte[] memo;
     private final Object[] values;
+    /** The value slots filled for the current event, so that {@link #reset} clears only those. */
+    private final int[] filled;
+    private int nFilled;
 
     public EventView(SensorEvent event, long num) {
         this(event, num, null, 0, 0);
@@ -40,12 +43,45 @@ public final class EventView {
         this.slotOwner = slotOwner;
         this.memo = slotOwner == null ? null : new byte[memoSlots];
         this.values = slotOwner == null ? null : new Object[valueSlots];
+        this.filled = slotOwner == null ? null : new int[valueSlots];
+        point(event, num);
+    }
+
+    private void point(SensorEvent event, long num) {
         this.event = event;
         this.sc = event.syscall();
         this.proc = event.process();
         this.ctr = event.container();
         this.args = sc == null || sc.args() == null ? Map.of() : sc.args();
         this.num = num;
+    }
+
+    /**
+     * This view, now of {@code event}: everything derived from the previous event (memo slots, field values,
+     * the descriptor view) is forgotten. For a view that one thread reuses event after event, so that the
+     * memo arrays are not allocated per event; never for a view another thread may be reading.
+     */
+    public EventView reset(SensorEvent event, long num) {
+        point(event, num);
+        fd = null;
+        procArgs = null;
+        ancNames = null;
+        ancOther = null;
+        ancOtherKind = 0;
+        if (values != null) {
+            for (int k = 0; k < nFilled; k++) {
+                values[filled[k]] = null;
+            }
+            nFilled = 0;
+            java.util.Arrays.fill(memo, (byte) 0);
+        }
+        return this;
+    }
+
+    /** Stores a field value in its slot (slot empty, non-null value); {@link #reset} clears it. */
+    public void fill(int slot, Object v) {
+        values[slot] = v;
+        filled[nFilled++] = slot;
     }
 
     /** The owner of this view's memo slots (null: memoise nothing). */

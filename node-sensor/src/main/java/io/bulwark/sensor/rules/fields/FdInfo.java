@@ -5,7 +5,7 @@ package io.bulwark.sensor.rules.fields;
  * docs/fields.md, "fd.*"). Events without a descriptor get {@link #NONE}: every fd field is absent.
  */
 final class FdInfo {
-    static final FdInfo NONE = new FdInfo(null, null, null, null, null, null, null, null, null, false);
+    static final FdInfo NONE = new FdInfo(null, null, null, null, null, null, null, null, false);
 
     /** Falco fd.type: file, directory, ipv4, ipv6, unix, pipe, memfd …; UNKNOWN when only "socket" is known. */
     final Object type;
@@ -16,12 +16,11 @@ final class FdInfo {
     final String addr;
     final Object port;
     final Object l4proto;
-    final byte[] addrBytes;
     final String family;
     final boolean socket;
 
     private FdInfo(Object type, Object name, Object nameraw, Object num, String addr, Object port, Object l4proto,
-                   byte[] addrBytes, String family, boolean socket) {
+                   String family, boolean socket) {
         this.type = type;
         this.name = name;
         this.nameraw = nameraw;
@@ -29,7 +28,6 @@ final class FdInfo {
         this.addr = addr;
         this.port = port;
         this.l4proto = l4proto;
-        this.addrBytes = addrBytes;
         this.family = family;
         this.socket = socket;
     }
@@ -65,7 +63,7 @@ final class FdInfo {
                 String domain = ev.argText("domain");
                 Object type = familyType(domain);
                 return new FdInfo(type, null, null, ev.sc.result() >= 0 ? ev.sc.result() : -1L, null, null,
-                        l4(ev.argText("type"), ev.argText("protocol"), type), null, domain, true);
+                        l4(ev.argText("type"), ev.argText("protocol"), type), domain, true);
             }
             case "dup", "dup2", "dup3" -> {
                 String ot = ev.argText("oldfd_type");
@@ -75,12 +73,12 @@ final class FdInfo {
                 };
                 Object num = Values.number(ev.arg("oldfd"));
                 return new FdInfo(type, Values.UNKNOWN, Values.UNKNOWN, num == null ? Values.UNKNOWN : num, null,
-                        null, Values.UNKNOWN, null, null, "socket".equals(ot) || type == Values.UNKNOWN);
+                        null, Values.UNKNOWN, null, "socket".equals(ot) || type == Values.UNKNOWN);
             }
             case "memfd_create" -> {
                 String n = ev.argText("name");
                 return new FdInfo("memfd", n == null ? null : "memfd:" + n, n, ev.sc.result() >= 0 ? ev.sc.result() : -1L,
-                        null, null, null, null, null, false);
+                        null, null, null, null, false);
             }
             default -> {
                 return NONE;
@@ -96,8 +94,7 @@ final class FdInfo {
         }
         String flags = ev.argText("flags");
         String type = flags != null && flags.contains("O_DIRECTORY") ? "directory" : "file";
-        return new FdInfo(type, name, path != null ? path : name, result >= 0 ? result : -1L, null, null, null, null,
-                null, false);
+        return new FdInfo(type, name, path != null ? path : name, result >= 0 ? result : -1L, null, null, null, null, false);
     }
 
     private static FdInfo connect(EventView ev, Object fdArg) {
@@ -108,7 +105,7 @@ final class FdInfo {
             num = Values.UNKNOWN;
         }
         if ("unix".equals(type)) {
-            return new FdInfo(type, ev.argText("path"), ev.argText("path"), num, null, null, null, null, family, true);
+            return new FdInfo(type, ev.argText("path"), ev.argText("path"), num, null, null, null, family, true);
         }
         String addr = ev.argText("addr");
         Object port = Values.number(ev.arg("port"));
@@ -117,8 +114,7 @@ final class FdInfo {
             String a = "ipv6".equals(type) && addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr;
             name = port == null ? a : a + ":" + port;
         }
-        return new FdInfo(type, name, name, num, addr, port, l4(ev.argText("type"), ev.argText("protocol"), type),
-                IpAddr.parse(addr), family, true);
+        return new FdInfo(type, name, name, num, addr, port, l4(ev.argText("type"), ev.argText("protocol"), type), family, true);
     }
 
     private static Object familyType(String family) {
