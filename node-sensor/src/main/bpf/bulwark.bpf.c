@@ -7,6 +7,9 @@
  *    (sc_mode): entry decodes arguments and strings into a per-thread slot, exit adds the
  *    result and sends one event. Per-syscall tracepoints cost the same slow path for every
  *    syscall (docs/benchmarks.md) and cannot see init_module/finit_module here.
+ *    32-bit syscalls (int 0x80, sysenter, 32-bit syscall; IA32 emulation) are translated to their
+ *    x86_64 number and arguments through ia32_to_x64 (socketcall: SYS_SOCKET, SYS_CONNECT) and
+ *    flagged BW_F_COMPAT: the 32-bit door is no way around the table.
  *  - sched_process_exec/fork/exit for the process table, cgroup_mkdir for live container
  *    discovery, io_uring_submit_req for the io_uring door.
  */
@@ -30,6 +33,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_ACCMODE 3
 #define O_CREAT 0100
 #define O_TRUNC 01000
+/* arch/x86/include/asm/thread_info.h: a 32-bit syscall is in progress (in_ia32_syscall()); set at the
+ * 32-bit entry, cleared on the return to user mode, after the sys_exit tracepoint. */
+#define TS_COMPAT 0x0002
+/* __USER_CS (GDT entry 6): the caller was running 64-bit code; 32-bit code runs with __USER32_CS 0x23. */
+#define USER_CS_64 0x33
+/* socketcall(2) call numbers (linux/net.h) */
+#define SYS_SOCKET 1
+#define SYS_CONNECT 3
 #define CLONE_NS_FLAGS (0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00000080)
 
 /* Settings, written by user space between open and load. */
@@ -40,6 +51,7 @@ const volatile __u64 wake_bytes = 256 * 1024;   /* force a wake-up when the back
 const volatile __u64 wake_ns = 1000000;         /* or when the last forced wake-up is older than this */
 const volatile __u32 rate_limit = 0;            /* max events per second per cgroup, 0 = off */
 const volatile __u8 sc_mode[MAX_NR] = {};
+const volatile __u16 ia32_to_x64[BW_IA32_MAX] = {}; /* see bulwark_events.h; all zero: 32-bit syscalls ignored */
 
 /* Kept in BTF so a test can compare the Java mirror's offsets with the compiler's. */
 struct bw_event *bw_event_btf_anchor __attribute__((unused));
@@ -604,18 +616,57 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	}
 }
 
+/* The x86_64 number of a 32-bit syscall (ia32 number id), or -1 when it is not one we translate; t gets
+ * the table entry. socketcall becomes socket or connect by its call number (bx); other calls are dropped. */
+static __always_inline long compat_nr(struct pt_regs *regs, long id, __u16 *t)
+{
+	if (id < 0 || id >= BW_IA32_MAX)
+		return -1;
+	__u16 v = ia32_to_x64[id & (BW_IA32_MAX - 1)];
+	*t = v;
+	if (v & BW_IA32_SOCKETCALL) {
+		__u32 call = (__u32)regs->bx;
+		if (call == SYS_SOCKET)
+			return __NR_socket;
+		if (call == SYS_CONNECT)
+			return __NR_connect;
+		return -1;
+	}
+	return (long)(v & BW_IA32_NR_MASK) - 1;
+}
+
+/* 16-bit uid/gid (setuid, setreuid … of the old ia32 ABI): the kernel takes the low 16 bits, 0xffff is -1. */
+static __always_inline __u64 uid16(__u64 v)
+{
+	v &= 0xffff;
+	return v == 0xffff ? 0xffffffffULL : v;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id < 0 || id >= MAX_NR)
 		return 0;
 	__u8 mode = sc_mode[id & (MAX_NR - 1)];
+	if (!(mode & (BW_SC_ON | BW_SC_IA32)))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* A 32-bit syscall: id is an ia32 number, the arguments are in bx, cx, dx, si, di, bp. For 64-bit
+	 * callers this costs one load and branch, and only on numbers that are watched in either table. */
+	__u16 compat = 0;
+	if (task->thread_info.status & TS_COMPAT) {
+		if (!(mode & BW_SC_IA32))
+			return 0;
+		id = compat_nr(regs, id, &compat);
+		if (id < 0 || id >= MAX_NR)
+			return 0;
+		mode = sc_mode[id & (MAX_NR - 1)];
+	}
 	if (!(mode & BW_SC_ON))
 		return 0;
 	__u64 pt = bpf_get_current_pid_tgid();
 	if ((pt >> 32) == self_tgid)
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 cgid = bpf_get_current_cgroup_id();
 	bool inside = contained(task, cgid);
 	if ((mode & BW_SC_CONTAINER) && !inside)
@@ -628,13 +679,42 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	e->op = BW_OP_SYSCALL;
 	e->flags = inside ? BW_F_CONTAINED : 0;
 	e->nr = (__u16)id;
-	/* tp_btf: regs is a trusted BTF pointer, read directly (no helper call). */
-	e->args[0] = regs->di;
-	e->args[1] = regs->si;
-	e->args[2] = regs->dx;
-	e->args[3] = regs->r10;
-	e->args[4] = regs->r8;
-	e->args[5] = regs->r9;
+	if (!compat) {
+		/* tp_btf: regs is a trusted BTF pointer, read directly (no helper call). */
+		e->args[0] = regs->di;
+		e->args[1] = regs->si;
+		e->args[2] = regs->dx;
+		e->args[3] = regs->r10;
+		e->args[4] = regs->r8;
+		e->args[5] = regs->r9;
+	} else {
+		/* the kernel uses the low 32 bits of each register: zero-extended, pointers stay valid */
+		e->flags |= BW_F_COMPAT | (regs->cs == USER_CS_64 ? BW_F_COMPAT64 : 0);
+		if (compat & BW_IA32_SOCKETCALL) {
+			/* socketcall(call, u32 *args): the call's arguments are an array in user memory */
+			__u32 sa[3] = {};
+			bpf_probe_read_user(sa, sizeof(sa), (void *)(regs->cx & 0xffffffffULL));
+			e->flags |= BW_F_SOCKETCALL;
+			e->args[0] = sa[0];
+			e->args[1] = sa[1];
+			e->args[2] = sa[2];
+			e->args[3] = 0;
+			e->args[4] = 0;
+			e->args[5] = 0;
+		} else {
+			e->args[0] = (__u32)regs->bx;
+			e->args[1] = (__u32)regs->cx;
+			e->args[2] = (__u32)regs->dx;
+			e->args[3] = (__u32)regs->si;
+			e->args[4] = (__u32)regs->di;
+			e->args[5] = (__u32)regs->bp;
+			if (compat & BW_IA32_UID16) {
+				e->args[0] = uid16(e->args[0]);
+				e->args[1] = uid16(e->args[1]);
+				e->args[2] = uid16(e->args[2]);
+			}
+		}
+	}
 	e->aux[0] = 0;
 	e->aux[1] = 0;
 	e->str0[0] = 0;
@@ -661,7 +741,21 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 	long id = regs->orig_ax;
 	if (id < 0 || id >= MAX_NR)
 		return 0;
-	if (!(sc_mode[id & (MAX_NR - 1)] & BW_SC_ON))
+	__u8 mode = sc_mode[id & (MAX_NR - 1)];
+	if (!(mode & (BW_SC_ON | BW_SC_IA32)))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* TS_COMPAT is still set here: it is cleared on the way back to user mode, after this tracepoint */
+	if (task->thread_info.status & TS_COMPAT) {
+		__u16 compat = 0;
+		if (!(mode & BW_SC_IA32))
+			return 0;
+		id = compat_nr(regs, id, &compat);
+		if (id < 0 || id >= MAX_NR)
+			return 0;
+		mode = sc_mode[id & (MAX_NR - 1)];
+	}
+	if (!(mode & BW_SC_ON))
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);

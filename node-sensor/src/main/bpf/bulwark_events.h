@@ -29,6 +29,13 @@ enum bw_op {
 #define BW_F_TRUNCATED   0x04  /* a string argument filled its buffer */
 #define BW_F_SECUREEXEC  0x08  /* exec: the kernel raised privileges (set-id bits or file capabilities: AT_SECURE) */
 #define BW_F_PROC_FD     0x10  /* open of /proc/<self|own pid>/fd/N resolved: str1 = target's name, aux[1] = BW_FD_* | i_mode */
+#define BW_F_COMPAT      0x20  /* syscall: made through the 32-bit door (ia32: int 0x80, sysenter, 32-bit syscall); nr and args
+                                * are translated to their x86_64 equivalents (ids of the 16-bit uid calls widened: 0xffff = -1) */
+#define BW_F_COMPAT64    0x40  /* syscall with BW_F_COMPAT: the caller was running 64-bit code (cs = __USER_CS: int 0x80
+                                * from a 64-bit program, the evasion; a real 32-bit program runs in 32-bit mode) */
+#define BW_F_SOCKETCALL  0x80  /* syscall with BW_F_COMPAT: socket/connect made through ia32 socketcall(2); args are the
+                                * call's own arguments read from the caller's array. (flags is full: the next flag needs
+                                * a layout change, see BpfLayoutTest) */
 
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
@@ -79,6 +86,16 @@ enum bw_counter {
 /* Per-syscall mode bits (sc_mode[nr]), set by user space before load. */
 #define BW_SC_ON        0x01 /* watch this syscall */
 #define BW_SC_CONTAINER 0x02 /* only from containerised tasks */
+#define BW_SC_IA32      0x04 /* this number, as an ia32 number, is a watched 32-bit syscall (see ia32_to_x64):
+                              * numbers with neither bit return at once without reading the task */
+
+/* ia32_to_x64[ia32 nr] (set by user space before load from the build's syscall tables): the x86_64
+ * number + 1 (0: no x86_64 equivalent, not watched), BW_IA32_SOCKETCALL for socketcall(2), and
+ * BW_IA32_UID16 on the 16-bit uid/gid calls (setuid, setreuid … without the "32" suffix). */
+#define BW_IA32_MAX        512
+#define BW_IA32_NR_MASK    0x0fff
+#define BW_IA32_UID16      0x4000
+#define BW_IA32_SOCKETCALL 0x8000
 
 /* Path filter values (LPM trie and basename hash). */
 #define BW_PATH_ANY   0x01 /* any open */

@@ -179,6 +179,104 @@ static long int80_setuid32(long uid)
 	return ret;
 }
 
+/* --- the 32-bit door: ia32 syscalls by int 0x80 from this 64-bit program (IA32 emulation). The kernel
+ * uses the low 32 bits of ebx, ecx, edx, esi, edi: pointers must be below 4 GiB, so every string and
+ * struct goes through low() (MAP_32BIT). ia32 numbers from asm/unistd_32.h. */
+#define IA32_OPEN 5
+#define IA32_MOUNT 21
+#define IA32_SETREUID16 70
+#define IA32_GETRESUID16 165
+#define IA32_SOCKETCALL 102
+#define IA32_UNSHARE 310
+#define IA32_SETNS 346
+#define IA32_SOCKET 359
+
+static long int80(long nr, long b, long c, long d, long si, long di)
+{
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(b), "c"(c), "d"(d), "S"(si), "D"(di)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* A copy of n bytes of p below 4 GiB (a 32-bit pointer), as a long for int80(). */
+static long low(const void *p, size_t n)
+{
+	static char *arena;
+	static size_t used;
+	if (!arena) {
+		arena = mmap(0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		if (arena == MAP_FAILED) {
+			perror("mmap MAP_32BIT");
+			exit(1);
+		}
+	}
+	if (used + n > 65536)
+		exit(1);
+	char *d = arena + used;
+	memcpy(d, p, n);
+	used += (n + 15) & ~15UL;
+	return (long)(unsigned long)d;
+}
+
+static long lows(const char *s)
+{
+	return low(s, strlen(s) + 1);
+}
+
+/* int80 returns -errno: report it as rc=-1 errno=E like the other actions */
+static int report80(const char *what, long rc)
+{
+	if (rc < 0 && rc > -4096) {
+		errno = (int)-rc;
+		rc = -1;
+	}
+	return report(what, rc);
+}
+
+static int int80_actions(int argc, char **argv)
+{
+	const char *a = argv[1];
+	if (!strcmp(a, "int80-setns")) {
+		int fd = open(ARG(2), O_RDONLY);
+		if (fd < 0)
+			return report("setns-open", fd);
+		return report80(a, int80(IA32_SETNS, fd, 0, 0, 0, 0));
+	}
+	if (!strcmp(a, "int80-unshare-user"))
+		return report80(a, int80(IA32_UNSHARE, CLONE_NEWUSER, 0, 0, 0, 0));
+	if (!strcmp(a, "int80-mount"))
+		return report80(a, int80(IA32_MOUNT, lows(ARG(2)), lows(ARG(3)), lows(ARG(4)), 0, 0));
+	if (!strcmp(a, "int80-open-write"))
+		return report80(a, int80(IA32_OPEN, lows(ARG(2)), O_WRONLY, 0, 0, 0));
+	if (!strcmp(a, "int80-packet-socket")) {
+		/* socketcall(SYS_SOCKET, {AF_PACKET, SOCK_RAW, 0}), or the direct ia32 socket(2) with "direct" */
+		if (argc > 2 && !strcmp(argv[2], "direct"))
+			return report80(a, int80(IA32_SOCKET, AF_PACKET, SOCK_RAW, 0, 0, 0));
+		uint32_t args[3] = { AF_PACKET, SOCK_RAW, 0 };
+		return report80(a, int80(IA32_SOCKETCALL, 1 /* SYS_SOCKET */, low(args, sizeof(args)), 0, 0, 0));
+	}
+	if (!strcmp(a, "int80-connect-unix")) {
+		/* socketcall(SYS_CONNECT, {fd, &sockaddr_un, len}) on a socket made the ordinary way */
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		strncpy(sa.sun_path, ARG(2), sizeof(sa.sun_path) - 1);
+		uint32_t args[3] = { (uint32_t)s, (uint32_t)low(&sa, sizeof(sa)), sizeof(sa) };
+		return report80(a, int80(IA32_SOCKETCALL, 3 /* SYS_CONNECT */, low(args, sizeof(args)), 0, 0, 0));
+	}
+	if (!strcmp(a, "int80-getresuid")) {
+		/* ia32 165 is getresuid (16-bit); 165 is mount on x86_64: it must not be read as one */
+		uint16_t ids[3] = { 0, 0, 0 };
+		long p = low(ids, sizeof(ids));
+		return report80(a, int80(IA32_GETRESUID16, p, p + 2, p + 4, 0, 0));
+	}
+	if (!strcmp(a, "int80-setreuid16")) {
+		/* the old 16-bit setreuid: -1 is 0xffff */
+		return report80(a, int80(IA32_SETREUID16, atoi(ARG(2)) & 0xffff, atoi(ARG(3)) & 0xffff, 0, 0, 0));
+	}
+	return -1;
+}
+
 /* O_PATH open of PATH, then an open for write of that descriptor through /proc/<self|thread-self|pid>/fd/N
  * (CVE-2019-5736: the O_PATH descriptor of /proc/RUNC/exe reopened for write). Never truncates. */
 static int proc_fd_reopen(const char *path, const char *via, int nofollow)
@@ -215,6 +313,8 @@ static int capset_drop_raise(int cap)
 static int extra_actions(int argc, char **argv)
 {
 	const char *a = argv[1];
+	if (!strncmp(a, "int80-", 6))
+		return int80_actions(argc, argv);
 	if (!strcmp(a, "setuid-int80")) {
 		report(a, int80_setuid32(atoi(ARG(2))));
 		printf("euid=%d\n", (int)geteuid());
@@ -313,7 +413,9 @@ static void usage(void)
 		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
 		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
-		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n");
+		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
+		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
+		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");
 	exit(2);
 }
 

@@ -50,7 +50,7 @@ public final class EventDecoder {
         return switch (r.op()) {
             case RawEvent.OP_SYSCALL -> {
                 String name = table.name(r.nr());
-                yield build(r, time, name, credCheck(r, syscallArgs(r), name), r.ret());
+                yield build(r, time, name, credCheck(r, compat(r, syscallArgs(r)), name), r.ret());
             }
             case RawEvent.OP_EXEC -> exec(r, time);
             case RawEvent.OP_FORK -> {
@@ -335,6 +335,24 @@ public final class EventDecoder {
                     m.put("arg" + i, a[i]);
                 }
             }
+        }
+        return m;
+    }
+
+    /**
+     * A syscall made through the 32-bit door (the kernel translated its number and arguments to x86_64):
+     * {@code compat: true}, {@code compat_64bit_code} (the caller ran 64-bit code: int 0x80 from a 64-bit
+     * program) and {@code socketcall: true} for socket/connect made through ia32 socketcall(2). Absent on
+     * ordinary 64-bit syscalls. Added after the syscall's own arguments, so evt.arg[N] keeps its meaning.
+     */
+    private static Map<String, Object> compat(RawEvent r, Map<String, Object> m) {
+        if ((r.flags() & RawEvent.F_COMPAT) == 0) {
+            return m;
+        }
+        m.put("compat", true);
+        m.put("compat_64bit_code", (r.flags() & RawEvent.F_COMPAT64) != 0);
+        if ((r.flags() & RawEvent.F_SOCKETCALL) != 0) {
+            m.put("socketcall", true);
         }
         return m;
     }

@@ -73,6 +73,9 @@ public final class IntegrityMonitor implements AutoCloseable {
         } catch (RuntimeException e) {
             say("integrity check failed: " + e);
             return null;
+        } finally {
+            System.gc(); // frees the check's native buffers (jnr memory is released with its Java objects)
+            io.bulwark.sensor.probe.Probe.releaseFreedNativeMemory();
         }
         last = r;
         runs++;

@@ -33,4 +33,7 @@ public interface LibC {
     int close(int fd);
 
     long sysconf(int name);
+
+    /** glibc: returns free heap memory to the kernel (after loading BPF objects and after checks). */
+    int malloc_trim(long pad);
 }

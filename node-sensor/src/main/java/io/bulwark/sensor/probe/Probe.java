@@ -107,6 +107,7 @@ public final class Probe implements AutoCloseable {
             obj.setConstU64("wake_ns", settings.wakeNs());
             obj.setConstU32("rate_limit", settings.rateLimit());
             obj.setConst("sc_mode", syscallModes());
+            obj.setConst("ia32_to_x64", Ia32Table.get().constBytes()); // the 32-bit door, translated to x86_64 numbers
             obj.load();
             for (Map.Entry<String, Integer> e : Watchlist.defaultPrefixes().entrySet()) {
                 putPrefix(obj, e.getKey(), e.getValue());
@@ -139,6 +140,7 @@ public final class Probe implements AutoCloseable {
                 ring.close();
                 throw new BpfException("attach", 2, file.toString(), "no program could attach: " + failed);
             }
+            releaseFreedNativeMemory();
             return new Probe(obj, ring, failed, print, file);
         } catch (RuntimeException e) {
             obj.close();
@@ -186,6 +188,17 @@ public final class Probe implements AutoCloseable {
                 modes[nr] = (byte) (Watchlist.ON | Watchlist.CONTAINER);
             }
         }
+        // ia32 numbers of watched 32-bit syscalls (the only numbers the kernel checks TS_COMPAT on)
+        Ia32Table ia32 = Ia32Table.get();
+        int socket = t.number("socket"), connect = t.number("connect");
+        for (int i = 0; i < Ia32Table.SIZE && i < modes.length; i++) {
+            int x = ia32.x64Number(i);
+            boolean watched = x >= 0 && x < modes.length ? (modes[x] & Watchlist.ON) != 0
+                    : ia32.isSocketcall(i) && ((modes[socket] & Watchlist.ON) != 0 || (modes[connect] & Watchlist.ON) != 0);
+            if (watched) {
+                modes[i] |= (byte) Watchlist.IA32;
+            }
+        }
         return modes;
     }
 
@@ -215,6 +228,19 @@ public final class Probe implements AutoCloseable {
             return tmp;
         } catch (IOException e) {
             throw new EnvironmentException("cannot extract the BPF object: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Gives memory that native code has freed back to the kernel (glibc keeps freed heap in its
+     * arenas; libbpf's parse of the kernel BTF and jnr's temporary buffers would otherwise stay
+     * resident). Cheap; call it after loading objects or after a burst of native work.
+     */
+    public static void releaseFreedNativeMemory() {
+        try {
+            Native.get().libc.malloc_trim(0);
+        } catch (RuntimeException | LinkageError e) {
+            // not glibc: nothing to do
         }
     }
 

@@ -27,6 +27,12 @@ public record RawEvent(
     public static final int F_SECUREEXEC = 0x08;
     /** open of /proc/self/fd/N resolved by the kernel: str1 = the target's name, aux[1] = FD_* bits | its i_mode. */
     public static final int F_PROC_FD = 0x10;
+    /** syscall made through the 32-bit door (ia32); nr and args are already the x86_64 equivalents. */
+    public static final int F_COMPAT = 0x20;
+    /** with F_COMPAT: the caller was running 64-bit code (int 0x80 from a 64-bit program). */
+    public static final int F_COMPAT64 = 0x40;
+    /** with F_COMPAT: socket or connect made through ia32 socketcall(2). */
+    public static final int F_SOCKETCALL = 0x80;
     /** aux[1] of an F_PROC_FD open: the target's mount belongs to another mount namespace than the opener's. */
     public static final long FD_FOREIGN_MNT = 1L << 32;
     /** aux[1] of an F_PROC_FD open: the target is a procfs file. */

@@ -13,6 +13,8 @@ import java.util.Map;
 public final class Watchlist {
     public static final int ON = 0x01;
     public static final int CONTAINER = 0x02;
+    /** sc_mode bit: the number is, as an ia32 number, a watched 32-bit syscall (Probe sets it from Ia32Table). */
+    public static final int IA32 = 0x04;
     public static final int PATH_ANY = 0x01;
     public static final int PATH_WRITE = 0x02;
     public static final int PATH_PROC = 0x04;

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * (it needs a kernel bug): these are the events such a task produces — a process executed as uid 1000
  * whose next exec or exit shows euid 0 with no setuid call or set-uid file behind it — next to the
  * sequences that legitimately end in root (a set-uid-root exec, a setuid(0) the sensor saw, root all
- * along, a new user namespace). The live counterpart (root through the 32-bit syscall door the
- * sensor does not watch) is PrivilegeEscalationTest.
+ * along, a new user namespace). There is no live counterpart any more: the one unwatched door to root
+ * it used (setuid32 by int 0x80) is now translated and seen as setuid (PrivilegeEscalationTest,
+ * CompatSyscallTest).
  */
 class CredEscalationDecodeTest {
     static final long CGROUP = 4242;

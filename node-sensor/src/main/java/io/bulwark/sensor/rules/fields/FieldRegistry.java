@@ -129,6 +129,9 @@ public final class FieldRegistry {
                 ev -> openFlag(ev, 'w'));
         def("evt.is_open_exec", FieldType.BOOL, "open family and io_uring OPENAT*: O_CREAT with an execute bit in `mode`; false for other events",
                 ev -> openFlag(ev, 'x'));
+        def("evt.is_compat", FieldType.BOOL, "the syscall came through the 32-bit door (ia32: `int 0x80`, sysenter; "
+                + "`syscall.args.compat`); its name and arguments are the x86_64 equivalents. false for other events",
+                ev -> Boolean.TRUE.equals(ev.args.get("compat")));
         def("evt.args", FieldType.STRING, "all `syscall.args` as `name=value name=value`", ev -> {
             StringBuilder b = new StringBuilder();
             for (Map.Entry<String, Object> e : ev.args.entrySet()) {
