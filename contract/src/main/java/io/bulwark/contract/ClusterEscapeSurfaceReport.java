@@ -19,14 +19,24 @@ import java.util.List;
  * @param enrichment how the trigger report's containers were enriched from the Kubernetes API
  * @param findings   the Escape Surface Finding events emitted for the trigger report (the audit trail)
  * @param expired    containers and nodes dropped because no report mentioned them for too long
+ * @param removed    containers the trigger report removed: it is a complete inventory of their node
+ *                   ({@code scope: node}) newer than the last report that listed them, and they are not
+ *                   in it (stopped). Null in cluster reports built before the field existed
  */
 public record ClusterEscapeSurfaceReport(
         String time, long generation, String previous, Trigger trigger, List<NodeEntry> nodes,
         List<Container> containers, EscapeSurfaceReport.Summary summary, List<NamespaceSummary> namespaces,
-        Enrichment enrichment, Findings findings, Expired expired) {
+        Enrichment enrichment, Findings findings, Expired expired, List<Removed> removed) {
 
-    /** The node report that triggered the build. */
-    public record Trigger(String node, String reportId, String reportKey, String reportTime, int containers, int applied) {}
+    /**
+     * The node report that triggered the build.
+     *
+     * @param scope   the scope the merge applied: {@code node} (complete inventory: may remove containers)
+     *                or {@code container} (also for a report without scope, from an older sensor)
+     * @param removed how many containers it removed (listed in the cluster report's {@code removed})
+     */
+    public record Trigger(String node, String reportId, String reportKey, String reportTime, String scope, int containers,
+                          int applied, int removed) {}
 
     /**
      * A node and its newest report.
@@ -108,6 +118,16 @@ public record ClusterEscapeSurfaceReport(
     /** One emitted finding: {@code status} sent or failed; {@code eventId} as the bus returned it. */
     public record Emitted(String findingId, String eventId, String node, String containerId, int score,
                           String status, String error) {}
+
+    /**
+     * A container a complete node inventory no longer lists: what the view held when it was removed.
+     *
+     * @param lastReportId the last report that listed it
+     * @param lastSeen     that report's audit time
+     * @param removedBy    id of the report that removed it (this cluster report's trigger: key and time there)
+     */
+    public record Removed(String node, String id, String name, String image, ContainerInfo.K8s k8s, int score,
+                          EscapeSurfaceReport.Band band, String lastReportId, String lastSeen, String removedBy) {}
 
     /** Dropped because older than the configured expiry. */
     public record Expired(int containers, List<String> nodes) {}

@@ -3,13 +3,36 @@ package io.bulwark.contract;
 import java.util.List;
 
 /**
- * The escape-surface audit of one node (workflow 3): every container, its score and the factors
- * behind it. Emitted as the detail of an {@code Escape Surface Report} event (source
+ * The escape-surface audit of one node (workflow 3): its containers, their scores and the factors
+ * behind them. Emitted as the detail of an {@code Escape Surface Report} event (source
  * {@code bulwark.sensor}); see {@code schemas/audit.schema.json}.
+ *
+ * @param time  when the audit ran; for a {@link #SCOPE_NODE} report, taken before the inventory
+ *              was read: a container missing from it was not running when it was read (at or after
+ *              {@code time}), and one that starts later has a newer start report
+ * @param scope {@link #SCOPE_NODE}: {@code containers} is the complete inventory of the node at
+ *              {@code time} (every container the runtimes know); {@link #SCOPE_CONTAINER}: only
+ *              the listed containers (a container-start report), nothing to conclude about others.
+ *              Null in reports from before the field existed: read as {@link #SCOPE_CONTAINER}
+ *              ({@link #completeInventory()})
  */
-public record EscapeSurfaceReport(String time, AlertDetail.Node node, List<ContainerRisk> containers, Summary summary) {
+public record EscapeSurfaceReport(String time, String scope, AlertDetail.Node node, List<ContainerRisk> containers, Summary summary) {
 
     public static final String DETAIL_TYPE = "Escape Surface Report";
+
+    /** The report lists every container of the node: a container it leaves out is gone. */
+    public static final String SCOPE_NODE = "node";
+
+    /** The report lists some containers (at container start): it says nothing about the others. */
+    public static final String SCOPE_CONTAINER = "container";
+
+    /**
+     * True only for an explicit {@link #SCOPE_NODE}: a missing (older sensor) or unknown scope
+     * counts as {@link #SCOPE_CONTAINER}, so no container is ever removed on a guess.
+     */
+    public boolean completeInventory() {
+        return SCOPE_NODE.equals(scope);
+    }
 
     /** One container's risk. */
     public record ContainerRisk(String id, String name, String runtime, String image, ContainerInfo.K8s k8s,

@@ -35,8 +35,9 @@ import org.jboss.logging.Logger;
  * <ol>
  *   <li>the event archived as received under a new key (never overwritten; a repeated delivery
  *       finds it there and changes nothing);</li>
- *   <li>its containers merged into the cluster view ({@link ClusterMerge}), the changed ones
- *       enriched from the Kubernetes API ({@link PodEnricher});</li>
+ *   <li>its containers merged into the cluster view ({@link ClusterMerge}; a complete node
+ *       inventory also removes the node's containers it leaves out), the changed ones enriched
+ *       from the Kubernetes API ({@link PodEnricher});</li>
  *   <li>one {@code Escape Surface Finding} per changed HIGH container onto the bus, at most
  *       {@code findings.max-per-invocation};</li>
  *   <li>the cluster report written as a new object recording those findings, and
@@ -111,7 +112,7 @@ public final class AuditAggregator {
                 LOG.infof("audit: report %s of node %s %s (%s): nothing newer for the cluster view", reportId, node, status,
                         duplicate ? "repeated delivery" : "late delivery");
                 return new AggregationResult(status, node, reportId, reportKey, duplicate, null,
-                        pointer == null ? 0 : pointer.generation(), 0, 0, 0, 0, null, attempt);
+                        pointer == null ? 0 : pointer.generation(), 0, 0, 0, 0, 0, null, attempt);
             }
             if (enrichment == null) {
                 List<EscapeSurfaceReport.ContainerRisk> toEnrich = report.containers().stream()
@@ -127,9 +128,10 @@ public final class AuditAggregator {
             String clusterKey = keys.clusterReport(now, generation, reportId);
             ClusterEscapeSurfaceReport cluster = new ClusterEscapeSurfaceReport(now.toString(), generation,
                     pointer == null ? null : pointer.key(),
-                    new Trigger(node, reportId, reportKey, auditTime.toString(), report.containers().size(), merged.applied().size()),
+                    new Trigger(node, reportId, reportKey, auditTime.toString(), merged.scope(), report.containers().size(),
+                            merged.applied().size(), merged.removed().size()),
                     merged.nodes(), merged.containers(), merged.summary(), merged.namespaces(), enrichment.summary(), findings,
-                    merged.expired());
+                    merged.expired(), merged.removed());
             if (!archive.createIfAbsent(clusterKey, Json.line(cluster).getBytes(StandardCharsets.UTF_8))) {
                 LOG.infof("audit: %s already exists (concurrent build), retrying", clusterKey);
                 continue;
@@ -139,11 +141,12 @@ public final class AuditAggregator {
                     pointerObj.map(AuditArchive.Stored::etag).orElse(null));
             if (swapped.isPresent()) {
                 int sent = (int) emitted.stream().filter(e -> "sent".equals(e.status())).count();
-                LOG.infof("audit: node %s report %s -> %s (generation %d, %d containers applied, %d HIGH in cluster, findings %d sent %d failed %d suppressed, enrichment %s)",
-                        node, reportId, clusterKey, generation, merged.applied().size(), merged.summary().high(), sent,
-                        emitted.size() - sent, findings.suppressed(), enrichment.summary().status());
+                LOG.infof("audit: node %s report %s (scope %s) -> %s (generation %d, %d containers applied, %d removed, %d HIGH in cluster, findings %d sent %d failed %d suppressed, enrichment %s)",
+                        node, reportId, merged.scope(), clusterKey, generation, merged.applied().size(), merged.removed().size(),
+                        merged.summary().high(), sent, emitted.size() - sent, findings.suppressed(), enrichment.summary().status());
                 return new AggregationResult("aggregated", node, reportId, reportKey, duplicate, clusterKey, generation,
-                        merged.applied().size(), sent, emitted.size() - sent, findings.suppressed(), enrichment.summary().status(), attempt);
+                        merged.applied().size(), merged.removed().size(), sent, emitted.size() - sent, findings.suppressed(),
+                        enrichment.summary().status(), attempt);
             }
             LOG.infof("audit: %s moved while building generation %d (attempt %d of %d); %s stays as an unreferenced build",
                     keys.pointer(), generation, attempt, casAttempts, clusterKey);

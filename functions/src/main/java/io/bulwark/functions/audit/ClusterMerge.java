@@ -6,6 +6,7 @@ import io.bulwark.contract.ClusterEscapeSurfaceReport.Container;
 import io.bulwark.contract.ClusterEscapeSurfaceReport.NamespaceSummary;
 import io.bulwark.contract.ClusterEscapeSurfaceReport.NodeEntry;
 import io.bulwark.contract.ClusterEscapeSurfaceReport.Pod;
+import io.bulwark.contract.ClusterEscapeSurfaceReport.Removed;
 import io.bulwark.contract.EscapeSurfaceReport;
 import io.bulwark.contract.EscapeSurfaceReport.Band;
 import io.bulwark.contract.EscapeSurfaceReport.ContainerRisk;
@@ -14,10 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,9 +31,15 @@ import java.util.TreeMap;
  *       mentioned them. A container of the incoming report replaces the kept one only when the
  *       report is newer (EventBridge may deliver late or twice), and then takes this run's pod
  *       facts.</li>
- *   <li>A container absent from a report is not removed: the sensor also sends one-container
- *       reports at container start. It leaves the view when no report has mentioned it for the
- *       expiry; a node, when its newest report is older than that.</li>
+ *   <li>A report of scope {@code node} is the node's complete inventory at its time: a container
+ *       of that node it leaves out is removed, but only when the report is newer than the one
+ *       that last listed the container (times compared per container, so a late inventory never
+ *       removes a container a newer report has shown). Each removal is listed with the report
+ *       that made it ({@link Removed}).</li>
+ *   <li>A report of scope {@code container} (the sensor's container-start report), or without a
+ *       scope (older sensors), or with one this code does not know, removes nothing.</li>
+ *   <li>Backstop: a container leaves the view when no report has mentioned it for the expiry; a
+ *       node, when its newest report is older than that.</li>
  *   <li>The node's entry (its newest report: the per-node latest pointer) moves only forward.</li>
  * </ul>
  */
@@ -43,15 +52,17 @@ public final class ClusterMerge {
      * The merged view.
      *
      * @param applied   the containers of the incoming report that changed the view (in report order)
+     * @param removed   containers of the node that the incoming complete inventory left out (in view order)
      * @param wasHigh   container keys (node/id) that were HIGH in the previous view
      * @param nodeMoved the node's latest pointer moved to the incoming report
+     * @param scope     the scope the merge applied: node, or container (also for a missing or unknown scope)
      */
     public record Result(List<Container> containers, List<NodeEntry> nodes, EscapeSurfaceReport.Summary summary,
-                         List<NamespaceSummary> namespaces, List<Container> applied, List<String> wasHigh,
-                         boolean nodeMoved, ClusterEscapeSurfaceReport.Expired expired) {
+                         List<NamespaceSummary> namespaces, List<Container> applied, List<Removed> removed,
+                         List<String> wasHigh, boolean nodeMoved, ClusterEscapeSurfaceReport.Expired expired, String scope) {
 
         public boolean changed() {
-            return !applied.isEmpty() || nodeMoved || expired.containers() > 0 || !expired.nodes().isEmpty();
+            return !applied.isEmpty() || !removed.isEmpty() || nodeMoved || expired.containers() > 0 || !expired.nodes().isEmpty();
         }
     }
 
@@ -79,7 +90,25 @@ public final class ClusterMerge {
         }
 
         List<Container> applied = new ArrayList<>();
+        List<Removed> removed = new ArrayList<>();
+        boolean complete = in.report().completeInventory();
         if (!in.time().isBefore(cutoff)) {
+            Set<String> listed = new HashSet<>();
+            for (ContainerRisk r : in.report().containers()) {
+                listed.add(r.id());
+            }
+            if (complete) {
+                // a complete inventory: the node's containers it leaves out were gone at its time,
+                // unless a newer report (e.g. a start report delivered first) has listed them since
+                for (var it = byKey.values().iterator(); it.hasNext(); ) {
+                    Container c = it.next();
+                    if (c.node().equals(in.node()) && !listed.contains(c.id()) && in.time().isAfter(Instant.parse(c.reportTime()))) {
+                        it.remove();
+                        removed.add(new Removed(c.node(), c.id(), c.name(), c.image(), c.k8s(), c.score(), c.band(),
+                                c.reportId(), c.reportTime(), in.reportId()));
+                    }
+                }
+            }
             for (ContainerRisk r : in.report().containers()) {
                 String key = containerKey(in.node(), r.id());
                 Container old = byKey.get(key);
@@ -150,8 +179,9 @@ public final class ClusterMerge {
                 .thenComparing(Comparator.comparingInt(NamespaceSummary::medium).reversed())
                 .thenComparing(NamespaceSummary::namespace, Comparator.nullsLast(Comparator.naturalOrder())));
         return new Result(List.copyOf(containers), List.copyOf(nodeList), new EscapeSurfaceReport.Summary(all[0], all[1], all[2], all[3]),
-                List.copyOf(namespaces), List.copyOf(applied), List.copyOf(wasHigh), nodeMoved,
-                new ClusterEscapeSurfaceReport.Expired(expiredContainers, List.copyOf(expiredNodes)));
+                List.copyOf(namespaces), List.copyOf(applied), List.copyOf(removed), List.copyOf(wasHigh), nodeMoved,
+                new ClusterEscapeSurfaceReport.Expired(expiredContainers, List.copyOf(expiredNodes)),
+                complete ? EscapeSurfaceReport.SCOPE_NODE : EscapeSurfaceReport.SCOPE_CONTAINER);
     }
 
     /** The incoming report is newer than (time, id); equal times fall back to the id so that the order is total. */

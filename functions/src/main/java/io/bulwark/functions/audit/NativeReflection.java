@@ -22,7 +22,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ClusterEscapeSurfaceReport.Container.class, ClusterEscapeSurfaceReport.Pod.class, ClusterEscapeSurfaceReport.Owner.class,
         ClusterEscapeSurfaceReport.SecurityContext.class, ClusterEscapeSurfaceReport.HostPathVolume.class,
         ClusterEscapeSurfaceReport.NamespaceSummary.class, ClusterEscapeSurfaceReport.Enrichment.class,
-        ClusterEscapeSurfaceReport.Findings.class, ClusterEscapeSurfaceReport.Emitted.class, ClusterEscapeSurfaceReport.Expired.class,
+        ClusterEscapeSurfaceReport.Findings.class, ClusterEscapeSurfaceReport.Emitted.class, ClusterEscapeSurfaceReport.Expired.class, ClusterEscapeSurfaceReport.Removed.class,
         ClusterEscapeSurfaceReport.ClusterPointer.class, EscapeSurfaceFinding.class, FindingEnvelope.class, AggregationResult.class})
 final class NativeReflection {
     private NativeReflection() {}

@@ -327,14 +327,16 @@ class AuditAggregationLambdaTest {
         String node = node();
         Instant t = Instant.now();
         invokeOk(Fixtures.report(node, t));
-        // what the sensor sends when a container starts: a report with that container only
-        ObjectNode start = Fixtures.keep(Fixtures.report(node, t.plusSeconds(5)), 3);
-        ((ObjectNode) Fixtures.containers(start).get(0)).put("id", "web-new").put("name", "web-new");
-        Fixtures.summarise(start);
+        // what the sensor sends when a container starts: a report of scope container, with that container only
+        ObjectNode start = Fixtures.containerStart(node, t.plusSeconds(5), 3, "web-new");
+        Schemas.assertValid("audit.schema.json", start.get("detail"));
         JsonNode r = invokeOk(start);
         assertEquals(1, r.get("applied").asInt());
+        assertEquals(0, r.get("removed").asInt());
 
         JsonNode cluster = latestCluster();
+        Schemas.assertValid("cluster-audit.schema.json", cluster);
+        assertEquals("container", cluster.get("trigger").get("scope").asText());
         List<JsonNode> mine = containersOf(cluster, node);
         assertEquals(5, mine.size(), "the start report adds its container and removes none");
         assertEquals(start.get("id").asText(), byName(mine, "web-new").get("report_id").asText());
@@ -344,6 +346,101 @@ class AuditAggregationLambdaTest {
                 assertEquals(5, n.get("containers").asInt());
             }
         }
+    }
+
+    @Test
+    void fullReportWithoutAContainerAStartReportAddedRemovesItAtOnce() throws Exception {
+        String node = node();
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        invokeOk(Fixtures.report(node, t));
+        ObjectNode start = Fixtures.containerStart(node, t.plusSeconds(5), 0, "debug-shell"); // a HIGH copy of the agent
+        invokeOk(start);
+        assertEquals(5, containersOf(latestCluster(), node).size());
+
+        // the next full inventory: web-new stopped meanwhile (and so did "hardened")
+        ObjectNode full = Fixtures.keep(Fixtures.report(node, t.plusSeconds(10)), 0, 1, 2);
+        Schemas.assertValid("audit.schema.json", full.get("detail"));
+        JsonNode r = invokeOk(full);
+        assertEquals("aggregated", r.get("status").asText(), r.toString());
+        assertEquals(2, r.get("removed").asInt(), r.toString());
+        assertEquals(3, r.get("applied").asInt());
+
+        JsonNode cluster = latestCluster();
+        Schemas.assertValid("cluster-audit.schema.json", cluster);
+        List<JsonNode> mine = containersOf(cluster, node);
+        assertEquals(List.of("agent", "api", "runner"), mine.stream().map(c -> c.get("name").asText()).sorted().toList(),
+                "gone at once, not after container-expiry");
+        JsonNode trigger = cluster.get("trigger");
+        assertEquals(full.get("id").asText(), trigger.get("report_id").asText());
+        assertEquals("node", trigger.get("scope").asText());
+        assertEquals(2, trigger.get("removed").asInt());
+        assertEquals(0, cluster.get("expired").get("containers").asInt());
+        JsonNode removed = cluster.get("removed");
+        assertEquals(2, removed.size());
+        JsonNode shell = null;
+        for (JsonNode x : removed) {
+            assertEquals(node, x.get("node").asText());
+            assertEquals(full.get("id").asText(), x.get("removed_by").asText(), "the archive says which report removed it");
+            if (x.get("id").asText().equals("debug-shell")) {
+                shell = x;
+            }
+        }
+        assertNotNull(shell, removed.toString());
+        assertEquals(start.get("id").asText(), shell.get("last_report_id").asText());
+        assertEquals(t.plusSeconds(5).toString(), shell.get("last_seen").asText());
+        assertEquals("HIGH", shell.get("band").asText());
+        assertEquals("monitoring", shell.get("k8s").get("namespace").asText());
+        for (JsonNode n : cluster.get("nodes")) {
+            if (n.get("node").asText().equals(node)) {
+                assertEquals(3, n.get("containers").asInt());
+                assertEquals(full.get("id").asText(), n.get("report_id").asText());
+            }
+        }
+        assertEquals(1, capturedEntries(node).stream().filter(e -> e.get("Detail").asText().contains("debug-shell")).count(),
+                "the finding for debug-shell was sent when it started; its removal sends none");
+
+        JsonNode again = invokeOk(full);
+        assertEquals("unchanged", again.get("status").asText(), "a repeated delivery removes nothing more");
+        assertEquals(0, again.get("removed").asInt());
+    }
+
+    @Test
+    void lateOldFullReportDoesNotRemoveANewerContainer() {
+        String node = node();
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        invokeOk(Fixtures.report(node, t));
+        ObjectNode start = Fixtures.containerStart(node, t.plusSeconds(20), 3, "web-new");
+        invokeOk(start);
+        // an inventory taken at t+10, before web-new started, delivered after web-new's start report
+        ObjectNode late = Fixtures.keep(Fixtures.report(node, t.plusSeconds(10)), 0, 1, 2, 3);
+        JsonNode r = invokeOk(late);
+        assertEquals("aggregated", r.get("status").asText(), "newer than what the view held for its own four containers");
+        assertEquals(0, r.get("removed").asInt(), r.toString());
+        JsonNode cluster = latestCluster();
+        assertEquals("node", cluster.get("trigger").get("scope").asText());
+        assertEquals(0, cluster.get("removed").size());
+        List<JsonNode> mine = containersOf(cluster, node);
+        assertEquals(5, mine.size());
+        assertEquals(start.get("id").asText(), byName(mine, "web-new").get("report_id").asText());
+        assertEquals(late.get("id").asText(), byName(mine, "runner").get("report_id").asText());
+    }
+
+    @Test
+    void reportWithoutScopeFromAnOlderSensorRemovesNothing() {
+        String node = node();
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        invokeOk(Fixtures.report(node, t));
+        invokeOk(Fixtures.containerStart(node, t.plusSeconds(5), 3, "web-new"));
+        ObjectNode old = Fixtures.scope(Fixtures.keep(Fixtures.report(node, t.plusSeconds(10)), 0, 1), null);
+        assertFalse(old.get("detail").has("scope"));
+        JsonNode r = invokeOk(old);
+        assertEquals("aggregated", r.get("status").asText(), r.toString());
+        assertEquals(0, r.get("removed").asInt());
+        JsonNode cluster = latestCluster();
+        Schemas.assertValid("cluster-audit.schema.json", cluster);
+        assertEquals("container", cluster.get("trigger").get("scope").asText(), "no scope is read as container");
+        assertEquals(5, containersOf(cluster, node).size(), "nothing removed on an unknown scope");
+        assertEquals(old.get("id").asText(), byName(containersOf(cluster, node), "agent").get("report_id").asText());
     }
 
     @Test

@@ -31,5 +31,7 @@ class ContractSchemasTest {
         assertEquals(audit.at("/$defs/factor"), cluster.at("/$defs/factor"));
         assertEquals(audit.at("/$defs/container/properties/k8s"), cluster.at("/$defs/k8s"));
         assertEquals(audit.at("/$defs/container/properties/runtime"), cluster.at("/$defs/container/properties/runtime"));
+        assertEquals(audit.at("/properties/scope/enum"), cluster.at("/properties/trigger/properties/scope/enum"));
+        assertEquals(audit.at("/$defs/container/properties/band/enum"), cluster.at("/properties/removed/items/properties/band/enum"));
     }
 }

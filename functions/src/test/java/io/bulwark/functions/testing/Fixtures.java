@@ -28,7 +28,7 @@ public final class Fixtures {
         }
     }
 
-    /** The four-container Kubernetes node report, from {@code node} at {@code time}, with a fresh event id. */
+    /** The four-container Kubernetes node report (scope node: the complete inventory), from {@code node} at {@code time}, with a fresh event id. */
     public static ObjectNode report(String node, Instant time) {
         ObjectNode e = load("report-k8s-node.json");
         e.put("id", UUID.randomUUID().toString());
@@ -38,6 +38,27 @@ public final class Fixtures {
         d.put("time", time.toString());
         ((ObjectNode) d.get("node")).put("hostname", node);
         return e;
+    }
+
+    /**
+     * What the sensor sends when a container starts: a report of scope {@code container} holding
+     * the fixture's container at {@code index}, renamed (id and name) to {@code name}.
+     */
+    public static ObjectNode containerStart(String node, Instant time, int index, String name) {
+        ObjectNode e = scope(keep(report(node, time), index), "container");
+        ((ObjectNode) containers(e).get(0)).put("id", name).put("name", name);
+        return e;
+    }
+
+    /** Sets the report's scope ({@code node}, {@code container}); null removes the field, as an older sensor sends it. */
+    public static ObjectNode scope(ObjectNode event, String scope) {
+        ObjectNode d = (ObjectNode) event.get("detail");
+        if (scope == null) {
+            d.remove("scope");
+        } else {
+            d.put("scope", scope);
+        }
+        return event;
     }
 
     public static ArrayNode containers(ObjectNode event) {

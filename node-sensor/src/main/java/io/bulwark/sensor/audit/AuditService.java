@@ -51,8 +51,15 @@ public final class AuditService {
         return auditor.weights();
     }
 
-    /** Refreshes the container inventory and scores every container. Never throws for one bad container. */
+    /**
+     * Refreshes the container inventory and scores every container: a report of scope
+     * {@code node} (the complete inventory). Its time is taken before the inventory is read, so a
+     * container missing from it was not running when it was read (at or after that time), and a
+     * container that starts during the run has a start report newer than this one (the cluster
+     * view compares these times before removing anything). Never throws for one bad container.
+     */
     public EscapeSurfaceReport run() {
+        Instant time = Instant.now();
         resolver.refresh();
         List<ContainerRisk> risks = new ArrayList<>();
         for (ContainerInfo c : resolver.all()) {
@@ -66,7 +73,7 @@ public final class AuditService {
         int high = count(risks, Band.HIGH);
         int medium = count(risks, Band.MEDIUM);
         int low = count(risks, Band.LOW);
-        return new EscapeSurfaceReport(Instant.now().toString(), node(), List.copyOf(risks),
+        return new EscapeSurfaceReport(time.toString(), EscapeSurfaceReport.SCOPE_NODE, node(), List.copyOf(risks),
                 new EscapeSurfaceReport.Summary(risks.size(), high, medium, low));
     }
 

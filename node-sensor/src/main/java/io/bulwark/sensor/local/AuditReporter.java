@@ -7,9 +7,12 @@ import io.bulwark.sensor.audit.AuditService;
 import java.util.List;
 
 /**
- * Runs the escape-surface audit inside {@code bulwark up}: the whole node periodically, and one
- * container when it starts. Each report is an {@code Escape Surface Report} event appended to
- * the event file (when there is one); a MEDIUM or HIGH container at start is also printed.
+ * Runs the escape-surface audit inside {@code bulwark up}: the whole node at start and
+ * periodically (scope {@code node}: the complete inventory, so the cluster view drops containers
+ * it leaves out), and one container when it starts (scope {@code container}: says nothing about
+ * the others). Each report is an {@code Escape Surface Report} event appended to the event file
+ * (when there is one); a MEDIUM or HIGH container at start is also printed. Both are synchronized:
+ * a start report is never built while the inventory is being read.
  */
 public final class AuditReporter {
     private final AuditService audit;
@@ -22,7 +25,7 @@ public final class AuditReporter {
         this.out = out;
     }
 
-    /** The whole node. */
+    /** The whole node: a report of scope {@code node}. */
     public synchronized EscapeSurfaceReport periodic() {
         EscapeSurfaceReport r = audit.run();
         last = r;
@@ -32,10 +35,11 @@ public final class AuditReporter {
         return r;
     }
 
-    /** One container that just appeared. */
+    /** One container that just appeared: a report of scope {@code container}. */
     public synchronized void containerStarted(ContainerInfo c) {
         EscapeSurfaceReport.ContainerRisk risk = audit.assess(c);
-        EscapeSurfaceReport r = new EscapeSurfaceReport(java.time.Instant.now().toString(), node, List.of(risk),
+        EscapeSurfaceReport r = new EscapeSurfaceReport(java.time.Instant.now().toString(), EscapeSurfaceReport.SCOPE_CONTAINER,
+                node, List.of(risk),
                 new EscapeSurfaceReport.Summary(1, risk.band() == EscapeSurfaceReport.Band.HIGH ? 1 : 0,
                         risk.band() == EscapeSurfaceReport.Band.MEDIUM ? 1 : 0, risk.band() == EscapeSurfaceReport.Band.LOW ? 1 : 0));
         if (out != null) {

@@ -12,18 +12,22 @@ import io.bulwark.contract.EscapeSurfaceReport;
 import io.bulwark.contract.EscapeSurfaceReport.Band;
 import io.bulwark.contract.EscapeSurfaceReport.ContainerRisk;
 import io.bulwark.contract.Json;
+import io.bulwark.sensor.cli.AuditCommand;
 import io.bulwark.sensor.enrich.ContainerResolver;
 import io.bulwark.sensor.enrich.StateRoots;
 import io.bulwark.sensor.testing.RuncContainer;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
-/** The whole report: JSON against audit.schema.json, ordering, summary, and the fixture runtimes' scores. */
+/** The whole report: JSON against audit.schema.json, scope, ordering, summary, the fixture runtimes' scores, {@code audit --json}. */
 class AuditReportTest {
     static final String DOCKER = "d0c4e5f6".repeat(8);
     static final String CONTAINERD = "4f1c2b3a".repeat(8);
@@ -60,6 +64,7 @@ class AuditReportTest {
             assertEquals(report.containers().size(), s.containers());
             assertEquals(s.containers(), s.high() + s.medium() + s.low());
             JsonNode json = Json.mapper().readTree(Json.line(report));
+            assertEquals("node", json.path("scope").asText(), "run() is the complete inventory of the node");
             JsonNode first = json.path("containers").get(ids.indexOf(priv.id()));
             assertEquals("HIGH", first.path("band").asText());
             assertEquals("privileged", first.path("factors").get(0).path("id").asText());
@@ -86,6 +91,20 @@ class AuditReportTest {
         assertTrue(api.factors().stream().noneMatch(f -> f.id().equals("host-path-kubelet")));
         assertEquals("host /etc at /host/etc (ro)",
                 api.factors().stream().filter(f -> f.id().equals("host-path-etc")).findFirst().orElseThrow().evidence());
+    }
+
+    @Test
+    void auditJsonPrintsTheSameNodeScopeReport() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new AuditCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--json", "--all", "--state-root", fixtures().toString());
+        assertEquals(0, code, err.toString());
+        JsonNode json = Json.mapper().readTree(out.toString());
+        Set<ValidationMessage> errors = schema().validate(json);
+        assertTrue(errors.isEmpty(), errors + " in " + json.toPrettyString());
+        assertEquals("node", json.path("scope").asText(), "bulwark audit --json is a complete inventory too");
+        assertEquals(6, json.path("containers").size());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.bulwark.sensor.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Json;
 import io.bulwark.sensor.testing.RuncContainer;
@@ -11,6 +12,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged `bulwark up`, run as a user runs it: ready line, one readable line per alert, the
- * alert envelope appended to --alerts, and a clean stop on SIGTERM within 5 s.
+ * alert envelope appended to --alerts, escape-surface reports (the inventory at start, scope node;
+ * one per container started meanwhile, scope container), and a clean stop on SIGTERM within 5 s.
  */
 @Timeout(120)
 class UpIT {
@@ -62,6 +65,19 @@ class UpIT {
             }
             assertTrue(alert != null, "no core-pattern alert line; stderr: " + Files.readString(dir.resolve("up.err")));
             assertTrue(alert.contains(box.id()), "alert names the container: " + alert);
+            // a container started while up runs gets a report of its own, scope container
+            try (RuncContainer late = RuncContainer.builder().start()) {
+                late.exec("/bin/sh", "-c", "true"); // the sensor learns a container from its first event
+                JsonNode start = null;
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (start == null && System.nanoTime() < until) {
+                    Thread.sleep(200);
+                    start = reports(alerts).stream().filter(d -> d.get("containers").toString().contains(late.id())).findFirst().orElse(null);
+                }
+                assertTrue(start != null, "no Escape Surface Report for " + late.id() + "; stderr: " + Files.readString(dir.resolve("up.err")));
+                assertEquals("container", start.get("scope").asText(), start.toString());
+                assertEquals(1, start.get("containers").size(), "only the container that started: " + start);
+            }
         } finally {
             long t0 = System.nanoTime();
             up.destroy(); // SIGTERM
@@ -81,5 +97,23 @@ class UpIT {
         assertTrue(Files.readString(dir.resolve("up.err")).contains("stopped;"), "prints its counters on the way out");
         assertTrue(kept.stream().anyMatch(l -> l.contains("\"detail-type\":\"Escape Surface Report\"") && l.contains(containerId[0])),
                 "the container's start produced an escape-surface report");
+        List<JsonNode> reports = reports(alerts);
+        assertEquals("node", reports.get(0).get("scope").asText(), "the first report is the inventory taken at start: " + reports.get(0));
+        for (JsonNode r : reports) {
+            String scope = r.get("scope").asText();
+            assertTrue(scope.equals("node") || scope.equals("container") && r.get("containers").size() == 1, r.toString());
+        }
+    }
+
+    /** The details of the Escape Surface Report events in the event file so far. */
+    static List<JsonNode> reports(Path file) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            JsonNode e = Json.mapper().readTree(l);
+            if ("Escape Surface Report".equals(e.path("detail-type").asText())) {
+                out.add(e.get("detail"));
+            }
+        }
+        return out;
     }
 }
