@@ -138,6 +138,7 @@ public final class Sensor implements AutoCloseable {
     private final Containers containers;
     private final EventDecoder decoder;
     private final EventSink sink;
+    private final int decoderNice;
     private final Consumer<ContainerInfo> onNewContainer;
     private final Set<String> seenContainers = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -150,7 +151,8 @@ public final class Sensor implements AutoCloseable {
     private final Set<String> knownPrefixes = ConcurrentHashMap.newKeySet();
 
     private Sensor(Probe probe, ProcessTable processes, Containers containers, EventSink sink,
-                   Consumer<ContainerInfo> onNewContainer) {
+                   Consumer<ContainerInfo> onNewContainer, int decoderNice) {
+        this.decoderNice = decoderNice;
         this.onNewContainer = onNewContainer;
         this.probe = probe;
         this.processes = processes;
@@ -185,7 +187,7 @@ public final class Sensor implements AutoCloseable {
             ProcessTable processes = new ProcessTable();
             int n = processes.scan();
             LOG.debugf("process table: %d processes", n);
-            Sensor s = new Sensor(probe, processes, containers, sink, onNewContainer);
+            Sensor s = new Sensor(probe, processes, containers, sink, onNewContainer, settings.decoderNice());
             s.learnContainers();
             s.thread.start();
             return s;
@@ -239,6 +241,10 @@ public final class Sensor implements AutoCloseable {
     }
 
     private void run() {
+        int err = Probe.setCurrentThreadNice(decoderNice);
+        if (err != 0) {
+            LOG.warnf("cannot set the decoder thread's nice value to %d (errno %d): a flood can starve it", decoderNice, err);
+        }
         RingBuffer ring = probe.ring();
         RingBuffer.Handler handler = this::onRecord;
         while (running) {
@@ -253,9 +259,10 @@ public final class Sensor implements AutoCloseable {
 
     /**
      * One ring-buffer record. A syscall record identical (all bytes but the timestamp) to the last
-     * one remembered for its thread slot, within {@link #REPEAT_WINDOW_NS} and with no
-     * lifecycle event (exec, fork, exit, new cgroup) in between, is a repeat: same decoded event
-     * with the new time, same verdict. Everything else is decoded.
+     * one remembered for its thread slot, within {@link #REPEAT_WINDOW_NS}, with no exec, fork or
+     * exit of its process or its parent and no new cgroup in between, is a repeat: same decoded
+     * event with the new time, same verdict. Everything else is decoded. (Lifecycle events of
+     * other processes do not matter: a busy host execs all the time.)
      */
     private void onRecord(ByteBuffer buf, int off, int len) {
         int op = buf.get(off + OP_OFF) & 0xff;
@@ -276,10 +283,33 @@ public final class Sensor implements AutoCloseable {
                 }
                 return;
             }
+        } else if (op == RawEvent.OP_CGROUP_MKDIR) {
+            generation++; // container state may change: forget every remembered event
         } else {
-            generation++; // exec, fork, exit, cgroup: process or container state may change
+            forget(buf.getInt(off + RawEvent.OFF_PID)); // exec, fork, exit: that process's state (and its children's ancestry) may change
         }
-        handle(RawEvent.parse(buf, off, len), buf, off, len);
+        long t0 = SLOW_DEBUG ? System.nanoTime() : 0;
+        RawEvent raw = RawEvent.parse(buf, off, len);
+        handle(raw, buf, off, len);
+        if (SLOW_DEBUG) {
+            long dt = System.nanoTime() - t0;
+            if (dt > 500_000) {
+                System.err.printf("bulwark: slow event %.2f ms op=%d nr=%d pid=%d comm=%s%n", dt / 1e6, raw.op(), raw.nr(), raw.pid(), raw.comm());
+            }
+        }
+    }
+
+    private static final boolean SLOW_DEBUG = Boolean.getBoolean("bulwark.debug.slowEvents");
+
+    /** Forgets remembered events of {@code pid} and of its children (their ancestry names it). */
+    private void forget(int pid) {
+        for (Recent r : recent) {
+            if (r != null && r.event != null && (r.event.process().pid() == pid || r.event.process().ppid() == pid)) {
+                r.len = -1;
+                r.event = null;
+                r.state = null;
+            }
+        }
     }
 
     private static boolean same(ByteBuffer buf, int off, byte[] bytes, int len) {

@@ -66,6 +66,10 @@ public class UpCommand implements Callable<Integer> {
             description = "At most N events a second from any one cgroup (container), enforced in the kernel, so one flooding container cannot blind the sensor to the others; what is dropped is counted as rate_limited (0 = no limit, the default).")
     int rateLimit;
 
+    @Option(names = "--ring-mib", paramLabel = "N", defaultValue = "4",
+            description = "Size of the kernel-to-sensor ring buffer in MiB, a power of two (default ${DEFAULT-VALUE}). It is the only buffer: a bigger ring rides out longer stalls of the sensor under a flood; it counts twice in the sensor's RSS (mapped twice).")
+    int ringMib;
+
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
     Integer seconds;
 
@@ -127,7 +131,7 @@ public class UpCommand implements Callable<Integer> {
         AuditReporter reporter = new AuditReporter(audit, file);
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.of(resolver), new Sensor.EventSink() {
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver), new Sensor.EventSink() {
                 @Override
                 public Object accept(io.bulwark.contract.SensorEvent event) {
                     return detector.onEvent(event);
@@ -164,6 +168,7 @@ public class UpCommand implements Callable<Integer> {
         long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
         LossMonitor losses = new LossMonitor(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none",
                 TimeUnit.SECONDS.toNanos(coalesceSeconds));
+        long nextTrim = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long nextStats = statsSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(statsSeconds) : Long.MAX_VALUE;
         while (!stop.await(1, TimeUnit.SECONDS)) {
             detector.tick();
@@ -177,6 +182,11 @@ public class UpCommand implements Callable<Integer> {
                 System.err.println("bulwark up: stats; events " + detector.events() + ", alerts " + detector.alerts()
                         + "; sensor counters " + sensor.counters());
                 nextStats = System.nanoTime() + TimeUnit.SECONDS.toNanos(statsSeconds);
+            }
+            if (System.nanoTime() > nextTrim) {
+                // the JIT's and libbpf's freed native memory otherwise stays in glibc's arenas (RSS)
+                io.bulwark.sensor.probe.Probe.releaseFreedNativeMemory();
+                nextTrim = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             }
             if (System.nanoTime() > nextAudit) {
                 reporter.periodic();

@@ -43,7 +43,8 @@ public final class IntegrityChecker implements AutoCloseable {
         }
     }
 
-    private final KernelReader reader;
+    /** Loaded only while a check runs: between checks the sensor holds none of its memory (libbpf's BTF parse). */
+    private KernelReader reader;
     private final Set<Check> enabled;
     private final TextCheck text;
     private final PointerCheck pointers = new PointerCheck();
@@ -52,8 +53,7 @@ public final class IntegrityChecker implements AutoCloseable {
     private final long bootToWall = Probe.bootToWallNs();
     private boolean baselined;
 
-    private IntegrityChecker(KernelReader reader, Set<Check> enabled, KernelSymbols syms) {
-        this.reader = reader;
+    private IntegrityChecker(Set<Check> enabled, KernelSymbols syms) {
         this.enabled = enabled;
         this.text = new TextCheck(syms);
     }
@@ -61,8 +61,8 @@ public final class IntegrityChecker implements AutoCloseable {
     /** Loads integrity.bpf.o. Throws EnvironmentException/BpfException when the kernel refuses, IOException when kallsyms hides addresses. */
     public static IntegrityChecker open(Set<Check> checks) throws IOException {
         KernelSymbols syms = KernelSymbols.load();
-        KernelReader reader = KernelReader.open();
-        return new IntegrityChecker(reader, checks.isEmpty() ? EnumSet.allOf(Check.class) : EnumSet.copyOf(checks), syms);
+        KernelReader.open().close(); // fails now, with the reason, when the kernel refuses the object
+        return new IntegrityChecker(checks.isEmpty() ? EnumSet.allOf(Check.class) : EnumSet.copyOf(checks), syms);
     }
 
     public static IntegrityChecker open() throws IOException {
@@ -84,8 +84,27 @@ public final class IntegrityChecker implements AutoCloseable {
         return run(false);
     }
 
-    private IntegrityReport run(boolean takeBaseline) {
+    private synchronized IntegrityReport run(boolean takeBaseline) {
         long t0 = System.nanoTime();
+        try {
+            reader = KernelReader.open();
+        } catch (RuntimeException e) {
+            Map<String, String> unavailable = new LinkedHashMap<>();
+            for (Check c : enabled) {
+                unavailable.put(c.id(), "integrity.bpf.o: " + e.getMessage());
+            }
+            return new IntegrityReport(Instant.now().toString(), takeBaseline ? "baseline" : "check", List.of(), Map.of(), unavailable,
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+        try {
+            return runWith(takeBaseline, t0);
+        } finally {
+            reader.close();
+            reader = null;
+        }
+    }
+
+    private IntegrityReport runWith(boolean takeBaseline, long t0) {
         List<Finding> findings = new ArrayList<>();
         Map<String, Map<String, Object>> checked = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
@@ -156,7 +175,10 @@ public final class IntegrityChecker implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        reader.close();
+    public synchronized void close() {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
     }
 }

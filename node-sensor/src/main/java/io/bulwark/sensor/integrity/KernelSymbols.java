@@ -39,18 +39,50 @@ public final class KernelSymbols {
         this.nameOff = nameOff;
         this.names = names;
         this.modules = modules;
-        Integer[] order = new Integer[addrs.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> {
+        this.byNameOrder = sortedIndex(addrs.length, (x, y) -> {
             int c = compareName(x, y);
             return c != 0 ? c : Integer.compare(x, y);
         });
-        this.byNameOrder = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
-            byNameOrder[i] = order[i];
+    }
+
+    /** Compares two indexes. */
+    @FunctionalInterface
+    interface IndexOrder {
+        int compare(int x, int y);
+    }
+
+    /**
+     * The indexes 0..n-1 in {@code order} (a stable merge sort on primitive ints: no boxed
+     * Integer per symbol, so the load fits the sensor's small heap even with modules loaded).
+     */
+    static int[] sortedIndex(int n, IndexOrder order) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
         }
+        int[] b = new int[n];
+        for (int width = 1; width < n; width <<= 1) {
+            for (int lo = 0; lo < n; lo += width << 1) {
+                int mid = Math.min(lo + width, n);
+                int hi = Math.min(lo + (width << 1), n);
+                int i = lo;
+                int j = mid;
+                int k = lo;
+                while (i < mid && j < hi) {
+                    b[k++] = order.compare(a[i], a[j]) <= 0 ? a[i++] : a[j++];
+                }
+                while (i < mid) {
+                    b[k++] = a[i++];
+                }
+                while (j < hi) {
+                    b[k++] = a[j++];
+                }
+            }
+            int[] t = a;
+            a = b;
+            b = t;
+        }
+        return a;
     }
 
     private int nameLen(int i) {
@@ -73,7 +105,8 @@ public final class KernelSymbols {
     static KernelSymbols load(Path file) throws IOException {
         long[] a = new long[160_000];
         byte[] t = new byte[a.length];
-        java.io.ByteArrayOutputStream nm = new java.io.ByteArrayOutputStream(4 << 20);
+        byte[] nm = new byte[1 << 20];
+        int nmLen = 0;
         int[] off = new int[a.length + 1];
         Map<Integer, String> mods = new HashMap<>();
         int n = 0;
@@ -102,9 +135,13 @@ public final class KernelSymbols {
                     mods.put(n, name.substring(tab + 1).trim());
                     name = name.substring(0, tab);
                 }
-                off[n] = nm.size();
-                byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
-                nm.write(b, 0, b.length);
+                off[n] = nmLen;
+                if (nmLen + name.length() > nm.length) {
+                    nm = Arrays.copyOf(nm, Math.max(nm.length * 2, nmLen + name.length()));
+                }
+                for (int c = 0; c < name.length(); c++) {
+                    nm[nmLen++] = (byte) name.charAt(c); // ISO-8859-1
+                }
                 n++;
             }
         }
@@ -112,30 +149,28 @@ public final class KernelSymbols {
             throw new IOException(file + " shows no addresses (kernel.kptr_restrict hides them, or not root): "
                     + "the kernel integrity checks need real addresses (run as root; kptr_restrict 0 or 1)");
         }
-        off[n] = nm.size();
+        off[n] = nmLen;
         // kallsyms is not sorted by address (modules, BPF, sections): sort an index.
         final long[] fa = a;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Long.compareUnsigned(fa[x], fa[y]));
-        byte[] allNames = nm.toByteArray();
+        int[] order = sortedIndex(n, (x, y) -> Long.compareUnsigned(fa[x], fa[y]));
         long[] sa = new long[n];
         byte[] st = new byte[n];
         int[] so = new int[n + 1];
-        java.io.ByteArrayOutputStream sn = new java.io.ByteArrayOutputStream(allNames.length);
+        byte[] sn = new byte[nmLen];
+        int snLen = 0;
         String[] smods = new String[n];
         for (int k = 0; k < n; k++) {
             int i = order[k];
             sa[k] = a[i];
             st[k] = t[i];
-            so[k] = sn.size();
-            sn.write(allNames, off[i], off[i + 1] - off[i]);
+            so[k] = snLen;
+            int len = off[i + 1] - off[i];
+            System.arraycopy(nm, off[i], sn, snLen, len);
+            snLen += len;
             smods[k] = mods.get(i);
         }
-        so[n] = sn.size();
-        return new KernelSymbols(sa, st, so, sn.toByteArray(), smods);
+        so[n] = snLen;
+        return new KernelSymbols(sa, st, so, sn, smods);
     }
 
     private Symbol symbol(int i) {

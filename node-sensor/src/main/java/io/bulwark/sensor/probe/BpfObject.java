@@ -168,6 +168,19 @@ public final class BpfObject implements AutoCloseable {
         return Integer.toUnsignedLong(n.bpf.bpf_map__max_entries(map));
     }
 
+    /** Sets a map's max_entries before {@link #load} (a ring buffer: its size in bytes). */
+    public void setMapMaxEntries(String name, long entries) {
+        requireOpen();
+        Pointer map = n.bpf.bpf_object__find_map_by_name(obj, name);
+        if (map == null || map.address() == 0) {
+            throw new BpfException("find map", 2, file + ":" + name);
+        }
+        int rc = n.bpf.bpf_map__set_max_entries(map, (int) entries);
+        if (rc != 0) {
+            throw new BpfException("set max_entries", -rc, file + ":" + name, String.valueOf(entries));
+        }
+    }
+
     /** bpf_map_update_elem with raw key and value bytes. */
     public void update(String map, byte[] key, byte[] value) {
         int fd = mapFd(map);

@@ -52,6 +52,9 @@ public interface LibBpf {
     /** {@code __u32 bpf_map__max_entries(const struct bpf_map *map)}: for a ring buffer, its data size in bytes. */
     int bpf_map__max_entries(Pointer map);
 
+    /** Before load: a map's max_entries (a ring buffer's size in bytes, a power of two, page-aligned). */
+    int bpf_map__set_max_entries(Pointer map, int maxEntries);
+
     Pointer bpf_map__initial_value(Pointer map, NativeLongByReference size);
 
     int btf__find_by_name_kind(Pointer btf, String name, int kind);

@@ -36,4 +36,8 @@ public interface LibC {
 
     /** glibc: returns free heap memory to the kernel (after loading BPF objects and after checks). */
     int malloc_trim(long pad);
+
+    /** {@code setpriority(PRIO_PROCESS, tid, nice)}: with a thread id, sets that thread's nice value (Linux). */
+    @jnr.ffi.annotations.SaveError
+    int setpriority(int which, int who, int prio);
 }

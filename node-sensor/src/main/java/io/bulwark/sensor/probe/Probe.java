@@ -39,14 +39,35 @@ public final class Probe implements AutoCloseable {
             "bw_io_uring", "the io_uring door (opens and connects submitted through io_uring)");
 
     /** Settings for the kernel side. */
-    public record Settings(long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes) {
+    /**
+     * @param ringBytes   size of the event ring buffer (a power of two, at least 64 KiB); it is the
+     *                    only buffer between the kernel and the decoder, and it is mapped twice into
+     *                    the sensor, so it counts twice in the sensor's RSS
+     * @param decoderNice nice value of the thread that drains the ring buffer (-20…19; the default
+     *                    -10 keeps a flood of syscalls from the watched workloads from starving it)
+     */
+    public record Settings(long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes, int decoderNice, int ringBytes) {
+        public Settings {
+            if (ringBytes < 65536 || Integer.bitCount(ringBytes) != 1) {
+                throw new IllegalArgumentException("ring buffer size must be a power of two of at least 64 KiB: " + ringBytes);
+            }
+        }
+
         public static Settings defaults() {
-            return new Settings(256 * 1024, 1_000_000, 0, Map.of());
+            return new Settings(256 * 1024, 1_000_000, 0, Map.of(), -10, 4 << 20);
         }
 
         /** At most {@code perSecond} events a second from any one cgroup (0 = no limit); the rest are counted in rate_limited. */
         public Settings withRateLimit(int perSecond) {
-            return new Settings(wakeBytes, wakeNs, perSecond, extraPrefixes);
+            return new Settings(wakeBytes, wakeNs, perSecond, extraPrefixes, decoderNice, ringBytes);
+        }
+
+        public Settings withDecoderNice(int nice) {
+            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, nice, ringBytes);
+        }
+
+        public Settings withRingBytes(int bytes) {
+            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, decoderNice, bytes);
         }
     }
 
@@ -107,6 +128,7 @@ public final class Probe implements AutoCloseable {
             obj.setConstU64("wake_ns", settings.wakeNs());
             obj.setConstU32("rate_limit", settings.rateLimit());
             obj.setConst("sc_mode", syscallModes());
+            obj.setMapMaxEntries("events", settings.ringBytes());
             obj.setConst("ia32_to_x64", Ia32Table.get().constBytes()); // the 32-bit door, translated to x86_64 numbers
             obj.load();
             for (Map.Entry<String, Integer> e : Watchlist.defaultPrefixes().entrySet()) {
@@ -229,6 +251,18 @@ public final class Probe implements AutoCloseable {
         } catch (IOException e) {
             throw new EnvironmentException("cannot extract the BPF object: " + e.getMessage());
         }
+    }
+
+    /**
+     * Sets the calling thread's nice value (Linux: setpriority on the thread id). Returns the errno,
+     * 0 on success.
+     */
+    public static int setCurrentThreadNice(int nice) {
+        Native n = Native.get();
+        String arch = System.getProperty("os.arch");
+        long gettid = arch.equals("aarch64") ? 178 : 186;
+        int tid = (int) n.libc.syscall(gettid, 0, 0, 0, 0, 0, 0);
+        return n.libc.setpriority(0 /* PRIO_PROCESS */, tid, nice) == 0 ? 0 : n.errno();
     }
 
     /**

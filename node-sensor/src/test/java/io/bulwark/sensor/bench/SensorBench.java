@@ -79,6 +79,9 @@ public final class SensorBench {
                 System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, record errors %d%n",
                         secs, emitted, decoded, decoded / secs, rbDrops, recErrors);
                 System.out.println("  sensor counters: " + counters);
+                if (Boolean.getBoolean("bulwark.bench.timeline")) {
+                    System.out.println("  per-second drops/decoded: " + up.dropTimeline());
+                }
                 System.out.printf("  decoder thread CPU during the storm: %.2f s, i.e. %.0f events per CPU-second (its capacity on one core)%n",
                         decoderCpu, decoded / decoderCpu);
                 System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
@@ -120,12 +123,12 @@ public final class SensorBench {
         }
 
         static Up start(Path jar) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx40m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
+            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx32m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
                     "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2", "-jar", jar.toString(),
                     "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
             if (!extra.isEmpty()) {
-                cmd.addAll(1, List.of(extra.split("\\s+")));
+                cmd.addAll(cmd.indexOf("-jar"), List.of(extra.split("\\s+"))); // after the launcher's flags: the last one wins
             }
             String upArgs = System.getProperty("bulwark.bench.upArgs", "").trim(); // e.g. --integrity-seconds 0
             if (!upArgs.isEmpty()) {
@@ -139,6 +142,9 @@ public final class SensorBench {
                     while ((line = r.readLine()) != null) {
                         synchronized (up.err) {
                             up.err.append(line).append('\n');
+                            if (line.contains("slow event")) {
+                                System.out.println("  [up] " + line);
+                            }
                         }
                     }
                 } catch (IOException ignored) {
@@ -193,6 +199,20 @@ public final class SensorBench {
         }
 
         /** The latest periodic stats line the sensor printed (--stats-seconds 1). */
+        /** The drop counter of every per-second stats line so far (to see when drops happen). */
+        String dropTimeline() {
+            StringBuilder out = new StringBuilder();
+            synchronized (err) {
+                for (String l : err.toString().split("\n")) {
+                    java.util.regex.Matcher m = Pattern.compile("ringbuf_full_drops=(\\d+).*decoded=(\\d+)").matcher(l);
+                    if (l.contains("stats;") && m.find()) {
+                        out.append(m.group(1)).append('/').append(m.group(2)).append(' ');
+                    }
+                }
+            }
+            return out.toString();
+        }
+
         String counters() throws InterruptedException {
             Thread.sleep(1500);
             synchronized (err) {
