@@ -60,11 +60,11 @@ public final class SensorBench {
             long rss;
             String counters;
             try {
-                box.exec("/bin/bwstorm", procs, stormSeconds); // warm-up: JIT-compile the decoder and the rules
+                box.exec("/bin/bwstorm", procs, stormSeconds, System.getProperty("bulwark.bench.stormMode", "same")); // warm-up: JIT-compile the decoder and the rules
                 String before = up.counters();
                 double cpu0 = up.decoderCpuSeconds();
                 long t0 = System.nanoTime();
-                storm = box.exec("/bin/bwstorm", procs, stormSeconds);
+                storm = box.exec("/bin/bwstorm", procs, stormSeconds, System.getProperty("bulwark.bench.stormMode", "same"));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Thread.sleep(500);
                 rss = up.rssKiB();
