@@ -1,12 +1,10 @@
 package io.bulwark.sensor.probe;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.LastError;
@@ -108,21 +106,7 @@ public final class KernelReader implements AutoCloseable {
     }
 
     private static Path locate() {
-        String dir = System.getProperty("bulwark.bpfDir");
-        if (dir != null && Files.isReadable(Path.of(dir, OBJECT))) {
-            return Path.of(dir, OBJECT);
-        }
-        try (InputStream in = KernelReader.class.getResourceAsStream("/bpf/" + OBJECT)) {
-            if (in == null) {
-                throw new EnvironmentException("bpf/" + OBJECT + " is not in the jar: rebuild with ./bulwark setup (needs clang and bpftool)");
-            }
-            Path tmp = Files.createTempFile("bulwark-integrity-", ".bpf.o");
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        } catch (IOException e) {
-            throw new EnvironmentException("cannot extract the BPF object: " + e.getMessage());
-        }
+        return Probe.locateObject(OBJECT);
     }
 
     private int programFd(String name) {

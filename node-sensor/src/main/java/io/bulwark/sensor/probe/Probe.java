@@ -236,20 +236,25 @@ public final class Probe implements AutoCloseable {
 
     /** The BPF object: from -Dbulwark.bpfDir, else extracted from the jar into a private temp file. */
     static Path locateObject() {
+        return locateObject(OBJECT);
+    }
+
+    /** A BPF object shipped in the jar ({@code bpf/NAME}), or the one in -Dbulwark.bpfDir when set. */
+    static Path locateObject(String object) {
         String dir = System.getProperty("bulwark.bpfDir");
-        if (dir != null && Files.isReadable(Path.of(dir, OBJECT))) {
-            return Path.of(dir, OBJECT);
+        if (dir != null && Files.isReadable(Path.of(dir, object))) {
+            return Path.of(dir, object);
         }
-        try (InputStream in = Probe.class.getResourceAsStream("/bpf/" + OBJECT)) {
+        try (InputStream in = Probe.class.getResourceAsStream("/bpf/" + object)) {
             if (in == null) {
-                throw new EnvironmentException("bpf/" + OBJECT + " is not in the jar: rebuild with ./bulwark setup (needs clang and bpftool)");
+                throw new EnvironmentException("bpf/" + object + " is not in the jar: rebuild with ./bulwark setup (needs clang and bpftool)");
             }
-            Path tmp = Files.createTempFile("bulwark-", ".bpf.o");
+            Path tmp = Files.createTempFile("bulwark-" + object.replace(".bpf.o", "") + "-", ".bpf.o");
             tmp.toFile().deleteOnExit();
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             return tmp;
         } catch (IOException e) {
-            throw new EnvironmentException("cannot extract the BPF object: " + e.getMessage());
+            throw new EnvironmentException("cannot extract the BPF object " + object + ": " + e.getMessage());
         }
     }
 

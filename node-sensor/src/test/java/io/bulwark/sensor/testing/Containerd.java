@@ -477,31 +477,8 @@ public final class Containerd implements AutoCloseable {
     }
 
     private void prepareRootfs(Path rootfs) throws IOException {
-        Files.createDirectories(rootfs);
-        Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String d : List.of("bin", "proc", "sys", "dev", "tmp", "etc", "root", "run", "var/run")) {
-            Files.createDirectories(rootfs.resolve(d));
-        }
-        Files.setPosixFilePermissions(rootfs.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.copy(BUSYBOX, rootfs.resolve("bin/busybox"));
-        RuncContainer.ExecResult list = run(List.of(BUSYBOX.toString(), "--list"), TIMEOUT);
-        for (String applet : list.output().split("\\s+")) {
-            if (!applet.isBlank() && !applet.equals("busybox")) {
-                Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
-            }
-        }
-        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\n");
-        String helpers = System.getProperty("bulwark.testHelpers");
-        if (helpers != null && Files.isDirectory(Path.of(helpers))) {
-            try (Stream<Path> s = Files.list(Path.of(helpers))) {
-                for (Path h : s.filter(Files::isRegularFile).toList()) {
-                    Path target = rootfs.resolve("bin").resolve(h.getFileName().toString());
-                    Files.copy(h, target, StandardCopyOption.REPLACE_EXISTING);
-                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-                }
-            }
-        }
+        Files.createDirectories(rootfs.getParent());
+        RuncContainer.busyboxRootfs(rootfs);
     }
 
     private static void checkTools() {

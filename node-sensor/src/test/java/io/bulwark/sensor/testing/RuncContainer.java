@@ -346,17 +346,7 @@ public final class RuncContainer implements AutoCloseable {
         }
 
         private void prepareRootfs(Path rootfs) throws IOException {
-            copyTemplate(rootfs);
-            String helpers = System.getProperty("bulwark.testHelpers");
-            if (helpers != null && Files.isDirectory(Path.of(helpers))) {
-                try (Stream<Path> s = Files.list(Path.of(helpers))) {
-                    for (Path h : s.filter(Files::isRegularFile).toList()) {
-                        Path target = rootfs.resolve("bin").resolve(h.getFileName().toString());
-                        Files.copy(h, target, StandardCopyOption.REPLACE_EXISTING);
-                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-                    }
-                }
-            }
+            busyboxRootfs(rootfs);
             for (Map.Entry<String, Object> f : files.entrySet()) {
                 Path target = rootfs.resolve(f.getKey().replaceFirst("^/+", ""));
                 Files.createDirectories(target.getParent());
@@ -548,6 +538,24 @@ public final class RuncContainer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(t), "runc-rootfs-cleanup"));
         template = root;
         return root;
+    }
+
+    /**
+     * Fills {@code rootfs} with the busybox-static root (a copy of the per-JVM template) and the
+     * static test helpers named by {@code bulwark.testHelpers}, in /bin. Shared by the runtimes' harnesses.
+     */
+    static void busyboxRootfs(Path rootfs) throws IOException {
+        copyTemplate(rootfs);
+        String helpers = System.getProperty("bulwark.testHelpers");
+        if (helpers != null && Files.isDirectory(Path.of(helpers))) {
+            try (Stream<Path> s = Files.list(Path.of(helpers))) {
+                for (Path h : s.filter(Files::isRegularFile).toList()) {
+                    Path target = rootfs.resolve("bin").resolve(h.getFileName().toString());
+                    Files.copy(h, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+        }
     }
 
     private static void copyTemplate(Path rootfs) throws IOException {
