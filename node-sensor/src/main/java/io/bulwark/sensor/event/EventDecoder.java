@@ -162,7 +162,7 @@ public final class EventDecoder {
         switch (name) {
             case "open", "creat" -> {
                 m.put("path", r.s0());
-                m.put("name", r.s0());
+                m.put("name", absolute(r.tid(), AT_FDCWD, r.s0()));
                 m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
                 m.put("mode", name.equals("creat") ? a[1] : a[2]);
                 procFdTarget(r, m);
@@ -170,7 +170,7 @@ public final class EventDecoder {
             case "openat" -> {
                 m.put("dirfd", (int) a[0]);
                 m.put("path", r.s0());
-                m.put("name", r.s0());
+                m.put("name", absolute(r.tid(), (int) a[0], r.s0()));
                 m.put("flags", Flags.open(a[2]));
                 m.put("mode", a[3]);
                 procFdTarget(r, m);
@@ -178,7 +178,7 @@ public final class EventDecoder {
             case "openat2" -> {
                 m.put("dirfd", (int) a[0]);
                 m.put("path", r.s0());
-                m.put("name", r.s0());
+                m.put("name", absolute(r.tid(), (int) a[0], r.s0()));
                 m.put("flags", Flags.open(r.aux()[0]));
                 procFdTarget(r, m);
             }
@@ -358,6 +358,35 @@ public final class EventDecoder {
     }
 
     /** Inode of a process's namespace, 0 when it cannot be read (the process is gone). */
+    static final int AT_FDCWD = -100;
+
+    /**
+     * A relative path made absolute the way the opener sees it: against its working directory
+     * ({@code AT_FDCWD}) or the directory behind {@code dirfd}, read from /proc at decode time
+     * (for a container process that is the path inside the container). Falls back to the raw path
+     * when the process is gone or the descriptor is not a directory path. `.` and `..` are folded
+     * textually (symlinks are not followed).
+     */
+    static String absolute(int tid, int dirfd, String path) {
+        if (path.isEmpty() || path.charAt(0) == '/') {
+            return path;
+        }
+        String base;
+        try {
+            base = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(tid),
+                    dirfd == AT_FDCWD ? "cwd" : "fd/" + dirfd)).toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return path;
+        }
+        if (!base.startsWith("/")) {
+            return path; // not a directory path (a socket, an anonymous inode…)
+        }
+        if (base.endsWith(" (deleted)")) {
+            base = base.substring(0, base.length() - " (deleted)".length());
+        }
+        return java.nio.file.Path.of(base).resolve(path).normalize().toString();
+    }
+
     private static long nsOf(int pid, String type) {
         try {
             String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/ns/" + type)).toString();

@@ -60,6 +60,10 @@ class DefaultContainerEscapeTest {
         expectBox("core-pattern", "io_uring_submit", bw("io-uring-open", p));
         expectBox("core-pattern", "io_uring_submit", bw("io-uring-open2", p));
         expectBox("core-pattern", "openat", sh("cd /proc/sys/kernel && /bin/bwtrigger openat-write core_pattern"));
+        // an interactive attacker's shell: the redirection is opened by the (still running) shell itself
+        Alert rel = expectBox("core-pattern", "openat", sh("cd /proc/sys/kernel && echo '|/tmp/x' > core_pattern; sleep 1"));
+        assertTrue(rel.output().contains("file=/proc/sys/kernel/core_pattern"),
+                "a relative path is resolved against the opener's working directory: " + rel.output());
     }
 
     @Test
