@@ -30,6 +30,8 @@ import java.util.Map;
  * @param devices           device nodes created in the container
  * @param k8s               pod attribution from CRI annotations, null outside Kubernetes
  * @param annotations       runtime annotations
+ * @param cwd               working directory of the init process (OCI {@code process.cwd}), null when the
+ *                          config does not say (runc's state.json keeps none)
  */
 public record ContainerInfo(
         String id, String name, String runtime, String image, int pid, String status,
@@ -37,7 +39,7 @@ public record ContainerInfo(
         List<String> capabilities, List<Mount> mounts, List<String> hostNamespaces,
         int user, boolean seccomp, String apparmorProfile, String selinuxLabel, boolean noNewPrivileges,
         List<String> readonlyPaths, List<String> maskedPaths, List<String> devices,
-        K8s k8s, Map<String, String> annotations) {
+        K8s k8s, Map<String, String> annotations, String cwd) {
 
     /** One mount of the container. */
     public record Mount(String source, String destination, String type, List<String> options) {

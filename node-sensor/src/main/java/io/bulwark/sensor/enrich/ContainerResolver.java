@@ -253,7 +253,7 @@ public final class ContainerResolver implements ContainerLookup {
                 f.bundle(), rootfs, cgroupPath, privileged, List.copyOf(caps), List.copyOf(c.mounts()),
                 hostNamespaces(f.pid(), alive, c), uid, c.seccomp(), c.apparmorProfile(), c.selinuxLabel(),
                 c.noNewPrivileges(), List.copyOf(c.readonlyPaths()), List.copyOf(c.maskedPaths()),
-                List.copyOf(c.devices()), f.k8s(), Map.copyOf(c.annotations()));
+                List.copyOf(c.devices()), f.k8s(), Map.copyOf(c.annotations()), c.cwd());
     }
 
     /**

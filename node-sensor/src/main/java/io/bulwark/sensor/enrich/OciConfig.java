@@ -20,11 +20,13 @@ import java.util.Set;
  * @param devices      device nodes and device-cgroup rules worth reporting (see {@link #devices})
  * @param allDevices   the device cgroup lets the container read and write every device
  * @param uid          the process uid, -1 when the config does not say
+ * @param cwd          the process working directory ({@code process.cwd}), null when the config does not say
  */
 record OciConfig(Map<String, String> namespaces, List<String> capabilities, List<ContainerInfo.Mount> mounts,
                  List<String> maskedPaths, List<String> readonlyPaths, List<String> devices, boolean allDevices,
                  boolean seccomp, String apparmorProfile, String selinuxLabel, boolean noNewPrivileges, int uid,
-                 Map<String, String> annotations, String rootfs, String cgroupsPath, String hostname) {
+                 Map<String, String> annotations, String rootfs, String cgroupsPath, String hostname,
+                 String cwd) {
 
     /** Char devices every runtime gives a container (null, zero, full, random, urandom, tty, console, ptmx,
      *  pts, tun, fuse): allowed without being worth a finding. */
@@ -70,7 +72,7 @@ record OciConfig(Map<String, String> namespaces, List<String> capabilities, List
                 process.path("noNewPrivileges").asBoolean(false),
                 process.path("user").has("uid") ? process.path("user").path("uid").asInt() : -1,
                 stringMap(spec.path("annotations")), text(spec.path("root"), "path"),
-                emptyToNull(text(linux, "cgroupsPath")), text(spec, "hostname"));
+                emptyToNull(text(linux, "cgroupsPath")), text(spec, "hostname"), emptyToNull(text(process, "cwd")));
     }
 
     private static final long MS_RDONLY = 1;
@@ -121,7 +123,7 @@ record OciConfig(Map<String, String> namespaces, List<String> capabilities, List
                 strings(config.path("mask_paths")), strings(config.path("readonly_paths")), devices, all,
                 seccomp.isObject() && !seccomp.isEmpty(), emptyToNull(text(config, "apparmor_profile")),
                 emptyToNull(text(config, "process_label")), config.path("no_new_privileges").asBoolean(false), -1,
-                annotations, text(config, "rootfs"), cgroupsPath, text(config, "hostname"));
+                annotations, text(config, "rootfs"), cgroupsPath, text(config, "hostname"), null);
     }
 
     /** The bundle directory recorded in a libcontainer config's labels ({@code bundle=/path}). */

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * can never be true for a type are skipped for it. Within a type, a {@link Dispatch} reads each guard field
  * once and evaluates only the rules its value can make true. Macro results and field values are remembered
  * per event (one slot each, {@link SlotSpace}), so rules sharing {@code container} or {@code fd.name} pay once.
+ * Each type's plans and dispatch run as one generated class ({@code eval.Codegen}), so that the JIT inlines every
+ * test and field read; the trees are walked instead when generation is off ({@code -Dbulwark.rules.codegen=false},
+ * native image) — same results.
  */
 public final class RuleEngine {
     private static final Rule[] NONE = new Rule[0];
@@ -41,7 +44,7 @@ public final class RuleEngine {
 
     /** The rules to evaluate for one event type, each with its plan, in load order, and the dispatch over them. */
     private record Plan(Rule[] rules, Pred[] preds, Dispatch dispatch) {
-        static Plan of(Rule[] rules, String type) {
+        static Plan of(Rule[] rules, String type, boolean generate) {
             List<Rule> rs = new ArrayList<>();
             List<Pred> ps = new ArrayList<>();
             for (Rule r : rules) {
@@ -54,11 +57,11 @@ public final class RuleEngine {
                 ps.add(p);
             }
             Pred[] preds = ps.toArray(new Pred[0]);
-            return new Plan(rs.toArray(NONE), preds, Dispatch.of(preds));
+            return new Plan(rs.toArray(NONE), preds, Dispatch.of(preds, generate));
         }
     }
 
-    private RuleEngine(List<Rule> rules, SlotSpace slots) {
+    private RuleEngine(List<Rule> rules, SlotSpace slots, boolean generate) {
         this.rules = List.copyOf(rules);
         Set<String> names = new LinkedHashSet<>();
         List<Rule> cofinite = new ArrayList<>();
@@ -92,10 +95,10 @@ public final class RuleEngine {
         Map<String, Plan> p = new HashMap<>();
         for (Map.Entry<String, Rule[]> e : index.entrySet()) {
             // interned: the decoder's syscall names are constants, so the lookup usually succeeds on identity
-            p.put(e.getKey().intern(), Plan.of(e.getValue(), e.getKey()));
+            p.put(e.getKey().intern(), Plan.of(e.getValue(), e.getKey(), generate));
         }
         this.plans = p;
-        this.unrestrictedPlan = Plan.of(unrestricted, null);
+        this.unrestrictedPlan = Plan.of(unrestricted, null, generate);
     }
 
     /**
@@ -117,12 +120,39 @@ public final class RuleEngine {
 
     /** An engine over {@code rules} (loaded, enabled rules, in load order). */
     public static RuleEngine of(List<Rule> rules) {
-        return new RuleEngine(rules, null);
+        return new RuleEngine(rules, null, true);
     }
 
     /** An engine over {@code rules} compiled in {@code slots} (per-event memo of macros and fields). */
     public static RuleEngine of(List<Rule> rules, SlotSpace slots) {
-        return new RuleEngine(rules, slots);
+        return new RuleEngine(rules, slots, true);
+    }
+
+    /**
+     * This engine's rules in an engine that walks the plans' condition trees instead of running them as generated
+     * code (what {@code -Dbulwark.rules.codegen=false} and native images do). Same results; for tests and comparisons.
+     */
+    public RuleEngine withoutGeneratedCode() {
+        return new RuleEngine(rules, slots, false);
+    }
+
+    /**
+     * Event types with rules to evaluate whose rules do not run as generated code but by walking their condition
+     * trees (an empty string stands for the rules on every type), sorted. Empty unless code generation is off
+     * ({@link #withoutGeneratedCode}, {@code -Dbulwark.rules.codegen=false}, native image) or failed.
+     */
+    public List<String> walkedTypes() {
+        List<String> out = new ArrayList<>();
+        plans.forEach((t, p) -> {
+            if (p.rules.length > 0 && !p.dispatch.generated()) {
+                out.add(t);
+            }
+        });
+        if (unrestrictedPlan.rules.length > 0 && !unrestrictedPlan.dispatch.generated()) {
+            out.add("");
+        }
+        out.sort(null);
+        return out;
     }
 
     /**
@@ -207,7 +237,8 @@ public final class RuleEngine {
     }
 
     private static RuleMatch render(Rule rule, EventView ev) {
-        Map<String, Object> fields = new LinkedHashMap<>();
+        // sized for the output's fields: no rehash while rendering
+        Map<String, Object> fields = new LinkedHashMap<>(rule.output().fieldCount() * 4 / 3 + 2);
         String text = rule.output().render(ev, fields);
         return new RuleMatch(rule, text, fields);
     }

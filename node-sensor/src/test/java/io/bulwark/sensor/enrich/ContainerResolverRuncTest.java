@@ -39,6 +39,7 @@ class ContainerResolverRuncTest {
             assertFalse(info.seccomp());
             assertTrue(info.noNewPrivileges());
             assertEquals(0, info.user());
+            assertEquals("/", info.cwd(), "the config.json's process.cwd (runc spec writes /)");
             assertTrue(info.maskedPaths().contains("/proc/kcore"));
             assertTrue(info.readonlyPaths().contains("/proc/sys"));
             assertEquals(info, resolver.byId(c.id()).orElseThrow());

@@ -60,7 +60,7 @@ class CredEscalationDecodeTest {
         Path emptyProc = Files.createTempDirectory("bw-noproc-");
         emptyProc.toFile().deleteOnExit();
         ContainerInfo box = new ContainerInfo("c0ffee", "app", "runc", "busybox", 100, "running", "/b", "/b/rootfs", "/app",
-                false, List.of(), List.of(), List.of(), 1000, false, null, null, false, List.of(), List.of(), List.of(), null, Map.of());
+                false, List.of(), List.of(), List.of(), 1000, false, null, null, false, List.of(), List.of(), List.of(), null, Map.of(), null);
         decoder = new EventDecoder(new ProcessTable(emptyProc), id -> id == CGROUP ? box : null, 0, Set.of());
         // the runtime (a host root process) forks runc init, which becomes the container's user and runs the app
         feed(fork(200, 100, 0, ALL_CAPS));

@@ -36,6 +36,7 @@ final class Ev {
     private boolean privileged;
     private final List<ContainerInfo.Mount> mounts = new ArrayList<>();
     private ContainerInfo.K8s k8s;
+    private String cwd = "/";
 
     private Ev(String type) {
         this.type = type;
@@ -129,6 +130,12 @@ final class Ev {
         return this;
     }
 
+    /** The container's OCI process.cwd. */
+    Ev cwd(String dir) {
+        this.cwd = dir;
+        return this;
+    }
+
     Ev k8s(String ns, String pod) {
         this.k8s = new ContainerInfo.K8s(ns, pod, "uid-1", "main");
         return this;
@@ -141,7 +148,7 @@ final class Ev {
                 List.copyOf(ancestors));
         ContainerInfo c = !container ? null : new ContainerInfo(id, "web-1", "runc", image, 4150, "running", "/run/bundle",
                 "/nonexistent-rootfs", "/sys/fs/cgroup/x", privileged, List.of(), List.copyOf(mounts), List.of(), 0, true, null, null,
-                false, List.of(), List.of(), List.of(), k8s, Map.of());
+                false, List.of(), List.of(), List.of(), k8s, Map.of(), cwd);
         return new SensorEvent(1764345600123456789L, new Syscall(type, new LinkedHashMap<>(args), result, errno), p, c);
     }
 }

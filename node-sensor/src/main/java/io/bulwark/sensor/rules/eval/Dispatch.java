@@ -42,9 +42,11 @@ public final class Dispatch {
     private final int[] always;
     private final Group[] groups;
     private final MemoGroup[] memoGroups;
+    /** The plans as generated code ({@link Codegen}), or null: the plans' trees are walked. */
+    private final PlanCode code;
 
     /** Rules without a field guard that share a macro operand: when the macro is not TRUE, none of them is. */
-    private static final class MemoGroup {
+    static final class MemoGroup {
         final Pred macro;
         final int[] rules;
 
@@ -58,7 +60,7 @@ public final class Dispatch {
     private record Slot(SlotSpace owner, int slot) {}
 
     /** Rules guarded by one field: value text to the rules (ascending) whose keys contain it. */
-    private static final class Group {
+    static final class Group {
         final Extractor field;
         final HashMap<String, int[]> byKey;
         /** Every rule of the group, ascending: for list values. */
@@ -74,15 +76,24 @@ public final class Dispatch {
     /** One guard of a plan: the field and the texts its value must have. */
     record Guard(Extractor field, Set<String> keys) {}
 
-    private Dispatch(Pred[] plans, int[] always, Group[] groups, MemoGroup[] memoGroups) {
+    private Dispatch(Pred[] plans, int[] always, Group[] groups, MemoGroup[] memoGroups, PlanCode code) {
         this.plans = plans;
+        this.code = code;
         this.always = always;
         this.groups = groups;
         this.memoGroups = memoGroups;
     }
 
-    /** The structure over {@code plans} (one per rule, in load order). */
+    /** The structure over {@code plans} (one per rule, in load order), with the plans as generated code when it is on. */
     public static Dispatch of(Pred[] plans) {
+        return of(plans, true);
+    }
+
+    /**
+     * The structure over {@code plans}; {@code generate}: evaluate them through generated code ({@link Codegen})
+     * when it is available, else walk their trees. Same results either way.
+     */
+    public static Dispatch of(Pred[] plans, boolean generate) {
         List<List<Guard>> guards = new ArrayList<>();
         Map<Extractor, Integer> uses = new IdentityHashMap<>();
         for (Pred p : plans) {
@@ -150,7 +161,10 @@ public final class Dispatch {
         }
         List<MemoGroup> memoGroups = new ArrayList<>();
         byMacro.forEach((k, rs) -> memoGroups.add(new MemoGroup(macroNode.get(k), ints(rs))));
-        return new Dispatch(plans, ints(rest), groups.toArray(new Group[0]), memoGroups.toArray(new MemoGroup[0]));
+        int[] restArr = ints(rest);
+        Group[] groupArr = groups.toArray(new Group[0]);
+        MemoGroup[] memoArr = memoGroups.toArray(new MemoGroup[0]);
+        return new Dispatch(plans, restArr, groupArr, memoArr, generate ? Codegen.compile(plans, restArr, groupArr, memoArr) : null);
     }
 
     /** Macro (memo) operands of the plan's top-level {@code and}, or the plan itself when it is one. */
@@ -233,6 +247,11 @@ public final class Dispatch {
         return List.of();
     }
 
+    /** Whether the plans run as generated code (else their trees are walked). */
+    public boolean generated() {
+        return code != null;
+    }
+
     /** Number of rules that are evaluated on every event of the type (no field guard, no shared macro). */
     public int unguarded() {
         return always.length;
@@ -240,7 +259,18 @@ public final class Dispatch {
 
     /** The indices (ascending) of the plans that are TRUE for {@code ev}; null when none is. */
     public int[] match(EventView ev) {
-        Pred[] ps = plans;
+        PlanCode c = code;
+        if (c != null) {
+            int[] buf = ev.scratch(plans.length);
+            int n = c.match(ev, buf);
+            if (n == 0) {
+                return null;
+            }
+            int[] out = Arrays.copyOf(buf, n);
+            Arrays.sort(out);
+            return out;
+        }
+        Pred[] ps = plans; // walked
         int[] hits = null;
         int n = 0;
         for (int i : always) {
@@ -275,7 +305,11 @@ public final class Dispatch {
 
     /** How many plans are TRUE for {@code ev}. */
     public int count(EventView ev) {
-        Pred[] ps = plans;
+        PlanCode c = code;
+        if (c != null) {
+            return c.match(ev, ev.scratch(plans.length));
+        }
+        Pred[] ps = plans; // walked
         int n = 0;
         for (int i : always) {
             if (ps[i].test(ev) == Pred.TRUE) {
@@ -303,7 +337,11 @@ public final class Dispatch {
 
     /** The rules of {@code g} that can be true for the value of its field in {@code ev}. */
     private static int[] select(Group g, EventView ev) {
-        Object v = g.field.get(ev);
+        return select(g, g.field.get(ev));
+    }
+
+    /** The rules of {@code g} that can be true when its field's value is {@code v} (also for generated code). */
+    static int[] select(Group g, Object v) {
         if (v == null || v == Values.UNKNOWN) {
             return NONE; // every guard is FALSE or UNKNOWN: no rule of the group is TRUE
         }

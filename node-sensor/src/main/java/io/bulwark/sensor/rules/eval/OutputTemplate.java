@@ -15,11 +15,18 @@ public final class OutputTemplate {
     private final String[] literals;
     private final Extractor[] fields;
     private final String[] names;
+    /** Initial capacity of the rendered text: the literals plus a typical value per field (fewer copies as it grows). */
+    private final int sizeHint;
 
     private OutputTemplate(String[] literals, Extractor[] fields, String[] names) {
         this.literals = literals;
         this.fields = fields;
         this.names = names;
+        int n = 24 * fields.length;
+        for (String l : literals) {
+            n += l.length();
+        }
+        this.sizeHint = n;
     }
 
     /**
@@ -80,9 +87,14 @@ public final class OutputTemplate {
         return List.of(names);
     }
 
+    /** How many {@code %field} references the output has (with repeats). */
+    public int fieldCount() {
+        return fields.length;
+    }
+
     /** Renders the text; fields without a value print {@code <NA>} as in Falco. Fills {@code fieldsOut} when not null. */
     public String render(EventView ev, Map<String, Object> fieldsOut) {
-        StringBuilder b = new StringBuilder(128);
+        StringBuilder b = new StringBuilder(sizeHint);
         for (int k = 0; k < fields.length; k++) {
             b.append(literals[k]);
             Object v = fields[k].get(ev);

@@ -104,9 +104,30 @@ final class Preds {
             this.each = each;
         }
 
+        Extractor field() {
+            return ex;
+        }
+
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        ValueTest valueTest() {
+            return t;
+        }
+
+        /** The result for the field's value {@code v} (generated code extracts it at a call site of its own). */
+        int on(Object v) {
+            int r = pre(v);
+            return r >= 0 ? r : t.test(v) ? TRUE : FALSE;
+        }
+
+        /**
+         * The result for {@code v} when it does not come down to {@code t.test(v)} (absent, unknown, a list tested
+         * element by element), else -1: generated code then calls the value test at a call site of its own.
+         */
+        int pre(Object v) {
             if (v == null) {
                 return FALSE;
             }
@@ -121,7 +142,7 @@ final class Preds {
                 }
                 return FALSE;
             }
-            return t.test(v) ? TRUE : FALSE;
+            return -1;
         }
     }
 
@@ -132,9 +153,16 @@ final class Preds {
             this.ex = ex;
         }
 
+        Extractor field() {
+            return ex;
+        }
+
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             return v == null ? FALSE : v == Values.UNKNOWN ? UNKNOWN : TRUE;
         }
     }
@@ -154,10 +182,20 @@ final class Preds {
             this.op = OPS.indexOf(op);
         }
 
+        Extractor left() {
+            return left;
+        }
+
+        Extractor right() {
+            return right;
+        }
+
         @Override
         public int test(EventView ev) {
-            Object a = left.get(ev);
-            Object b = right.get(ev);
+            return on(left.get(ev), right.get(ev));
+        }
+
+        int on(Object a, Object b) {
             if (a == null || b == null) {
                 return FALSE;
             }
@@ -232,6 +270,19 @@ final class Preds {
             this.slot = slot;
         }
 
+        /** For generated code ({@link Codegen}): the remembered result, or -1 when there is none yet. */
+        static int lookup(EventView ev, SlotSpace owner, int slot) {
+            return ev.slotOwner() != owner ? -1 : ev.memo()[slot] - 1;
+        }
+
+        /** For generated code: remembers {@code r}, just computed, when the view has this space's slots; returns it. */
+        static int store(EventView ev, SlotSpace owner, int slot, int r) {
+            if (ev.slotOwner() == owner) {
+                ev.memo()[slot] = (byte) (r + 1);
+            }
+            return r;
+        }
+
         @Override
         public int test(EventView ev) {
             if (ev.slotOwner() != owner) {
@@ -295,7 +346,10 @@ final class Preds {
 
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             if (v == null) {
                 return FALSE;
             }
@@ -326,7 +380,10 @@ final class Preds {
 
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             if (v == null) {
                 return FALSE;
             }
@@ -358,9 +415,16 @@ final class Preds {
             this.rhs = rhs;
         }
 
+        Extractor field() {
+            return ex;
+        }
+
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             if (v == null) {
                 return FALSE;
             }
@@ -385,6 +449,10 @@ final class Preds {
             this.required = RegexLiterals.required(regex);
         }
 
+        Extractor field() {
+            return ex;
+        }
+
         /** Whether {@code s} contains one of the literals every match contains (true when none is known). */
         private boolean mayMatch(String s) {
             if (required == null) {
@@ -400,7 +468,10 @@ final class Preds {
 
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             if (v == null) {
                 return FALSE;
             }
@@ -470,6 +541,10 @@ final class Preds {
             this.negate = negate;
         }
 
+        Extractor field() {
+            return ex;
+        }
+
         /** Whether the test is true for a true value ({@code = true}, {@code != false}). */
         boolean expectsTrue() {
             return rhs.booleanValue() != negate;
@@ -477,7 +552,10 @@ final class Preds {
 
         @Override
         public int test(EventView ev) {
-            Object v = ex.get(ev);
+            return on(ex.get(ev));
+        }
+
+        int on(Object v) {
             if (v == null) {
                 return FALSE;
             }

@@ -50,6 +50,9 @@ public final class SlotSpace {
     /** Marks "extracted, no value" in the value slots. */
     static final Object NO_VALUE = new Object();
 
+    /** "Not remembered yet" ({@link CachedField#lookup}). */
+    static final Object MISS = new Object();
+
     /** A field extractor whose value is remembered per event. */
     static final class CachedField implements Extractor {
         final Extractor inner;
@@ -60,6 +63,23 @@ public final class SlotSpace {
             this.inner = inner;
             this.owner = owner;
             this.slot = slot;
+        }
+
+        /** For generated code ({@link Codegen}): the remembered value ({@code null} for "no value"), or {@link #MISS}. */
+        static Object lookup(EventView ev, SlotSpace owner, int slot) {
+            if (ev.slotOwner() != owner) {
+                return MISS;
+            }
+            Object v = ev.values()[slot];
+            return v == null ? MISS : v == NO_VALUE ? null : v;
+        }
+
+        /** For generated code: remembers {@code v}, just extracted, when the view has this space's slots; returns it. */
+        static Object store(EventView ev, SlotSpace owner, int slot, Object v) {
+            if (ev.slotOwner() == owner) {
+                ev.fill(slot, v == null ? NO_VALUE : v);
+            }
+            return v;
         }
 
         @Override

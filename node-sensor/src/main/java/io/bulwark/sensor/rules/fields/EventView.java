@@ -27,6 +27,8 @@ public final class EventView {
     private final Object slotOwner;
     private final byte[] memo;
     private final Object[] values;
+    /** Room for the generated dispatch's results (see eval.PlanCode#match), reused event after event. */
+    private int[] scratch;
     /** The value slots filled for the current event, so that {@link #reset} clears only those. */
     private final int[] filled;
     private int nFilled;
@@ -82,6 +84,15 @@ public final class EventView {
     public void fill(int slot, Object v) {
         values[slot] = v;
         filled[nFilled++] = slot;
+    }
+
+    /** An int array of at least {@code n} elements, reused by this view (its content is the caller's business). */
+    public int[] scratch(int n) {
+        int[] s = scratch;
+        if (s == null || s.length < n) {
+            scratch = s = new int[n];
+        }
+        return s;
     }
 
     /** The owner of this view's memo slots (null: memoise nothing). */

@@ -386,6 +386,9 @@ public final class FieldRegistry {
                 ev -> ev.ctr == null ? null : (Object) (long) ev.ctr.user());
         def("container.no_new_privileges", FieldType.BOOL, "`container.no_new_privileges`: the OCI config's process.noNewPrivileges (Bulwark extension)",
                 ev -> ev.ctr == null ? null : (Object) ev.ctr.noNewPrivileges());
+        def("container.cwd", FieldType.STRING,
+                "`container.cwd`: the OCI config's process.cwd, the working directory the runtime starts the container in; null when the config does not say (Bulwark extension)",
+                ev -> ev.ctr == null ? null : ev.ctr.cwd());
         def("container.host_namespaces", FieldType.LIST,
                 "`container.host_namespaces`: namespaces shared with the host (pid, network, ipc, uts, mount, user, cgroup) (Bulwark extension)",
                 ev -> ev.ctr == null ? null : ev.ctr.hostNamespaces());
@@ -509,6 +512,54 @@ public final class FieldRegistry {
         };
     }
 
+    /**
+     * The bind mount of the container that holds a file's name: among the mounts whose destination is
+     * fd.name or a directory above it, the longest; a longer tmpfs or proc mount hides the bind below
+     * it (null). {@code what}: 0 the host source, 1 the destination, 2 the file's host path.
+     */
+    private static Object hostMount(EventView ev, int what) {
+        FdInfo f = ev.fd();
+        if (ev.ctr == null || ev.ctr.mounts() == null || !f.isFile() || !(f.name instanceof String name) || !name.startsWith("/")) {
+            return null;
+        }
+        ContainerInfo.Mount best = null;
+        String bestDest = null;
+        for (ContainerInfo.Mount m : ev.ctr.mounts()) {
+            String dest = trimSlash(m.destination());
+            if (dest == null) {
+                continue;
+            }
+            boolean holds = dest.equals("/") || name.equals(dest) || name.startsWith(dest + "/");
+            if (holds && (bestDest == null || dest.length() > bestDest.length())) {
+                best = m;
+                bestDest = dest;
+            }
+        }
+        if (best == null || !best.bind() || best.source() == null || !best.source().startsWith("/")) {
+            return null;
+        }
+        String source = trimSlash(best.source());
+        if (what == 0) {
+            return source;
+        }
+        if (what == 1) {
+            return bestDest;
+        }
+        String rest = bestDest.equals("/") ? name : name.substring(bestDest.length());
+        return rest.isEmpty() ? source : source.equals("/") ? rest : source + rest;
+    }
+
+    private static String trimSlash(String p) {
+        if (p == null || p.isEmpty()) {
+            return null;
+        }
+        String t = p;
+        while (t.length() > 1 && t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
+    }
+
     private static final Map<String, String> TYPECHAR = Map.of("file", "f", "directory", "d", "ipv4", "4", "ipv6", "6",
             "unix", "u", "pipe", "p", "memfd", "m", "netlink", "n", "event", "e", "signalfd", "s");
 
@@ -543,6 +594,15 @@ public final class FieldRegistry {
             }
             return n.substring(n.lastIndexOf('/') + 1);
         });
+        def("fd.mount.source", FieldType.STRING,
+                "files: host source of the container's bind mount that holds fd.name (the mount whose destination is the longest prefix of fd.name); null when the longest such mount is not a bind, or none (Bulwark extension)",
+                ev -> hostMount(ev, 0));
+        def("fd.mount.dest", FieldType.STRING,
+                "files: destination (in the container) of the bind mount of `fd.mount.source` (Bulwark extension)",
+                ev -> hostMount(ev, 1));
+        def("fd.mount.host_path", FieldType.STRING,
+                "files: where fd.name is on the host: `fd.mount.source` plus the rest of fd.name after `fd.mount.dest` (Bulwark extension)",
+                ev -> hostMount(ev, 2));
         Extractor sip = ev -> ev.fd().isInet() ? ev.fd().addr : inetUnknown(ev);
         Extractor sport = ev -> ev.fd().isInet() ? ev.fd().port : inetUnknown(ev);
         def("fd.sip", FieldType.IPADDR, "connect: `args.addr` (the server)", sip);
