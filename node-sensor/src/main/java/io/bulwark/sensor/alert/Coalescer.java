@@ -51,6 +51,13 @@ public final class Coalescer<T> {
             suppressedTotal++;
             return null;
         }
+        int count = 1;
+        if (w != null) {
+            // its window is over but expire() has not run yet: this alert also stands for the
+            // repeats counted in it (they are never dropped), and the key reopens at the end
+            open.remove(key);
+            count += w.suppressed;
+        }
         if (open.size() >= maxKeys) {
             // Bounded memory: the oldest window closes early rather than anything being lost silently.
             Iterator<Map.Entry<Key, Window<T>>> it = open.entrySet().iterator();
@@ -58,7 +65,7 @@ public final class Coalescer<T> {
             it.remove();
         }
         open.put(key, new Window<>(now));
-        return new Emit<>(item, 1);
+        return new Emit<>(item, count);
     }
 
     /** Closes windows older than the window length; each with repeats yields one alert with their count. */
@@ -66,19 +73,31 @@ public final class Coalescer<T> {
         return close(now, false);
     }
 
+    /**
+     * Windows are kept in the order they opened (a key whose window closed opens a new one at the
+     * end), so the first is the oldest: expiry stops at the first window still open, and costs
+     * nothing per event while none is due.
+     */
     private List<Emit<T>> close(long now, boolean all) {
-        List<Emit<T>> out = new ArrayList<>();
+        if (open.isEmpty()) {
+            return List.of();
+        }
         Iterator<Map.Entry<Key, Window<T>>> it = open.entrySet().iterator();
+        List<Emit<T>> out = null;
         while (it.hasNext()) {
             Window<T> w = it.next().getValue();
-            if (all || now - w.start >= windowNs) {
-                if (w.suppressed > 0) {
-                    out.add(new Emit<>(w.last, w.suppressed));
-                }
-                it.remove();
+            if (!all && now - w.start < windowNs) {
+                break;
             }
+            if (w.suppressed > 0) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(new Emit<>(w.last, w.suppressed));
+            }
+            it.remove();
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /** Closes every window (shutdown). */

@@ -52,6 +52,38 @@ class CoalescerTest {
     }
 
     @Test
+    void repeatsOfAWindowThatEndedBeforeExpiryRanAreCarriedByTheNextAlert() {
+        Coalescer<String> c = new Coalescer<>(60 * SEC, 100);
+        c.offer(k, "a1", 0);
+        c.offer(k, "a2", 10 * SEC);
+        c.offer(k, "a3", 20 * SEC);
+        Coalescer.Emit<String> e = c.offer(k, "a4", 61 * SEC); // no expire() in between
+        assertNotNull(e, "sent at once");
+        assertEquals(3, e.count(), "stands for itself and the two repeats of the ended window: none is lost");
+        assertTrue(c.expire(62 * SEC).isEmpty(), "the new window is open and has no repeats yet");
+    }
+
+    @Test
+    void expiryClosesDueWindowsInTheOrderTheyOpenedAndLeavesTheRest() {
+        Coalescer<String> c = new Coalescer<>(60 * SEC, 100);
+        Coalescer.Key k2 = new Coalescer.Key("r2", "c1", 1);
+        Coalescer.Key k3 = new Coalescer.Key("r3", "c1", 1);
+        c.offer(k, "a1", 0);
+        c.offer(k2, "b1", 30 * SEC);
+        c.offer(k, "a2", 1 * SEC);
+        c.offer(k2, "b2", 31 * SEC);
+        c.offer(k, "a3", 61 * SEC); // k's window ended: k reopens after k2
+        c.offer(k3, "c1", 62 * SEC);
+        c.offer(k3, "c2", 63 * SEC);
+        List<Coalescer.Emit<String>> out = c.expire(95 * SEC);
+        assertEquals(1, out.size(), "only k2's window (opened at 30 s) is due: " + out);
+        assertEquals("b2", out.get(0).item());
+        List<Coalescer.Emit<String>> later = c.expire(125 * SEC);
+        assertEquals(1, later.size(), "k (reopened at 61 s, no repeats) closes silently, k3 (62 s) with its repeat");
+        assertEquals("c2", later.get(0).item());
+    }
+
+    @Test
     void flushReportsOpenWindowsWithRepeatsOnly() {
         Coalescer<String> c = new Coalescer<>(60 * SEC, 100);
         c.offer(k, "a1", 0);
