@@ -12,10 +12,8 @@ import io.bulwark.sensor.testing.RuncContainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,19 +51,8 @@ class ArbitraryHostMountTest {
             }
         } finally {
             for (Path p : new Path[]{underRoot, plain}) {
-                delete(p);
+                Scenarios.deleteTree(p);
             }
-        }
-    }
-
-    private static void delete(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("cannot remove " + root + ": " + e);
         }
     }
 

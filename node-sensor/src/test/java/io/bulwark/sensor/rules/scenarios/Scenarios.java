@@ -38,6 +38,18 @@ import java.util.stream.Collectors;
  * id, which is what the node pipeline does, before it meets the engine.
  */
 final class Scenarios {
+    /** Removes a host scratch directory a test created (bind-mount sources); reports, never throws. */
+    static void deleteTree(java.nio.file.Path root) {
+        if (root == null || !java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(root)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cannot remove " + root + ": " + e);
+        }
+    }
+
     static final String RULES = "rules/bulwark_escape_rules.yaml";
 
     private static RuleEngine engine;
