@@ -36,6 +36,7 @@ class ArbitraryHostMountTest {
         Scenarios.sensor();
         Scenarios.engine();
         underRoot = Files.createTempDirectory(Path.of("/root"), ".bulwark-test-");
+        Files.createDirectories(underRoot.resolve("etc/cron.d")); // before the container starts: its bind sees it from the start
         plain = Files.createTempDirectory("bw-plain-");
         box = RuncContainer.builder()
                 .bind(underRoot, "/data/x", false)
@@ -73,7 +74,9 @@ class ArbitraryHostMountTest {
     @Test
     void persistenceNameThroughABindOfASensitiveHostDirectory() throws IOException {
         Scenarios.expectStart(box, "sensitive-mount");
-        Files.createDirectories(underRoot.resolve("etc/cron.d"));
+        RuncContainer.ExecResult ls = box.exec("/bin/ls", "-la", "/data/x/etc/cron.d");
+        assertEquals(0, ls.exitCode(), "the bind shows the host directory: " + ls.output() + "; host side exists: "
+                + Files.isDirectory(underRoot.resolve("etc/cron.d")));
         Alert a = expect(box, "host-persistence", "openat", bw("openat-write", "/data/x/etc/cron.d/backdoor"));
         assertEquals(Priority.CRITICAL, a.priority());
     }
