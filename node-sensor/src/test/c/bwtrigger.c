@@ -145,6 +145,58 @@ static int copy_busybox(int fd)
 }
 
 /* fexecve of busybox "true" from a memfd (fileless execution). */
+/* Host side of a leaked pidfd: opens a pidfd of PID and hands it to the first client of the unix
+ * socket SOCKPATH (SCM_RIGHTS), the way a careless host agent could leak one into a container. */
+static int pidfd_serve(const char *path, int pid)
+{
+	long pfd = syscall(__NR_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return report("pidfd_open", pfd);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	unlink(path);
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1))
+		return report("bind", -1);
+	chmod(path, 0777);
+	printf("serving\n");
+	fflush(stdout);
+	int c = accept(s, 0, 0);
+	if (c < 0)
+		return report("accept", -1);
+	char byte = 'p', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	int fd = (int)pfd;
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return report("pidfd-serve", sendmsg(c, &mh, 0) == 1 ? 0 : -1);
+}
+
+/* Container side: receives a descriptor over SOCKPATH and joins its mount namespace with setns. */
+static int pidfd_recv_setns(const char *path)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+		return report("connect", -1);
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	if (recvmsg(s, &mh, 0) != 1)
+		return report("recvmsg", -1);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return report("no descriptor", -1);
+	int fd;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return report("pidfd-recv-setns", syscall(__NR_setns, fd, CLONE_NEWNS));
+}
+
 static int memfd_exec(void)
 {
 	int fd = syscall(__NR_memfd_create, "payload", 0);
@@ -391,6 +443,10 @@ static int extra_actions(int argc, char **argv)
 			return report("pidfd_open", pfd);
 		return report(a, syscall(__NR_setns, (int)pfd, CLONE_NEWNS));
 	}
+	if (!strcmp(a, "pidfd-serve"))
+		return pidfd_serve(ARG(2), atoi(ARG(3)));
+	if (!strcmp(a, "pidfd-recv-setns"))
+		return pidfd_recv_setns(ARG(2));
 	if (!strcmp(a, "memfd-exec"))
 		return memfd_exec();
 	if (!strcmp(a, "deleted-exec"))
@@ -413,6 +469,7 @@ static void usage(void)
 		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
 		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
+		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

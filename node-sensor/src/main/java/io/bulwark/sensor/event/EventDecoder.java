@@ -204,7 +204,10 @@ public final class EventDecoder {
                     // setns(pidfd): the target is a process; it is the host's when it shares the host's mount namespace.
                     int target = (int) r.aux()[1];
                     m.put("target_pid", target);
-                    host = target > 0 && hostNamespaces.contains(nsOf(target, "mnt"));
+                    long mnt = target > 0 ? nsOf(target, "mnt") : 0;
+                    // a process whose namespaces even root may not read (a sandbox's init): it is the
+                    // host's when it lives in the root pid namespace (one NSpid entry)
+                    host = mnt != 0 ? hostNamespaces.contains(mnt) : target > 0 && rootPidNamespace(target);
                 }
                 m.put("ns_host", host);
                 m.put("fd_name", fdName);
@@ -385,6 +388,20 @@ public final class EventDecoder {
             base = base.substring(0, base.length() - " (deleted)".length());
         }
         return java.nio.file.Path.of(base).resolve(path).normalize().toString();
+    }
+
+    /** True when {@code pid} is a process of the root pid namespace (its status lists one NSpid). */
+    private static boolean rootPidNamespace(int pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("NSpid:")) {
+                    return line.substring("NSpid:".length()).trim().split("\\s+").length == 1;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // gone: unknown, not the host's
+        }
+        return false;
     }
 
     private static long nsOf(int pid, String type) {

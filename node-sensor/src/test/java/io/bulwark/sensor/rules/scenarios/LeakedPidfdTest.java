@@ -1,0 +1,81 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.Priority;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * ns-enter-host through a pidfd leaked into an ordinary container (its own pid namespace): a host
+ * process opens a pidfd of a host process and hands it over a unix socket in a shared directory;
+ * the container calls setns with it. The sensor names the target process from the pidfd and finds
+ * it in the host's mount namespace: the host namespaces rule fires, whatever the result.
+ */
+@Timeout(120)
+class LeakedPidfdTest {
+    @Test
+    void setnsWithAPidfdOfAHostProcessLeakedIntoAContainerIsHostNamespaceEntry() throws Exception {
+        Scenarios.sensor();
+        Scenarios.engine();
+        Path dir = Files.createTempDirectory("bw-pidfd-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
+        Process server = null;
+        try (RuncContainer box = RuncContainer.builder().bind(dir, "/run/leak", false).start()) {
+            // the target: a host process (this JVM; pid 1 of a sandbox may hide its namespaces even from root)
+            String target = String.valueOf(ProcessHandle.current().pid());
+            server = new ProcessBuilder(helper.toString(), "pidfd-serve", dir.resolve("s").toString(), target).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            assertEquals("serving", first, "the host side is listening");
+            Scenarios.Alert a = expect(box, "ns-enter-host", "setns", "/bin/bwtrigger", "pidfd-recv-setns", "/run/leak/s");
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertTrue(a.output().contains("res=E") || a.output().contains("res=SUCCESS"), a.output());
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the pidfd over");
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            Scenarios.deleteTree(dir);
+        }
+    }
+
+    /**
+     * The same with the host's pid 1 as the target. In a sandboxed node (this CI) even root cannot
+     * read /proc/1/ns/*: the sensor then decides by the target's pid namespace (root pid namespace
+     * = outside every container with its own pid namespace).
+     */
+    @Test
+    void aPidfdOfTheHostsInitIsHostNamespaceEntryEvenWhenItsNamespacesAreUnreadable() throws Exception {
+        Scenarios.sensor();
+        Scenarios.engine();
+        Path dir = Files.createTempDirectory("bw-pidfd-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
+        Process server = null;
+        try (RuncContainer box = RuncContainer.builder().bind(dir, "/run/leak", false).start()) {
+            server = new ProcessBuilder(helper.toString(), "pidfd-serve", dir.resolve("s").toString(), "1").redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("serving", out.readLine(), "the host side is listening");
+            Scenarios.Alert a = expect(box, "ns-enter-host", "setns", "/bin/bwtrigger", "pidfd-recv-setns", "/run/leak/s");
+            assertEquals(Priority.CRITICAL, a.priority(), a.output());
+            assertEquals(1, ((Number) a.event().syscall().args().get("target_pid")).intValue());
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            Scenarios.deleteTree(dir);
+        }
+    }
+}
