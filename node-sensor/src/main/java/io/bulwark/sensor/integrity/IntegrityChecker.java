@@ -53,7 +53,11 @@ public final class IntegrityChecker implements AutoCloseable {
     private final long bootToWall = Probe.bootToWallNs();
     private boolean baselined;
 
+    /** The symbols read by {@link #open}, used by the first run instead of reading kallsyms twice at start. */
+    private KernelSymbols openedSyms;
+
     private IntegrityChecker(Set<Check> enabled, KernelSymbols syms) {
+        this.openedSyms = syms;
         this.enabled = enabled;
         this.text = new TextCheck(syms);
     }
@@ -108,9 +112,12 @@ public final class IntegrityChecker implements AutoCloseable {
         List<Finding> findings = new ArrayList<>();
         Map<String, Map<String, Object>> checked = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
-        KernelSymbols syms;
+        KernelSymbols syms = openedSyms;
+        openedSyms = null; // later runs read kallsyms afresh (BPF programs come and go)
         try {
-            syms = KernelSymbols.load();
+            if (syms == null) {
+                syms = KernelSymbols.load();
+            }
         } catch (IOException e) {
             for (Check c : enabled) {
                 unavailable.put(c.id(), e.getMessage());

@@ -31,6 +31,23 @@ final class Native {
         return n;
     }
 
+    /**
+     * The number of a syscall this package calls raw (through libc's {@code syscall}): x86_64 or
+     * aarch64. An unsupported architecture is one clear message.
+     */
+    static long syscallNumber(String name) {
+        String arch = System.getProperty("os.arch");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        if (!x86 && !arch.equals("aarch64")) {
+            throw new EnvironmentException("unsupported architecture " + arch + ": the sensor runs on x86_64 and aarch64");
+        }
+        return switch (name) {
+            case "mmap" -> x86 ? 9 : 222;
+            case "gettid" -> x86 ? 186 : 178;
+            default -> throw new IllegalArgumentException("no raw syscall number for " + name);
+        };
+    }
+
     int errno() {
         return LastError.getLastError(runtime);
     }

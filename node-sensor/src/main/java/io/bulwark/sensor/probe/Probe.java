@@ -264,9 +264,7 @@ public final class Probe implements AutoCloseable {
      */
     public static int setCurrentThreadNice(int nice) {
         Native n = Native.get();
-        String arch = System.getProperty("os.arch");
-        long gettid = arch.equals("aarch64") ? 178 : 186;
-        int tid = (int) n.libc.syscall(gettid, 0, 0, 0, 0, 0, 0);
+        int tid = (int) n.libc.syscall(Native.syscallNumber("gettid"), 0, 0, 0, 0, 0, 0);
         return n.libc.setpriority(0 /* PRIO_PROCESS */, tid, nice) == 0 ? 0 : n.errno();
     }
 

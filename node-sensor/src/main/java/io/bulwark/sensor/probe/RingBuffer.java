@@ -100,12 +100,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private long mmap(long length, int prot, int fd, long offset) {
-        String arch = System.getProperty("os.arch");
-        long nr = arch.equals("aarch64") ? 222 : arch.equals("amd64") || arch.equals("x86_64") ? 9 : -1;
-        if (nr < 0) {
-            throw new BpfException("mmap ring buffer", 95, name, "unsupported architecture " + arch);
-        }
-        return n.libc.syscall(nr, 0, length, prot, MAP_SHARED, fd, offset);
+        return n.libc.syscall(Native.syscallNumber("mmap"), 0, length, prot, MAP_SHARED, fd, offset);
     }
 
     /**

@@ -26,29 +26,10 @@ import org.junit.jupiter.api.Timeout;
 class LeakedPidfdTest {
     @Test
     void setnsWithAPidfdOfAHostProcessLeakedIntoAContainerIsHostNamespaceEntry() throws Exception {
-        Scenarios.sensor();
-        Scenarios.engine();
-        Path dir = Files.createTempDirectory("bw-pidfd-");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
-        Process server = null;
-        try (RuncContainer box = RuncContainer.builder().bind(dir, "/run/leak", false).start()) {
-            // the target: a host process (this JVM; pid 1 of a sandbox may hide its namespaces even from root)
-            String target = String.valueOf(ProcessHandle.current().pid());
-            server = new ProcessBuilder(helper.toString(), "pidfd-serve", dir.resolve("s").toString(), target).redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String first = out.readLine();
-            assertEquals("serving", first, "the host side is listening");
-            Scenarios.Alert a = expect(box, "ns-enter-host", "setns", "/bin/bwtrigger", "pidfd-recv-setns", "/run/leak/s");
-            assertEquals(Priority.CRITICAL, a.priority());
-            assertTrue(a.output().contains("res=E") || a.output().contains("res=SUCCESS"), a.output());
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the pidfd over");
-        } finally {
-            if (server != null) {
-                server.destroyForcibly();
-            }
-            Scenarios.deleteTree(dir);
-        }
+        // the target: a host process (this JVM; pid 1 of a sandbox may hide its namespaces even from root)
+        Scenarios.Alert a = setnsWithLeakedPidfdOf(ProcessHandle.current().pid(), true);
+        assertEquals(Priority.CRITICAL, a.priority());
+        assertTrue(a.output().contains("res=E") || a.output().contains("res=SUCCESS"), a.output());
     }
 
     /**
@@ -58,6 +39,17 @@ class LeakedPidfdTest {
      */
     @Test
     void aPidfdOfTheHostsInitIsHostNamespaceEntryEvenWhenItsNamespacesAreUnreadable() throws Exception {
+        Scenarios.Alert a = setnsWithLeakedPidfdOf(1, false);
+        assertEquals(Priority.CRITICAL, a.priority(), a.output());
+        assertEquals(1, ((Number) a.event().syscall().args().get("target_pid")).intValue());
+    }
+
+    /**
+     * A host process ({@code bwtrigger pidfd-serve}) opens a pidfd of {@code target} and hands it to
+     * an ordinary container over a unix socket in a shared directory; the container calls setns
+     * with it. Returns the ns-enter-host alert.
+     */
+    private static Scenarios.Alert setnsWithLeakedPidfdOf(long target, boolean awaitServer) throws Exception {
         Scenarios.sensor();
         Scenarios.engine();
         Path dir = Files.createTempDirectory("bw-pidfd-");
@@ -65,12 +57,15 @@ class LeakedPidfdTest {
         Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
         Process server = null;
         try (RuncContainer box = RuncContainer.builder().bind(dir, "/run/leak", false).start()) {
-            server = new ProcessBuilder(helper.toString(), "pidfd-serve", dir.resolve("s").toString(), "1").redirectErrorStream(true).start();
+            server = new ProcessBuilder(helper.toString(), "pidfd-serve", dir.resolve("s").toString(), String.valueOf(target))
+                    .redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("serving", out.readLine(), "the host side is listening");
             Scenarios.Alert a = expect(box, "ns-enter-host", "setns", "/bin/bwtrigger", "pidfd-recv-setns", "/run/leak/s");
-            assertEquals(Priority.CRITICAL, a.priority(), a.output());
-            assertEquals(1, ((Number) a.event().syscall().args().get("target_pid")).intValue());
+            if (awaitServer) {
+                assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the pidfd over");
+            }
+            return a;
         } finally {
             if (server != null) {
                 server.destroyForcibly();
