@@ -98,9 +98,9 @@ class ContainerResolverContainerdTest {
     }
 
     /**
-     * The Kubernetes path. ctr cannot run the CRI plugin's pod sandbox flow, so the CRI plugin's
-     * annotations are written with {@code ctr run --annotation}: the same OCI config.json field the
-     * CRI plugin fills, read by the same code. The cgroup is the kubelet's cgroupfs layout.
+     * The CRI plugin's annotation keys written by hand with {@code ctr run --annotation} (the same
+     * OCI config.json field, read by the same code) and the kubelet's cgroupfs layout. The real CRI
+     * plugin's pods are covered by {@link ContainerResolverCriTest}.
      */
     @Test
     void criAnnotatedContainerCarriesItsPod() {

@@ -54,7 +54,7 @@ public final class Containerd implements AutoCloseable {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final Set<Containerd> LIVE = ConcurrentHashMap.newKeySet();
     /** Shared directories containerd and ctr create on first use; removed on close only if we created them. */
-    private static final List<Path> RUN_DIRS = List.of(Path.of("/run/containerd/fifo"), Path.of("/run/containerd/s"),
+    static final List<Path> RUN_DIRS = List.of(Path.of("/run/containerd/fifo"), Path.of("/run/containerd/s"),
             DEFAULT_RUNC_ROOT, Path.of("/run/containerd"));
 
     static {
@@ -69,6 +69,7 @@ public final class Containerd implements AutoCloseable {
     private final List<Container> containers = new ArrayList<>();
     private final Set<Path> runcRoots = ConcurrentHashMap.newKeySet();
     private final Set<String> cgroupParents = ConcurrentHashMap.newKeySet();
+    private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private Containerd(Path dir, Process daemon, String namespace, Map<Path, Boolean> runDirsExisted) {
@@ -198,6 +199,7 @@ public final class Containerd implements AutoCloseable {
             }
         }
         killOwnShims();
+        removeShimSockets(socket(), namespace, containerIds);
         for (Path root : runcRoots) {
             Path nsRoot = root.resolve(namespace);
             for (Path left : listDirs(nsRoot)) {
@@ -223,7 +225,31 @@ public final class Containerd implements AutoCloseable {
 
     /** Shims re-parent themselves away from the daemon: find the ones started for this daemon's socket. */
     private void killOwnShims() {
-        String marker = socket().toString();
+        killShims(socket());
+    }
+
+    /**
+     * Removes the shim sockets a killed shim leaves in {@code /run/containerd/s/}: containerd 1.6
+     * names them by the SHA-256 of {@code <containerd socket>/<namespace>/<shim id>}. Only ours.
+     */
+    static void removeShimSockets(Path daemonSocket, String namespace, Iterable<String> shimIds) {
+        for (String id : shimIds) {
+            try {
+                byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest((daemonSocket + "/" + namespace + "/" + id).getBytes(StandardCharsets.UTF_8));
+                Path sock = Path.of("/run/containerd/s", java.util.HexFormat.of().formatHex(h));
+                if (Files.exists(sock, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(sock, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(sock);
+                }
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                System.err.println("Containerd: cannot remove the shim socket of " + id + ": " + e);
+            }
+        }
+    }
+
+    /** Kills every containerd-shim-runc-v2 whose command line names this containerd socket ({@code -address <socket>}). */
+    static void killShims(Path daemonSocket) {
+        String marker = daemonSocket.toString();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 String cmdline;
@@ -311,6 +337,7 @@ public final class Containerd implements AutoCloseable {
             Path fifo = dir.resolve("fifo");
             runcRoots.add(runcRoot);
             cgroupParents.add(cgroupPath);
+            containerIds.add(id);
             Container c = new Container(id, cgroupPath, rootfs, fifo, runcRoot);
             synchronized (Containerd.this) {
                 if (closed) {
@@ -453,12 +480,12 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static Path cgroup2Root() {
+    static Path cgroup2Root() {
         return Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup/unified");
     }
 
     /** rmdir a cgroup path and its empty parents in every hierarchy (runc removes only the leaf, and not always). */
-    private static void removeCgroup(String cgroupPath) {
+    static void removeCgroup(String cgroupPath) {
         List<Path> hierarchies = new ArrayList<>(listDirs(Path.of("/sys/fs/cgroup")));
         hierarchies.add(Path.of("/sys/fs/cgroup"));
         for (Path h : hierarchies) {
@@ -481,7 +508,7 @@ public final class Containerd implements AutoCloseable {
         RuncContainer.busyboxRootfs(rootfs);
     }
 
-    private static void checkTools() {
+    static void checkTools() {
         for (Path tool : List.of(DAEMON, CTR, SHIM)) {
             if (!Files.isExecutable(tool)) {
                 throw new IllegalStateException(tool + " not found: apt-get install containerd (or run ./bulwark setup)");
@@ -492,7 +519,7 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static List<Path> listDirs(Path root) {
+    static List<Path> listDirs(Path root) {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
@@ -503,7 +530,7 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static void rmdir(Path p) {
+    static void rmdir(Path p) {
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
@@ -511,7 +538,7 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static void unmountBelow(Path dir) {
+    static void unmountBelow(Path dir) {
         try {
             List<String> targets = new ArrayList<>();
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -529,7 +556,7 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -542,7 +569,7 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
-    private static RuncContainer.ExecResult run(List<String> cmd, Duration timeout) {
+    static RuncContainer.ExecResult run(List<String> cmd, Duration timeout) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
