@@ -2,6 +2,7 @@ package io.bulwark.sensor.rules;
 
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.rules.eval.Dispatch;
+import io.bulwark.sensor.rules.eval.OutputTemplate;
 import io.bulwark.sensor.rules.eval.Plans;
 import io.bulwark.sensor.rules.eval.Pred;
 import io.bulwark.sensor.rules.eval.SlotSpace;
@@ -38,6 +39,8 @@ public final class RuleEngine {
     private final AtomicLong seq = new AtomicLong();
     /** Each thread's reusable view (see {@link #view}). */
     private final ThreadLocal<EventView> scratch = new ThreadLocal<>();
+    /** The view of the thread that last made one (see {@link #view}); one thread calling: no ThreadLocal lookup. */
+    private Owned lastView;
     private final SlotSpace slots;
     private final Map<String, Plan> plans;
     private final Plan unrestrictedPlan;
@@ -165,12 +168,34 @@ public final class RuleEngine {
         if (slots == null) {
             return new EventView(event, n);
         }
+        Thread t = Thread.currentThread();
+        Owned o = lastView;
+        if (o != null && o.thread == t) {
+            return o.view.reset(event, n); // the thread that called last: its view, without the ThreadLocal lookup
+        }
         EventView v = scratch.get();
         if (v == null) {
             scratch.set(v = slots.view(event, n));
-            return v;
+        } else {
+            v.reset(event, n);
         }
-        return v.reset(event, n);
+        lastView = new Owned(t, v);
+        return v;
+    }
+
+    /**
+     * A thread's reusable view. Published through a plain field: its fields are final, so another thread sees
+     * either null, or a complete pair that it ignores unless the thread is itself; a thread only ever takes its
+     * own view.
+     */
+    private static final class Owned {
+        final Thread thread;
+        final EventView view;
+
+        Owned(Thread thread, EventView view) {
+            this.thread = thread;
+            this.view = view;
+        }
     }
 
     public List<Rule> rules() {
@@ -197,12 +222,25 @@ public final class RuleEngine {
     /** The rules that match {@code event}, with their rendered outputs; empty when none does. */
     public List<RuleMatch> evaluate(SensorEvent event) {
         EventView ev = view(event);
-        List<Rule> rs = matching(ev);
-        if (rs.isEmpty()) {
-            return List.of();
+        Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
+        int n = plan.dispatch.matchInScratch(ev);
+        // the few events that match are rendered in a method of their own: this one stays small, the same
+        // shape as count()'s, whatever the JIT makes of rendering
+        return n == 0 ? List.of() : rendered(plan.rules, ev, n);
+    }
+
+    /** The matches whose plan indices are the first {@code n} of the view's scratch, rendered. */
+    private static List<RuleMatch> rendered(Rule[] rs, EventView ev, int n) {
+        int[] hits = ev.scratch(n);
+        if (n == 1) {
+            return List.of(render(rs[hits[0]], ev));
         }
-        List<RuleMatch> out = new ArrayList<>(rs.size());
-        for (Rule r : rs) {
+        Rule[] matched = new Rule[n]; // taken from the view's scratch before anything else runs on the view
+        for (int k = 0; k < n; k++) {
+            matched[k] = rs[hits[k]];
+        }
+        List<RuleMatch> out = new ArrayList<>(n);
+        for (Rule r : matched) {
             out.add(render(r, ev));
         }
         return out;
@@ -219,16 +257,20 @@ public final class RuleEngine {
 
     private List<Rule> matching(EventView ev) {
         Plan plan = plans.getOrDefault(ev.type(), unrestrictedPlan);
-        int[] hits = plan.dispatch.match(ev);
-        if (hits == null) {
+        int n = plan.dispatch.matchInScratch(ev);
+        if (n == 0) {
             return List.of();
         }
+        int[] hits = ev.scratch(n);
         Rule[] rs = plan.rules;
-        List<Rule> out = new ArrayList<>(hits.length);
-        for (int i : hits) {
-            out.add(rs[i]);
+        if (n == 1) {
+            return List.of(rs[hits[0]]);
         }
-        return out;
+        Rule[] out = new Rule[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = rs[hits[k]];
+        }
+        return List.of(out);
     }
 
     /** Renders one rule's output for an event, exactly as {@link #evaluate} does for a match. */
@@ -237,10 +279,10 @@ public final class RuleEngine {
     }
 
     private static RuleMatch render(Rule rule, EventView ev) {
-        // sized for the output's fields: no rehash while rendering
-        Map<String, Object> fields = new LinkedHashMap<>(rule.output().fieldCount() * 4 / 3 + 2);
-        String text = rule.output().render(ev, fields);
-        return new RuleMatch(rule, text, fields);
+        // one read per distinct field; output_fields is a read-only view of the same values (see OutputTemplate)
+        OutputTemplate t = rule.output();
+        Object[] values = t.values(ev);
+        return new RuleMatch(rule, t.text(values), t.fields(values));
     }
 
     /** How many rules match, without rendering outputs (for benchmarks and dry runs). */

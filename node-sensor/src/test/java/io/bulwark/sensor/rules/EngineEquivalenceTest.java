@@ -297,6 +297,8 @@ class EngineEquivalenceTest {
                     String text = m.rule().output().render(new EventView(ev, 1), fields);
                     assertEquals(text, m.output(), () -> what + ": output of " + m.rule().name());
                     assertEquals(fields, m.outputFields(), () -> what + ": output fields of " + m.rule().name());
+                    assertEquals(List.copyOf(fields.keySet()), List.copyOf(m.outputFields().keySet()),
+                            () -> what + ": order of the output fields of " + m.rule().name());
                 }
             }
             assertEquals(plain.size(), e.count(ev), () -> what + ": count() for " + ev);

@@ -1,7 +1,10 @@
 package io.bulwark.sensor.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +49,39 @@ class OutputRenderingTest {
         assertNull(m.outputFields().get("proc.aname[2]"));
         assertNull(m.outputFields().get("proc.cwd"));
         assertEquals(4, m.outputFields().size());
+    }
+
+    @Test
+    void repeatedFieldsPrintEachTimeAndAreListedOnceInTheOrderFirstNamed() {
+        Ev ev = Ev.exec("sh", "/bin/sh", "-c", "id").uid(1000).result(-1, "EPERM");
+        RuleMatch m = render("name=%proc.name uid=%user.uid again=%proc.name res=%evt.res raw=%evt.rawres fail=%evt.failed "
+                + "uid=%user.uid gone=%proc.aname[3] %", ev);
+        assertEquals("name=sh uid=1000 again=sh res=EPERM raw=-1 fail=true uid=1000 gone=<NA> %", m.output());
+        assertEquals(List.of("proc.name", "user.uid", "evt.res", "evt.rawres", "evt.failed", "proc.aname[3]"),
+                List.copyOf(m.outputFields().keySet()));
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("proc.name", "sh");
+        expected.put("user.uid", 1000L);
+        expected.put("evt.res", "EPERM");
+        expected.put("evt.rawres", -1L);
+        expected.put("evt.failed", true);
+        expected.put("proc.aname[3]", null);
+        assertEquals(expected, m.outputFields());
+        assertEquals(expected.hashCode(), m.outputFields().hashCode());
+        assertEquals(expected.toString(), m.outputFields().toString());
+        assertTrue(m.outputFields().containsKey("proc.aname[3]"));
+        assertFalse(m.outputFields().containsKey("proc.cwd"));
+    }
+
+    @Test
+    void outputFieldsOfAMatchCannotBeChanged() {
+        RuleMatch m = render("user=%user.name", Ev.exec("sh", "/bin/sh").uid(0));
+        Map<String, Object> f = m.outputFields();
+        assertThrows(UnsupportedOperationException.class, () -> f.put("user.name", "nobody"));
+        assertThrows(UnsupportedOperationException.class, () -> f.remove("user.name"));
+        assertThrows(UnsupportedOperationException.class, f::clear);
+        assertThrows(UnsupportedOperationException.class, () -> f.entrySet().iterator().next().setValue("nobody"));
+        assertEquals(Map.of("user.name", "root"), f);
     }
 
     @Test

@@ -303,6 +303,29 @@ public final class Dispatch {
         return out;
     }
 
+    /**
+     * What {@link #match} gives, without an array of its own: the indices of the plans that are TRUE for {@code
+     * ev}, ascending, are left in the first n elements of {@code ev.scratch(...)}; returns n (0 when none is).
+     * They stay there until the view's next dispatch.
+     */
+    public int matchInScratch(EventView ev) {
+        PlanCode c = code;
+        int[] buf = ev.scratch(plans.length);
+        if (c != null) {
+            int n = c.match(ev, buf);
+            if (n > 1) {
+                Arrays.sort(buf, 0, n);
+            }
+            return n;
+        }
+        int[] hits = match(ev);
+        if (hits == null) {
+            return 0;
+        }
+        System.arraycopy(hits, 0, buf, 0, hits.length);
+        return hits.length;
+    }
+
     /** How many plans are TRUE for {@code ev}. */
     public int count(EventView ev) {
         PlanCode c = code;
