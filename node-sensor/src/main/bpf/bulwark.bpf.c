@@ -174,17 +174,28 @@ static __always_inline bool rate_limited(__u64 cgid)
  * (so a sparse event reaches user space within about a millisecond). */
 static __always_inline void emit(struct bw_event *e)
 {
+	/* Variable-size records: the fixed part, then the strings up to the end of the last one used
+	 * (a setns record is 200 bytes instead of 768, so the ring holds almost four times as many). */
+	__u32 size = __builtin_offsetof(struct bw_event, str0);
+	if (e->slen[2])
+		size = __builtin_offsetof(struct bw_event, str2) + e->slen[2];
+	else if (e->slen[1])
+		size = __builtin_offsetof(struct bw_event, str1) + e->slen[1];
+	else if (e->slen[0])
+		size = __builtin_offsetof(struct bw_event, str0) + e->slen[0];
+	if (size > sizeof(*e))
+		size = sizeof(*e);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u32 zero = 0;
 	__u64 *last = bpf_map_lookup_elem(&last_wake, &zero);
 	__u64 now = bpf_ktime_get_ns();
-	if ((avail < wake_bytes && avail + sizeof(*e) >= wake_bytes) || (last && now - *last > wake_ns)) {
+	if ((avail < wake_bytes && avail + size >= wake_bytes) || (last && now - *last > wake_ns)) {
 		flags = BPF_RB_FORCE_WAKEUP;
 		if (last)
 			*last = now;
 	}
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags)) {
+	if (bpf_ringbuf_output(&events, e, size, flags)) {
 		count(BW_CNT_RB_FULL);
 		return;
 	}
@@ -267,13 +278,47 @@ static __always_inline __u32 fd_mode(struct task_struct *task, __u64 fd)
 	return BPF_CORE_READ(f, f_inode, i_mode);
 }
 
-static __always_inline void read_user_str(char *dst, __u32 size, __u64 ptr, struct bw_event *e)
+/* String slots: every writer records in slen[slot] how many bytes it wrote (with the NUL), so that
+ * emit() sends the event only up to the end of the last string used. slot is a constant at every call. */
+static __always_inline char *str_slot(struct bw_event *e, int slot)
 {
+	return slot == 0 ? e->str0 : (slot == 1 ? e->str1 : e->str2);
+}
+
+static __always_inline void set_slen(struct bw_event *e, int slot, long n)
+{
+	e->slen[slot & 3] = n > 0 ? (__u16)n : 0;
+}
+
+static __always_inline void read_user_str(struct bw_event *e, int slot, __u32 size, __u64 ptr)
+{
+	char *dst = str_slot(e, slot);
 	long n = bpf_probe_read_user_str(dst, size, (const void *)ptr);
 	if (n <= 0)
 		dst[0] = 0;
 	else if (n == size)
 		e->flags |= BW_F_TRUNCATED;
+	set_slen(e, slot, n);
+}
+
+static __always_inline void read_kernel_str(struct bw_event *e, int slot, __u32 size, const void *ptr)
+{
+	char *dst = str_slot(e, slot);
+	long n = bpf_probe_read_kernel_str(dst, size, ptr);
+	if (n <= 0)
+		dst[0] = 0;
+	set_slen(e, slot, n);
+}
+
+static __always_inline void clear_strs(struct bw_event *e)
+{
+	e->str0[0] = 0;
+	e->str1[0] = 0;
+	e->str2[0] = 0;
+	e->slen[0] = 0;
+	e->slen[1] = 0;
+	e->slen[2] = 0;
+	e->flags2 = 0;
 }
 
 struct basename_ctx {
@@ -407,7 +452,7 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 		info |= BW_FD_FOREIGN_MNT;
 	e->aux[1] = info;
 	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
-	bpf_probe_read_kernel_str(e->str1, BW_STR1, dn);
+	read_kernel_str(e, 1, BW_STR1, dn);
 	e->flags |= BW_F_PROC_FD;
 }
 
@@ -421,6 +466,7 @@ static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)
 		/* sun_path at offset 2; an abstract name starts with NUL: keep it, user space shows '@'. */
 		bpf_probe_read_user(e->str0, 108, (void *)(uaddr + 2));
 		e->str0[108] = 0;
+		set_slen(e, 0, 109);
 		return true;
 	}
 	__u16 port_be = 0;
@@ -431,11 +477,13 @@ static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)
 		__u32 a = 0;
 		bpf_probe_read_user(&a, sizeof(a), (void *)(uaddr + 4));
 		__builtin_memcpy(e->str1, &a, 4);
+		set_slen(e, 1, 4);
 		/* 169.254.169.254: instance metadata */
 		if (a == 0xfea9fea9)
 			return true;
 	} else if (family == AF_INET6) {
 		bpf_probe_read_user(e->str1, 16, (void *)(uaddr + 8));
+		set_slen(e, 1, 16);
 	} else {
 		return false;
 	}
@@ -449,19 +497,19 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	switch (nr) {
 	case __NR_open:
 	case __NR_creat:
-		read_user_str(e->str0, BW_STR0, a[0], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
 		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]))
 			return false;
 		resolve_proc_fd(e, task);
 		return true;
 	case __NR_openat:
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		if (!path_interesting(e, a[2]))
 			return false;
 		resolve_proc_fd(e, task);
 		return true;
 	case __NR_openat2: {
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		__u64 how_flags = 0;
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 		e->aux[0] = how_flags;
@@ -483,16 +531,17 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 				e->aux[0] = BPF_CORE_READ(ino, i_ino);
 				struct ns_common *ns = BPF_CORE_READ(ino, i_private);
 				const char *nsname = BPF_CORE_READ(ns, ops, name);
-				bpf_probe_read_kernel_str(e->str0, BW_STR2, nsname);
+				read_kernel_str(e, 0, BW_STR2, nsname);
 			} else if (BPF_CORE_READ(ino, i_sb, s_magic) == PIDFS_MAGIC) {
 				/* a pidfd (pidfs, 6.9+): the target is a process; user space compares its namespaces with the host's */
 				struct pid *p = BPF_CORE_READ(ino, i_private);
 				e->aux[1] = BPF_CORE_READ(p, numbers[0].nr);
 				__builtin_memcpy(e->str0, "pidfd", 6);
+				set_slen(e, 0, 6);
 			} else {
 				/* something else: keep its name */
 				const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
-				bpf_probe_read_kernel_str(e->str0, BW_STR2, dn);
+				read_kernel_str(e, 0, BW_STR2, dn);
 			}
 		}
 		return true;
@@ -508,33 +557,33 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		return (flags & CLONE_NS_FLAGS) != 0;
 	}
 	case __NR_mount:
-		read_user_str(e->str0, BW_STR0, a[0], e);
-		read_user_str(e->str1, BW_STR1, a[1], e);
-		read_user_str(e->str2, BW_STR2, a[2], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
+		read_user_str(e, 1, BW_STR1, a[1]);
+		read_user_str(e, 2, BW_STR2, a[2]);
 		return true;
 	case __NR_fsopen:
-		read_user_str(e->str2, BW_STR2, a[0], e);
+		read_user_str(e, 2, BW_STR2, a[0]);
 		return true;
 	case __NR_fsconfig:
-		read_user_str(e->str2, BW_STR2, a[2], e);
+		read_user_str(e, 2, BW_STR2, a[2]);
 		if (a[1] == 1 /* FSCONFIG_SET_STRING */ || a[1] == 3 /* SET_PATH */ || a[1] == 4 /* SET_PATH_EMPTY */)
-			read_user_str(e->str0, BW_STR0, a[3], e);
+			read_user_str(e, 0, BW_STR0, a[3]);
 		return true;
 	case __NR_fsmount:
 		return true;
 	case __NR_move_mount:
-		read_user_str(e->str0, BW_STR0, a[1], e);
-		read_user_str(e->str1, BW_STR1, a[3], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
+		read_user_str(e, 1, BW_STR1, a[3]);
 		return true;
 	case __NR_open_tree:
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		return true;
 	case __NR_chroot:
-		read_user_str(e->str0, BW_STR0, a[0], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
 		return true;
 	case __NR_pivot_root:
-		read_user_str(e->str0, BW_STR0, a[0], e);
-		read_user_str(e->str1, BW_STR1, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
+		read_user_str(e, 1, BW_STR1, a[1]);
 		return true;
 	case __NR_ptrace:
 		/* ATTACH, SEIZE, POKETEXT/DATA/USER, SETREGS, SETFPREGS, SETREGSET */
@@ -565,41 +614,41 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	}
 	case __NR_delete_module:
 	case __NR_memfd_create:
-		read_user_str(e->str0, BW_STR2, a[0], e);
+		read_user_str(e, 0, BW_STR2, a[0]);
 		return true;
 	case __NR_name_to_handle_at:
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		return true;
 	case __NR_mknod:
-		read_user_str(e->str0, BW_STR0, a[0], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
 		return true;
 	case __NR_mknodat:
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		return true;
 	case __NR_symlink:
-		read_user_str(e->str0, BW_STR0, a[0], e);
-		read_user_str(e->str1, BW_STR1, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
+		read_user_str(e, 1, BW_STR1, a[1]);
 		return true;
 	case __NR_symlinkat:
-		read_user_str(e->str0, BW_STR0, a[0], e);
-		read_user_str(e->str1, BW_STR1, a[2], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
+		read_user_str(e, 1, BW_STR1, a[2]);
 		return true;
 	case __NR_link:
 	case __NR_rename:
-		read_user_str(e->str0, BW_STR0, a[0], e);
-		read_user_str(e->str1, BW_STR1, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
+		read_user_str(e, 1, BW_STR1, a[1]);
 		return true;
 	case __NR_linkat:
 	case __NR_renameat:
 	case __NR_renameat2:
-		read_user_str(e->str0, BW_STR0, a[1], e);
-		read_user_str(e->str1, BW_STR1, a[3], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
+		read_user_str(e, 1, BW_STR1, a[3]);
 		return true;
 	case __NR_unlink:
-		read_user_str(e->str0, BW_STR0, a[0], e);
+		read_user_str(e, 0, BW_STR0, a[0]);
 		return true;
 	case __NR_unlinkat:
-		read_user_str(e->str0, BW_STR0, a[1], e);
+		read_user_str(e, 0, BW_STR0, a[1]);
 		return true;
 	case __NR_dup2:
 	case __NR_dup3:
@@ -717,9 +766,7 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	}
 	e->aux[0] = 0;
 	e->aux[1] = 0;
-	e->str0[0] = 0;
-	e->str1[0] = 0;
-	e->str2[0] = 0;
+	clear_strs(e);
 	if (!decode(e, task, id)) {
 		count(BW_CNT_FILTERED);
 		return 0;
@@ -784,9 +831,7 @@ static __always_inline struct bw_event *scratch_event(__u8 op, struct task_struc
 	e->aux[1] = 0;
 	e->args[0] = 0;
 	e->args[1] = 0;
-	e->str0[0] = 0;
-	e->str1[0] = 0;
-	e->str2[0] = 0;
+	clear_strs(e);
 	e->ktime = bpf_ktime_get_boot_ns();
 	fill_task(e, task);
 	e->flags = contained(task, e->cgroup_id) ? BW_F_CONTAINED : 0;
@@ -802,15 +847,17 @@ int BPF_PROG(bw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!e)
 		return 0;
 	const char *fn = BPF_CORE_READ(bprm, filename);
-	bpf_probe_read_kernel_str(e->str0, BW_STR0, fn);
+	read_kernel_str(e, 0, BW_STR0, fn);
 	struct mm_struct *mm = BPF_CORE_READ(p, mm);
 	unsigned long start = BPF_CORE_READ(mm, arg_start);
 	unsigned long end = BPF_CORE_READ(mm, arg_end);
 	unsigned long len = end - start;
 	if (len > BW_STR1 - 1)
 		len = BW_STR1 - 1;
-	if (bpf_probe_read_user(e->str1, len & (BW_STR1 - 1), (void *)start) == 0)
+	if (bpf_probe_read_user(e->str1, len & (BW_STR1 - 1), (void *)start) == 0) {
 		e->aux[0] = len;
+		set_slen(e, 1, len);
+	}
 	struct file *f = BPF_CORE_READ(bprm, file);
 	if (BPF_CORE_READ(f, f_inode, __i_nlink) == 0)
 		e->flags |= BW_F_EXE_DELETED;
@@ -823,7 +870,7 @@ int BPF_PROG(bw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		e->flags |= BW_F_SECUREEXEC;
 	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
-	bpf_probe_read_kernel_str(e->str2, BW_STR2, dn);
+	read_kernel_str(e, 2, BW_STR2, dn);
 	emit(e);
 	return 0;
 }
@@ -865,7 +912,7 @@ int BPF_PROG(bw_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	e->args[0] = BPF_CORE_READ(cgrp, kn, id);
 	e->args[1] = BPF_CORE_READ(cgrp, level);
 	e->aux[0] = BPF_CORE_READ(cgrp, root, hierarchy_id);
-	bpf_probe_read_kernel_str(e->str0, BW_STR0, path);
+	read_kernel_str(e, 0, BW_STR0, path);
 	emit(e);
 	return 0;
 }
@@ -891,7 +938,7 @@ int BPF_PROG(bw_io_uring, struct io_kiocb *req)
 	} else {
 		struct io_open *o = (void *)req;
 		const char *name = BPF_CORE_READ(o, filename, name);
-		bpf_probe_read_kernel_str(e->str0, BW_STR0, name);
+		read_kernel_str(e, 0, BW_STR0, name);
 		__u64 flags = BPF_CORE_READ(o, how.flags);
 		e->args[0] = flags;
 		if (!path_interesting(e, flags)) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The event the sensor's BPF programs send to user space. One fixed-size struct, explicit
- * padding, no pointers, op first. Mirrored by io.bulwark.sensor.probe.RawEvent (Java); the
+ * The event the sensor's BPF programs send to user space. One struct, explicit padding, no
+ * pointers, op first; sent cut after its last used string (see slen), so records vary in size. Mirrored by io.bulwark.sensor.probe.RawEvent (Java); the
  * test BpfLayoutTest checks that mirror against the BTF of the built object, so change both.
  */
 #ifndef BULWARK_EVENTS_H
@@ -34,8 +34,8 @@ enum bw_op {
 #define BW_F_COMPAT64    0x40  /* syscall with BW_F_COMPAT: the caller was running 64-bit code (cs = __USER_CS: int 0x80
                                 * from a 64-bit program, the evasion; a real 32-bit program runs in 32-bit mode) */
 #define BW_F_SOCKETCALL  0x80  /* syscall with BW_F_COMPAT: socket/connect made through ia32 socketcall(2); args are the
-                                * call's own arguments read from the caller's array. (flags is full: the next flag needs
-                                * a layout change, see BpfLayoutTest) */
+                                * call's own arguments read from the caller's array. (flags is full: new flags go
+                                * to flags2) */
 
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
@@ -68,6 +68,9 @@ struct bw_event {
 	__u64 args[6];        /* raw syscall arguments */
 	__u64 aux[2];         /* per-syscall extras, see the decoders */
 	char  comm[16];
+	__u16 slen[3];        /* bytes written to str0, str1, str2 (with the NUL; 0: unused). The record ends after the
+	                       * last string used: user space must read bytes past the record's length as zeros */
+	__u16 flags2;         /* more flags (flags is full); none defined yet, always 0 */
 	char  str0[BW_STR0];
 	char  str1[BW_STR1];
 	char  str2[BW_STR2];

@@ -120,7 +120,9 @@ public final class Sensor implements AutoCloseable {
     /** One remembered event per thread slot, for repeat detection (decoder thread only). */
     private static final class Recent {
         final byte[] bytes = new byte[RawEvent.SIZE];
+        final ByteBuffer view = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int len = -1;
+        int uses;
         long ktime;
         long generation;
         SensorEvent event;
@@ -130,6 +132,20 @@ public final class Sensor implements AutoCloseable {
     /** A remembered event is reused for at most this long (kernel time), so slow state changes are seen. */
     static final long REPEAT_WINDOW_NS = 1_000_000_000L;
     private final Recent[] recent = new Recent[64];
+    {
+        for (int i = 0; i < recent.length; i++) {
+            recent[i] = new Recent();
+        }
+    }
+    /** A remembered event serves at most this many repeats (a power of two), then the next one is decoded again. */
+    public static final int REFRESH_SHIFT = 10, REFRESH_EVERY = 1 << REFRESH_SHIFT;
+    /** 0 for the ops that can repeat (syscalls, io_uring requests), 1 for the others. */
+    private static final long[] NOT_REPEATABLE = new long[256];
+    static {
+        java.util.Arrays.fill(NOT_REPEATABLE, 1);
+        NOT_REPEATABLE[RawEvent.OP_SYSCALL] = 0;
+        NOT_REPEATABLE[RawEvent.OP_IOURING] = 0;
+    }
     private long generation;
     private final AtomicLong repeats = new AtomicLong();
 
@@ -247,6 +263,28 @@ public final class Sensor implements AutoCloseable {
         }
         RingBuffer ring = probe.ring();
         RingBuffer.Handler handler = this::onRecord;
+        if (STALL_DEBUG) {
+            RingBuffer.Handler inner = handler;
+            long[] last = {System.nanoTime(), 0};
+            handler = (buf, off, len) -> {
+                long t = System.nanoTime();
+                if (t - last[0] > 2_000_000L || (++last[1] & 4095) == 0) {
+                    long pending = ring.pending();
+                    if (pending > ring.size() / 4) {
+                        String sched;
+                        try {
+                            sched = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/schedstat")).trim();
+                        } catch (java.io.IOException e) {
+                            sched = "?";
+                        }
+                        System.err.printf("bulwark: %d ring %d%% full, %.2f ms since the previous record; decoded %d, repeats %d; schedstat %s%n",
+                                System.currentTimeMillis(), pending * 100 / ring.size(), (t - last[0]) / 1e6, decoded.get(), repeats.get(), sched);
+                    }
+                }
+                inner.onRecord(buf, off, len);
+                last[0] = System.nanoTime();
+            };
+        }
         while (running) {
             if (ring.consume(handler) == 0) {
                 ring.await(100);
@@ -261,31 +299,47 @@ public final class Sensor implements AutoCloseable {
      * One ring-buffer record. A syscall record identical (all bytes but the timestamp) to the last
      * one remembered for its thread slot, within {@link #REPEAT_WINDOW_NS}, with no exec, fork or
      * exit of its process or its parent and no new cgroup in between, is a repeat: same decoded
-     * event with the new time, same verdict. Everything else is decoded. (Lifecycle events of
-     * other processes do not matter: a busy host execs all the time.)
+     * event with the new time, same verdict. Everything else is decoded, and so is every
+     * {@link #REFRESH_EVERY}th repeat of a remembered event. (Lifecycle events of other processes
+     * do not matter: a busy host execs all the time.)
+     *
+     * <p>The test is computed without a branch per condition, and the periodic refresh means both
+     * outcomes occur during a flood: the JIT then has no never-taken branch to speculate on, so the
+     * first different record after a flood does not throw the compiled code away (that cost
+     * ≈150 ms of slow decoding at the start of every flood, and drops).
      */
     private void onRecord(ByteBuffer buf, int off, int len) {
         int op = buf.get(off + OP_OFF) & 0xff;
-        if (op == RawEvent.OP_SYSCALL || op == RawEvent.OP_IOURING) {
-            Recent r = recent[buf.getInt(off + TID) & (recent.length - 1)];
-            long ktime = buf.getLong(off + KTIME);
-            if (r != null && r.len == len && r.generation == generation && ktime - r.ktime < REPEAT_WINDOW_NS && ktime >= r.ktime
-                    && same(buf, off, r.bytes, len)) {
-                repeats.incrementAndGet();
-                decoded.incrementAndGet();
-                SensorEvent prev = r.event;
-                SensorEvent ev = new SensorEvent(prev.time() + (ktime - r.ktime), prev.syscall(), prev.process(), prev.container());
-                try {
-                    sink.repeat(ev, r.state);
-                } catch (RuntimeException e) {
-                    sinkErrors.incrementAndGet();
-                    LOG.warnf("event consumer failed: %s", e.toString());
-                }
-                return;
+        Recent r = recent[buf.getInt(off + TID) & (recent.length - 1)];
+        long ktime = buf.getLong(off + KTIME);
+        long d = ktime - r.ktime;
+        int uses = ++r.uses;
+        long bad = NOT_REPEATABLE[op]
+                | (r.len ^ len)
+                | (r.generation ^ generation)
+                | ((d | (REPEAT_WINDOW_NS - 1 - d)) >>> 63)        // outside [0, window)
+                | (((uses & (REFRESH_EVERY - 1)) + 1) >> REFRESH_SHIFT)       // every REFRESH_EVERY-th use
+                | differs(buf, off, r.view, len);
+        if (bad == 0) {
+            repeats.incrementAndGet();
+            decoded.incrementAndGet();
+            SensorEvent prev = r.event;
+            SensorEvent ev = new SensorEvent(prev.time() + d, prev.syscall(), prev.process(), prev.container());
+            try {
+                sink.repeat(ev, r.state);
+            } catch (RuntimeException e) {
+                sinkErrors.incrementAndGet();
+                LOG.warnf("event consumer failed: %s", e.toString());
             }
-        } else if (op == RawEvent.OP_CGROUP_MKDIR) {
+            return;
+        }
+        full(op, buf, off, len);
+    }
+
+    private void full(int op, ByteBuffer buf, int off, int len) {
+        if (op == RawEvent.OP_CGROUP_MKDIR) {
             generation++; // container state may change: forget every remembered event
-        } else {
+        } else if (op != RawEvent.OP_SYSCALL && op != RawEvent.OP_IOURING) {
             forget(buf.getInt(off + RawEvent.OFF_PID)); // exec, fork, exit: that process's state (and its children's ancestry) may change
         }
         long t0 = SLOW_DEBUG ? System.nanoTime() : 0;
@@ -300,6 +354,8 @@ public final class Sensor implements AutoCloseable {
     }
 
     private static final boolean SLOW_DEBUG = Boolean.getBoolean("bulwark.debug.slowEvents");
+    /** Logs when the ring is more than a quarter full (checked every 4,096 records and after every gap of over 2 ms between records), with the gap. */
+    private static final boolean STALL_DEBUG = Boolean.getBoolean("bulwark.debug.stalls");
 
     /** Forgets remembered events of {@code pid} and of its children (their ancestry names it). */
     private void forget(int pid) {
@@ -312,11 +368,20 @@ public final class Sensor implements AutoCloseable {
         }
     }
 
-    private static boolean same(ByteBuffer buf, int off, byte[] bytes, int len) {
-        ByteBuffer a = buf.slice(off, len);
-        ByteBuffer b = ByteBuffer.wrap(bytes, 0, len);
-        // everything before the timestamp, then everything after it
-        return a.slice(0, KTIME).mismatch(b.slice(0, KTIME)) < 0 && a.slice(KTIME + 8, len - KTIME - 8).mismatch(b.slice(KTIME + 8, len - KTIME - 8)) < 0;
+    /**
+     * Non-zero when the record of {@code len} bytes at {@code off} differs from the remembered bytes
+     * anywhere but in the timestamp (bytes 8-15). No early exit: the cost is the same either way.
+     */
+    private static long differs(ByteBuffer buf, int off, ByteBuffer remembered, int len) {
+        long diff = buf.getLong(off) ^ remembered.getLong(0);
+        int i = KTIME + 8;
+        for (; i + 8 <= len; i += 8) {
+            diff |= buf.getLong(off + i) ^ remembered.getLong(i);
+        }
+        for (; i < len; i++) {
+            diff |= buf.get(off + i) ^ remembered.get(i);
+        }
+        return diff;
     }
 
     private void remember(RawEvent raw, ByteBuffer buf, int off, int len, SensorEvent ev, Object state) {
@@ -326,11 +391,9 @@ public final class Sensor implements AutoCloseable {
         }
         int slot = raw.tid() & (recent.length - 1);
         Recent r = recent[slot];
-        if (r == null) {
-            recent[slot] = r = new Recent();
-        }
         buf.get(off, r.bytes, 0, len);
         r.len = len;
+        r.uses = 0;
         r.ktime = raw.ktime();
         r.generation = generation;
         r.event = ev;

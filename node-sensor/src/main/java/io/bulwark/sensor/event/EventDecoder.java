@@ -418,7 +418,7 @@ public final class EventDecoder {
         m.put("family", Flags.family(family));
         if (family == 1) {
             byte[] p = r.str0();
-            String path = p[0] == 0 && p[1] != 0 ? "@" + RawEvent.cstring(p, 1, 107) : RawEvent.cstring(p, 0, 108);
+            String path = p.length > 1 && p[0] == 0 && p[1] != 0 ? "@" + RawEvent.cstring(p, 1, 107) : RawEvent.cstring(p, 0, 108);
             m.put("path", path);
             m.put("name", path);
         } else if (family == 2 || family == 10) {

@@ -61,9 +61,13 @@ public final class Detector {
         // Outputs are rendered only for the alerts the coalescer lets through: a flood of one
         // alert costs one rendering per window, not one per event.
         List<Rule> ms = engine.matchingRules(e);
-        List<Rule> verdict = verdictsReusable ? List.copyOf(ms) : null;
-        deliver(e, ms);
-        return verdict;
+        Rule[] rules = ms.toArray(NO_RULES);
+        Coalescer.Key[] keys = new Coalescer.Key[rules.length];
+        for (int i = 0; i < rules.length; i++) {
+            keys[i] = key(rules[i], e);
+        }
+        deliver(e, rules, keys);
+        return verdictsReusable ? new Verdict(rules, keys) : null;
     }
 
     /**
@@ -72,15 +76,23 @@ public final class Detector {
      * container change in between). Conditions do not read the time, so the verdict holds; the
      * matches go through the coalescer as usual.
      */
-    @SuppressWarnings("unchecked")
     public void onRepeat(SensorEvent e, Object state) {
-        if (!verdictsReusable || !(state instanceof List<?>)) {
+        if (!verdictsReusable || !(state instanceof Verdict v)) {
             onEvent(e);
             return;
         }
         events.incrementAndGet();
         repeats.incrementAndGet();
-        deliver(e, (List<Rule>) state);
+        deliver(e, v.rules, v.keys); // a repeat has the same process and container: the same coalescing keys
+    }
+
+    private static final Rule[] NO_RULES = new Rule[0];
+
+    /** What an evaluation leaves for the event's repeats: the rules it matched, with their coalescing keys. */
+    private record Verdict(Rule[] rules, Coalescer.Key[] keys) { }
+
+    private static Coalescer.Key key(Rule r, SensorEvent e) {
+        return new Coalescer.Key(r.name(), e.container() == null ? "host" : e.container().id(), e.process().pid());
     }
 
     /** Whether {@link #onEvent} verdicts can be reused for repeats (no condition reads time fields). */
@@ -93,12 +105,12 @@ public final class Detector {
         return repeats.get();
     }
 
-    private void deliver(SensorEvent e, List<Rule> ms) {
+    private void deliver(SensorEvent e, Rule[] rules, Coalescer.Key[] keys) {
         long now = clock.getAsLong();
-        for (Rule r : ms) {
+        for (int i = 0; i < rules.length; i++) {
+            Rule r = rules[i];
             matches.incrementAndGet();
-            Coalescer.Key key = new Coalescer.Key(r.name(), e.container() == null ? "host" : e.container().id(), e.process().pid());
-            Coalescer.Emit<Pending> emit = coalescer.offer(key, new Pending(r, e), now);
+            Coalescer.Emit<Pending> emit = coalescer.offer(keys[i], new Pending(r, e), now);
             if (emit != null) {
                 send(emit);
             }

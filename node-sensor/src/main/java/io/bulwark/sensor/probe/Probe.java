@@ -315,6 +315,7 @@ public final class Probe implements AutoCloseable {
         m.put("kernel_filtered", k[3]);
         m.put("rate_limited", k[4]);
         m.put("received", ring.received());
+        m.put("received_bytes", ring.receivedBytes());
         m.put("record_errors", ring.recordErrors());
         return m;
     }

@@ -43,10 +43,13 @@ public record RawEvent(
             OFF_UID = 24, OFF_GID = 28, OFF_LOGINUID = 32, OFF_VPID = 36, OFF_CGROUP_ID = 40, OFF_MNT_NS = 48,
             OFF_PID_NS = 52, OFF_NET_NS = 56, OFF_USER_NS = 60, OFF_CGROUP_NS = 64, OFF_UTS_NS = 68, OFF_IPC_NS = 72,
             OFF_TTY = 76, OFF_CAP_EFF = 80, OFF_CAP_PRM = 88, OFF_RET = 96, OFF_ARGS = 104, OFF_AUX = 152,
-            OFF_COMM = 168, OFF_STR0 = 184, OFF_STR1 = 440, OFF_STR2 = 696;
+            OFF_COMM = 168, OFF_SLEN = 184, OFF_FLAGS2 = 190, OFF_STR0 = 192, OFF_STR1 = 448, OFF_STR2 = 704;
     public static final int STR0_LEN = 256, STR1_LEN = 256, STR2_LEN = 64, COMM_LEN = 16;
-    /** sizeof(struct bw_event). */
-    public static final int SIZE = 760;
+    /** sizeof(struct bw_event): the longest record. */
+    public static final int SIZE = 768;
+    /** The shortest record: the kernel cuts each event after its last used string (none: here). */
+    public static final int MIN_SIZE = OFF_STR0;
+    private static final byte[] EMPTY = new byte[0];
 
     public boolean contained() {
         return (flags & F_CONTAINED) != 0;
@@ -59,11 +62,13 @@ public record RawEvent(
 
     /**
      * Decodes one event of {@code length} bytes at {@code off} in {@code bb} (absolute reads; the
-     * buffer's position is not touched, so a view of the ring buffer can be passed as is).
+     * buffer's position is not touched, so a view of the ring buffer can be passed as is). Records
+     * end after their last used string: a string field is only as long as the record holds of it
+     * (empty when the record ends before it), and bytes past the record are never read.
      */
     public static RawEvent parse(ByteBuffer bb, int off, int length) {
-        if (length < SIZE) {
-            throw new IllegalArgumentException("event of " + length + " bytes, expected " + SIZE);
+        if (length < MIN_SIZE || length > SIZE) {
+            throw new IllegalArgumentException("event of " + length + " bytes, expected " + MIN_SIZE + ".." + SIZE);
         }
         if (bb.order() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalArgumentException("event buffer must be little-endian");
@@ -83,7 +88,8 @@ public record RawEvent(
                 bb.getInt(off + OFF_IPC_NS), bb.getInt(off + OFF_TTY), bb.getLong(off + OFF_CAP_EFF),
                 bb.getLong(off + OFF_CAP_PRM), bb.getLong(off + OFF_RET), args, aux,
                 cstring(bb, off + OFF_COMM, COMM_LEN),
-                slice(bb, off + OFF_STR0, STR0_LEN), slice(bb, off + OFF_STR1, STR1_LEN), slice(bb, off + OFF_STR2, STR2_LEN));
+                slice(bb, off, OFF_STR0, STR0_LEN, length), slice(bb, off, OFF_STR1, STR1_LEN, length),
+                slice(bb, off, OFF_STR2, STR2_LEN, length));
     }
 
     private static String cstring(ByteBuffer bb, int off, int max) {
@@ -99,10 +105,17 @@ public record RawEvent(
         return new String(tmp, 0, n, StandardCharsets.UTF_8);
     }
 
-    /** Copies a whole field: some hold binary data or several NUL-separated strings (argv, sockaddr). */
-    private static byte[] slice(ByteBuffer bb, int off, int len) {
+    /**
+     * Copies a string field as far as the record holds it: some hold binary data or several
+     * NUL-separated strings (argv, sockaddr), so the bytes are kept as they are.
+     */
+    private static byte[] slice(ByteBuffer bb, int off, int field, int cap, int length) {
+        int len = Math.min(cap, length - field);
+        if (len <= 0) {
+            return EMPTY;
+        }
         byte[] out = new byte[len];
-        bb.get(off, out, 0, len);
+        bb.get(off + field, out, 0, len);
         return out;
     }
 

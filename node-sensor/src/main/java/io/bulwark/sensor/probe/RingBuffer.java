@@ -52,6 +52,7 @@ public final class RingBuffer implements AutoCloseable {
     private final int epfd;
     private final Pointer events;
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong receivedBytes = new AtomicLong();
     private final AtomicLong recordErrors = new AtomicLong();
     private volatile int waitErrno;
     private boolean closed;
@@ -110,6 +111,17 @@ public final class RingBuffer implements AutoCloseable {
      */
     public int consume(Handler handler) {
         long cons = (long) LONGS.getAcquire(consumer, 0);
+        long start = cons;
+        try {
+            return consume(handler, cons);
+        } finally {
+            // counted once per batch: the records and bytes handed over (or skipped) since start
+            long end = (long) LONGS.getAcquire(consumer, 0);
+            receivedBytes.addAndGet(end - start);
+        }
+    }
+
+    private int consume(Handler handler, long cons) {
         int count = 0;
         while (true) {
             long prod = (long) LONGS.getAcquire(producer, 0);
@@ -162,6 +174,11 @@ public final class RingBuffer implements AutoCloseable {
 
     public long received() {
         return received.get();
+    }
+
+    /** Ring-buffer bytes consumed (records with their 8-byte headers, padded to 8): received_bytes / received is the mean record size. */
+    public long receivedBytes() {
+        return receivedBytes.get();
     }
 
     /** Records whose handler threw: counted as lost. */

@@ -64,11 +64,28 @@ public final class SensorBench {
                 String before = up.counters();
                 double cpu0 = up.decoderCpuSeconds();
                 long t0 = System.nanoTime();
+                long stormStart = System.currentTimeMillis();
                 storm = box.exec("/bin/bwstorm", procs, stormSeconds, System.getProperty("bulwark.bench.stormMode", "same"));
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Thread.sleep(500);
                 rss = up.rssKiB();
+                if (Boolean.getBoolean("bulwark.bench.nmt")) { // with -Dbulwark.bench.jvmArgs=-XX:NativeMemoryTracking=summary
+                    Process j = new ProcessBuilder("jcmd", Long.toString(up.p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+                    System.out.println(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                    for (String l : Files.readAllLines(Path.of("/proc/" + up.p.pid() + "/status"))) {
+                        if (l.startsWith("Rss")) {
+                            System.out.println("  " + l);
+                        }
+                    }
+                }
                 double decoderCpu = up.decoderCpuSeconds() - cpu0;
+                long peak = up.statusKiB("VmHWM:");
+                int settle = Integer.getInteger("bulwark.bench.settleSeconds", 0); // RSS again once freed memory is handed back
+                long settled = 0;
+                if (settle > 0) {
+                    Thread.sleep(settle * 1000L);
+                    settled = up.rssKiB();
+                }
                 counters = up.counters();
                 up.stop();
                 System.out.printf("throughput: bwstorm %s procs x %s s in a container: %s", procs, stormSeconds, storm.output());
@@ -78,13 +95,23 @@ public final class SensorBench {
                 long recErrors = field(counters, "record_errors") - field(before, "record_errors");
                 System.out.printf("  measured storm (after a warm-up storm): %.1f s, kernel emitted %d, decoded %d = %.0f events/s, ringbuf drops %d, record errors %d%n",
                         secs, emitted, decoded, decoded / secs, rbDrops, recErrors);
-                System.out.println("  sensor counters: " + counters);
+                System.out.println("  sensor counters: " + counters + " (measured storm started at " + stormStart + ")");
                 if (Boolean.getBoolean("bulwark.bench.timeline")) {
                     System.out.println("  per-second drops/decoded: " + up.dropTimeline());
                 }
+                if (Boolean.getBoolean("bulwark.bench.sensorLog")) { // e.g. with -Dbulwark.bench.jvmArgs=-Dbulwark.debug.stalls=true
+                    synchronized (up.err) {
+                        for (String l : up.err.toString().split("\n")) {
+                            if (l.startsWith("bulwark: ")) {
+                                System.out.println("  sensor: " + l);
+                            }
+                        }
+                    }
+                }
                 System.out.printf("  decoder thread CPU during the storm: %.2f s, i.e. %.0f events per CPU-second (its capacity on one core)%n",
                         decoderCpu, decoded / decoderCpu);
-                System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB)%n", rss, rss / 1024.0);
+                System.out.printf("memory: sensor RSS after the storm %d KiB (%.1f MiB), peak (VmHWM) %.1f MiB%s%n", rss, rss / 1024.0, peak / 1024.0,
+                        settle > 0 ? String.format(", %d s later %.1f MiB", settle, settled / 1024.0) : "");
             } finally {
                 up.close();
             }
@@ -124,7 +151,9 @@ public final class SensorBench {
 
         static Up start(Path jar) throws Exception {
             List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx32m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
-                    "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2", "-jar", jar.toString(),
+                    "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2",
+                    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.bulwark.sensor.Sensor::full",
+                    "-XX:TrimNativeHeapInterval=5000", "-jar", jar.toString(),
                     "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
             if (!extra.isEmpty()) {
@@ -187,6 +216,15 @@ public final class SensorBench {
                 }
             }
             return Double.NaN;
+        }
+
+        long statusKiB(String key) throws IOException {
+            for (String l : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                if (l.startsWith(key)) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+            return -1;
         }
 
         long rssKiB() throws IOException {

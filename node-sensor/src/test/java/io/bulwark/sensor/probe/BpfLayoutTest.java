@@ -71,6 +71,8 @@ class BpfLayoutTest {
         java.put("args", RawEvent.OFF_ARGS);
         java.put("aux", RawEvent.OFF_AUX);
         java.put("comm", RawEvent.OFF_COMM);
+        java.put("slen", RawEvent.OFF_SLEN);
+        java.put("flags2", RawEvent.OFF_FLAGS2);
         java.put("str0", RawEvent.OFF_STR0);
         java.put("str1", RawEvent.OFF_STR1);
         java.put("str2", RawEvent.OFF_STR2);

@@ -1,5 +1,7 @@
 package io.bulwark.sensor.probe;
 
+import io.bulwark.sensor.Sensor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +31,7 @@ class RepeatedEventsTest {
             box.exec("/bin/bwtrigger", "unshare-user"); // attributed first, so the burst's records are settled
             sensor.await("container attribution", cg, ev -> ev.process().cgroupId() == cg && ev.container() != null);
             long repeatsBefore = sensor.sensor().counters().get("repeats");
+            long bytesBefore = sensor.sensor().counters().get("received_bytes");
             long lostBefore = lost(sensor.sensor().counters());
             box.exec("/bin/bwsyscall", "setns", String.valueOf(CALLS));
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -43,6 +46,12 @@ class RepeatedEventsTest {
             assertEquals(CALLS, burst.size(), "every call arrives; counters " + sensor.sensor().counters());
             long repeats = sensor.sensor().counters().get("repeats") - repeatsBefore;
             assertTrue(repeats >= CALLS / 2, "most of the burst is recognised as repeats: " + repeats);
+            // bounded reuse: the first call and at least every REFRESH_EVERY-th repeat after it are decoded in full
+            assertTrue(repeats <= CALLS - 1 - (CALLS - 1) / Sensor.REFRESH_EVERY, "a remembered event is decoded again every "
+                    + Sensor.REFRESH_EVERY + " repeats: " + repeats + " repeats of " + CALLS);
+            // variable-size records: a setns record (no path) takes 208 bytes of ring, not the 776 of a full one
+            long bytes = sensor.sensor().counters().get("received_bytes") - bytesBefore;
+            assertTrue(bytes < CALLS * 300L, "ring bytes for " + CALLS + " setns records: " + bytes);
             long prev = 0;
             int tid = burst.get(0).process().tid();
             for (SensorEvent e : burst) {
