@@ -401,9 +401,38 @@ static __always_inline __u64 parse_digits(struct bw_path_key *k, int off, int *l
 	return v;
 }
 
-/* An open of /proc/self/fd/N, /proc/thread-self/fd/N or /proc/<own pid>/fd/N (path in path_scratch, as
- * path_interesting left it): names the file behind descriptor N of the opener (str1, aux[1], BW_F_PROC_FD).
- * Another process's descriptors are not resolved. Called only for opens that passed the filter. */
+extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+/* Names the file behind descriptor fd of owner (str1, aux[1], BW_F_PROC_FD); opener is the task opening it. */
+static __always_inline void name_fd(struct bw_event *e, struct task_struct *owner, struct task_struct *opener, __u64 fd)
+{
+	struct file *f = fd_file(owner, fd);
+	if (!f)
+		return;
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	__u64 info = BPF_CORE_READ(ino, i_mode);
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == PROC_SUPER_MAGIC)
+		info |= BW_FD_PROCFS;
+	/* struct mount around the vfsmount: its mnt_ns (internal mounts such as pipefs have none: 0) */
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct mount *mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
+	__u32 target_ns = BPF_CORE_READ(mnt, mnt_ns, ns.inum);
+	__u32 own_ns = BPF_CORE_READ(opener, nsproxy, mnt_ns, ns.inum);
+	if (target_ns && target_ns != own_ns)
+		info |= BW_FD_FOREIGN_MNT;
+	if (owner != opener)
+		info |= BW_FD_OTHER_PROC;
+	e->aux[1] = info;
+	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	read_kernel_str(e, 1, BW_STR1, dn);
+	e->flags |= BW_F_PROC_FD;
+}
+
+/* An open of /proc/self/fd/N, /proc/thread-self/fd/N or /proc/<pid>/fd/N (path in path_scratch, as
+ * path_interesting left it): names the file behind descriptor N (str1, aux[1], BW_F_PROC_FD). <pid> is
+ * read in the opener's pid namespace, as its /proc shows it; another process's descriptor is looked up
+ * through bpf_task_from_vpid and marked BW_FD_OTHER_PROC. Called only for opens that passed the filter. */
 static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_struct *task)
 {
 	__u32 zero = 0;
@@ -414,6 +443,7 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 	if (!(d[0] == '/' && d[1] == 'p' && d[2] == 'r' && d[3] == 'o' && d[4] == 'c' && d[5] == '/'))
 		return;
 	int i;
+	__u64 other = 0;
 	if (d[6] == 's' && d[7] == 'e' && d[8] == 'l' && d[9] == 'f' && d[10] == '/') {
 		i = 11;
 	} else if (d[6] == 't' && d[7] == 'h' && d[8] == 'r' && d[9] == 'e' && d[10] == 'a' && d[11] == 'd' && d[12] == '-' &&
@@ -427,7 +457,7 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 		__u32 vpid = 0;
 		active_pid_ns(task, &vpid);
 		if (pid != vpid)
-			return;
+			other = pid;
 		i = 7 + n;
 	}
 	if (!(d[i & (BW_PATH_KEY - 1)] == 'f' && d[(i + 1) & (BW_PATH_KEY - 1)] == 'd' && d[(i + 2) & (BW_PATH_KEY - 1)] == '/'))
@@ -436,24 +466,17 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 	__u64 fd = parse_digits(k, i + 3, &m);
 	if (m == 0 || d[(i + 3 + m) & (BW_PATH_KEY - 1)] != 0)
 		return;
-	struct file *f = fd_file(task, fd);
-	if (!f)
+	if (!other) {
+		name_fd(e, task, task, fd);
 		return;
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	__u64 info = BPF_CORE_READ(ino, i_mode);
-	if (BPF_CORE_READ(ino, i_sb, s_magic) == PROC_SUPER_MAGIC)
-		info |= BW_FD_PROCFS;
-	/* struct mount around the vfsmount: its mnt_ns (internal mounts such as pipefs have none: 0) */
-	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
-	struct mount *mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
-	__u32 target_ns = BPF_CORE_READ(mnt, mnt_ns, ns.inum);
-	__u32 own_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	if (target_ns && target_ns != own_ns)
-		info |= BW_FD_FOREIGN_MNT;
-	e->aux[1] = info;
-	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
-	read_kernel_str(e, 1, BW_STR1, dn);
-	e->flags |= BW_F_PROC_FD;
+	}
+	if (other > 0x7fffffff)
+		return;
+	struct task_struct *owner = bpf_task_from_vpid((s32)other);
+	if (!owner)
+		return;
+	name_fd(e, owner, task, fd);
+	bpf_task_release(owner);
 }
 
 static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)

@@ -28,7 +28,7 @@ enum bw_op {
 #define BW_F_EXE_DELETED 0x02  /* exec: the executable has no links (deleted file, memfd) */
 #define BW_F_TRUNCATED   0x04  /* a string argument filled its buffer */
 #define BW_F_SECUREEXEC  0x08  /* exec: the kernel raised privileges (set-id bits or file capabilities: AT_SECURE) */
-#define BW_F_PROC_FD     0x10  /* open of /proc/<self|own pid>/fd/N resolved: str1 = target's name, aux[1] = BW_FD_* | i_mode */
+#define BW_F_PROC_FD     0x10  /* open of /proc/<self|thread-self|pid>/fd/N resolved: str1 = target's name, aux[1] = BW_FD_* | i_mode */
 #define BW_F_COMPAT      0x20  /* syscall: made through the 32-bit door (ia32: int 0x80, sysenter, 32-bit syscall); nr and args
                                 * are translated to their x86_64 equivalents (ids of the 16-bit uid calls widened: 0xffff = -1) */
 #define BW_F_COMPAT64    0x40  /* syscall with BW_F_COMPAT: the caller was running 64-bit code (cs = __USER_CS: int 0x80
@@ -40,6 +40,7 @@ enum bw_op {
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
 #define BW_FD_PROCFS      (1ULL << 33) /* the target is a procfs file (e.g. an O_PATH|O_NOFOLLOW /proc/N/exe) */
+#define BW_FD_OTHER_PROC  (1ULL << 34) /* descriptor N belongs to another process (/proc/<its pid>/fd/N) */
 
 struct bw_event {
 	__u8  op;

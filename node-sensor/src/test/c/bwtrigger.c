@@ -31,6 +31,7 @@
 #include <sys/un.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 static int report(const char *what, long rc)
 {
@@ -329,7 +330,8 @@ static int int80_actions(int argc, char **argv)
 	return -1;
 }
 
-/* O_PATH open of PATH, then an open for write of that descriptor through /proc/<self|thread-self|pid>/fd/N
+/* O_PATH open of PATH, then an open for write of that descriptor through /proc/<self|thread-self|pid>/fd/N,
+ * or by a child through /proc/<parent>/fd/N (via "parent")
  * (CVE-2019-5736: the O_PATH descriptor of /proc/RUNC/exe reopened for write). Never truncates. */
 static int proc_fd_reopen(const char *path, const char *via, int nofollow)
 {
@@ -337,6 +339,22 @@ static int proc_fd_reopen(const char *path, const char *via, int nofollow)
 	if (fd < 0)
 		return report("proc-fd-reopen-opath", fd);
 	char p[64];
+	if (!strcmp(via, "parent")) {
+		/* another process's descriptor: a child closes its own copy and reopens the parent's */
+		pid_t c = fork();
+		if (c < 0)
+			return report("fork", -1);
+		if (c == 0) {
+			close(fd);
+			snprintf(p, sizeof(p), "/proc/%d/fd/%d", getppid(), fd);
+			long rc = syscall(__NR_openat, AT_FDCWD, p, O_WRONLY);
+			report("proc-fd-reopen", rc);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		return 0;
+	}
 	if (!strcmp(via, "pid"))
 		snprintf(p, sizeof(p), "/proc/%d/fd/%d", getpid(), fd);
 	else

@@ -459,5 +459,6 @@ public final class EventDecoder {
         m.put("fd_target_exec", (mode & 0111) != 0);
         m.put("fd_target_foreign_mnt", (info & RawEvent.FD_FOREIGN_MNT) != 0);
         m.put("fd_target_procfs", (info & RawEvent.FD_PROCFS) != 0);
+        m.put("fd_target_other_process", (info & RawEvent.FD_OTHER_PROC) != 0);
     }
 }

@@ -25,7 +25,7 @@ public record RawEvent(
     public static final int F_TRUNCATED = 0x04;
     /** exec: the kernel raised privileges (set-id honoured or file capabilities; AT_SECURE). */
     public static final int F_SECUREEXEC = 0x08;
-    /** open of /proc/self/fd/N resolved by the kernel: str1 = the target's name, aux[1] = FD_* bits | its i_mode. */
+    /** open of /proc/self/fd/N (or thread-self, or any pid's) resolved by the kernel: str1 = the target's name, aux[1] = FD_* bits | its i_mode. */
     public static final int F_PROC_FD = 0x10;
     /** syscall made through the 32-bit door (ia32); nr and args are already the x86_64 equivalents. */
     public static final int F_COMPAT = 0x20;
@@ -37,6 +37,8 @@ public record RawEvent(
     public static final long FD_FOREIGN_MNT = 1L << 32;
     /** aux[1] of an F_PROC_FD open: the target is a procfs file. */
     public static final long FD_PROCFS = 1L << 33;
+    /** aux[1] of an F_PROC_FD open: descriptor N belongs to another process (/proc/<its pid>/fd/N). */
+    public static final long FD_OTHER_PROC = 1L << 34;
 
     /** Field offsets in struct bw_event. */
     public static final int OFF_OP = 0, OFF_FLAGS = 1, OFF_NR = 2, OFF_TID = 4, OFF_KTIME = 8, OFF_PID = 16, OFF_PPID = 20,

@@ -6,6 +6,7 @@ import static io.bulwark.sensor.rules.scenarios.Scenarios.expectAs;
 import static io.bulwark.sensor.rules.scenarios.Scenarios.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.contract.Priority;
@@ -192,6 +193,27 @@ class PrivilegeEscalationTest {
     }
 
     @Test
+    void hostExecutableReopenedForWriteThroughAnotherProcessesDescriptor() throws Exception {
+        // the same attack split over two processes: one holds the O_PATH descriptor of the host binary,
+        // another (its child, having closed its own copy) opens /proc/<holder>/fd/N for write
+        Path dir = Files.createTempDirectory("bulwark-victim-" + UUID.randomUUID().toString().substring(0, 8));
+        Path victim = dir.resolve("sleep");
+        Files.copy(Path.of("/bin/busybox"), victim, StandardCopyOption.COPY_ATTRIBUTES);
+        Process host = new ProcessBuilder(victim.toString(), "600").start();
+        assertTrue(host.isAlive(), "the host victim process runs");
+        try (RuncContainer c = RuncContainer.builder().privileged().hostPid().start()) {
+            Alert a = expect(c, "runc-exe-overwrite", "openat", bw("proc-fd-reopen", "/proc/" + host.pid() + "/exe", "parent"));
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertTrue(a.output().contains("target=sleep") && a.output().contains("foreign_mount=true"), a.output());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("fd_target_other_process"), "the descriptor was another process's");
+        } finally {
+            host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(victim);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
     void writesThroughTheOpenersOwnDescriptorsAreNotOverwrites() {
         long t0 = Scenarios.now();
         assertEquals(0, root.exec(sh("echo x > /proc/self/fd/1; echo y > /proc/1/fd/1")).exitCode());
@@ -205,6 +227,13 @@ class PrivilegeEscalationTest {
         assertFalse(resolved.isEmpty(), () -> "no resolved /proc/self/fd open of busybox: " + Scenarios.describeEvents(root, t0));
         assertEquals(Boolean.FALSE, resolved.get(0).syscall().args().get("fd_target_foreign_mnt"));
         assertEquals("file", resolved.get(0).syscall().args().get("fd_target_type"));
+        // /proc/1/fd/1 (how containers write to their log) is another process's descriptor: resolved too, and quiet
+        List<SensorEvent> other = Scenarios.sensor().all(e -> e.process() != null && e.process().cgroupId() == cg
+                && e.time() >= t0 && Boolean.TRUE.equals(e.syscall().args().get("fd_target_other_process")));
+        assertFalse(other.isEmpty(), () -> "no resolved /proc/1/fd/1 open: " + Scenarios.describeEvents(root, t0));
+        // (what pid 1's stdout is depends on how the harness started it: a host file or pipe, never an executable)
+        assertNotNull(other.get(0).syscall().args().get("fd_target"));
+        assertEquals(Boolean.FALSE, other.get(0).syscall().args().get("fd_target_exec"), () -> "stdout of pid 1: " + other.get(0).syscall().args());
     }
 
     // ----------------------------------------------------------------------------------------- helpers
