@@ -401,8 +401,10 @@ static __always_inline __u64 parse_digits(struct bw_path_key *k, int off, int *l
 	return v;
 }
 
-extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym;
-extern void bpf_task_release(struct task_struct *p) __ksym;
+/* kfuncs (6.13+ for bpf_task_from_vpid): weak, so that on an older kernel libbpf resolves them to 0 and the
+ * guarded call below is dead code; another process's descriptor is then simply not resolved. */
+extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
 /* Names the file behind descriptor fd of owner (str1, aux[1], BW_F_PROC_FD); opener is the task opening it. */
 static __always_inline void name_fd(struct bw_event *e, struct task_struct *owner, struct task_struct *opener, __u64 fd)
@@ -470,7 +472,7 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 		name_fd(e, task, task, fd);
 		return;
 	}
-	if (other > 0x7fffffff)
+	if (other > 0x7fffffff || !bpf_task_from_vpid || !bpf_task_release)
 		return;
 	struct task_struct *owner = bpf_task_from_vpid((s32)other);
 	if (!owner)
