@@ -97,6 +97,19 @@ struct {
 	__type(value, __u64);
 } last_wake SEC(".maps");
 
+/* A directory path built backwards from its last component (dir_path): 512 bytes of path, plus room
+ * for one name past the masked position so the verifier can bound every copy. */
+#define BW_DIR_BUF 512
+struct bw_dir_buf {
+	char data[BW_DIR_BUF + 256];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_dir_buf);
+} dir_scratch SEC(".maps");
+
 /* Sensitive path prefixes (user space fills: usermode helpers, devices, secrets, hostPath mount points). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -481,6 +494,106 @@ static __always_inline void resolve_proc_fd(struct bw_event *e, struct task_stru
 	bpf_task_release(owner);
 }
 
+/* Walk state of dir_path: the dentry and mount being named, the task's root, the write position. */
+struct dir_ctx {
+	struct dentry *d;
+	struct mount *m;
+	struct dentry *root_d;
+	struct vfsmount *root_m;
+	__u32 pos;
+	int state; /* 0 walking, 1 reached the root, 2 failed */
+};
+
+static long dir_step(__u64 i, void *arg)
+{
+	struct dir_ctx *c = arg;
+	/* locals: BPF_CORE_READ relocates every member access it is given, and dir_ctx is not a kernel type */
+	struct dentry *d = c->d;
+	struct mount *m = c->m;
+	struct vfsmount *vm = (struct vfsmount *)((void *)m + bpf_core_field_offset(struct mount, mnt));
+	if (d == c->root_d && vm == c->root_m) {
+		c->state = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(vm, mnt_root)) {
+		/* the top of a mount: continue from where it is mounted, in the parent mount */
+		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+		if (!parent || parent == m) {
+			c->state = 1; /* the top of the mount tree (outside the task's root: named from there) */
+			return 1;
+		}
+		c->d = BPF_CORE_READ(m, mnt_mountpoint);
+		c->m = parent;
+		return 0;
+	}
+	struct dentry *up = BPF_CORE_READ(d, d_parent);
+	__u32 len = BPF_CORE_READ(d, d_name.len);
+	if (!up || up == d || len == 0 || len > 255 || c->pos < len + 1) {
+		c->state = 2;
+		return 1;
+	}
+	__u32 zero = 0;
+	struct bw_dir_buf *b = bpf_map_lookup_elem(&dir_scratch, &zero);
+	if (!b) {
+		c->state = 2;
+		return 1;
+	}
+	c->pos -= len + 1;
+	b->data[c->pos & (BW_DIR_BUF - 1)] = '/';
+	bpf_probe_read_kernel(&b->data[(c->pos + 1) & (BW_DIR_BUF - 1)], len & 255, BPF_CORE_READ(d, d_name.name));
+	c->d = up;
+	return 0;
+}
+
+/* The directory a relative open is relative to, named from the task's root as the kernel walks it at
+ * the syscall (so it survives the process, and a later chdir), into str1 with BW_OPEN_DIR in aux[1].
+ * dirfd < 0: the working directory; else the directory behind dirfd. Leaves nothing on failure
+ * (deeper than 32 levels, longer than 511 bytes, a descriptor that is not there): user space then
+ * reads /proc as before. */
+static __always_inline void dir_path(struct bw_event *e, struct task_struct *task, long dirfd)
+{
+	struct path p;
+	if (dirfd == -100 /* AT_FDCWD */) {
+		p.dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		p.mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, (__u64)dirfd);
+		if (!f)
+			return;
+		p.dentry = BPF_CORE_READ(f, f_path.dentry);
+		p.mnt = BPF_CORE_READ(f, f_path.mnt);
+	}
+	if (!p.dentry || !p.mnt)
+		return;
+	struct dir_ctx c = {
+		.d = p.dentry,
+		.m = (struct mount *)((void *)p.mnt - bpf_core_field_offset(struct mount, mnt)),
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.root_m = BPF_CORE_READ(task, fs, root.mnt),
+		.pos = BW_DIR_BUF - 1,
+		.state = 0,
+	};
+	__u32 zero = 0;
+	struct bw_dir_buf *b = bpf_map_lookup_elem(&dir_scratch, &zero);
+	if (!b)
+		return;
+	b->data[BW_DIR_BUF - 1] = 0;
+	bpf_loop(32, dir_step, &c, 0);
+	if (c.state != 1)
+		return;
+	if (c.pos == BW_DIR_BUF - 1) {
+		/* the root itself */
+		e->str1[0] = '/';
+		e->str1[1] = 0;
+		set_slen(e, 1, 2);
+	} else {
+		read_kernel_str(e, 1, BW_STR1, &b->data[c.pos & (BW_DIR_BUF - 1)]);
+		if (e->slen[1] >= BW_STR1) /* cut: longer than str1 */
+			return;
+	}
+	e->aux[1] = BW_OPEN_DIR;
+}
+
 static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)
 {
 	__u16 family = 0;
@@ -525,13 +638,19 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		read_user_str(e, 0, BW_STR0, a[0]);
 		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]))
 			return false;
-		resolve_proc_fd(e, task);
+		if (e->str0[0] == '/')
+			resolve_proc_fd(e, task);
+		else
+			dir_path(e, task, -100);
 		return true;
 	case __NR_openat:
 		read_user_str(e, 0, BW_STR0, a[1]);
 		if (!path_interesting(e, a[2]))
 			return false;
-		resolve_proc_fd(e, task);
+		if (e->str0[0] == '/')
+			resolve_proc_fd(e, task);
+		else
+			dir_path(e, task, (int)a[0]);
 		return true;
 	case __NR_openat2: {
 		read_user_str(e, 0, BW_STR0, a[1]);
@@ -540,7 +659,10 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		e->aux[0] = how_flags;
 		if (!path_interesting(e, how_flags))
 			return false;
-		resolve_proc_fd(e, task);
+		if (e->str0[0] == '/')
+			resolve_proc_fd(e, task);
+		else
+			dir_path(e, task, (int)a[0]);
 		return true;
 	}
 	case __NR_connect:

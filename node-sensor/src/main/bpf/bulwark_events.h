@@ -41,6 +41,9 @@ enum bw_op {
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
 #define BW_FD_PROCFS      (1ULL << 33) /* the target is a procfs file (e.g. an O_PATH|O_NOFOLLOW /proc/N/exe) */
 #define BW_FD_OTHER_PROC  (1ULL << 34) /* descriptor N belongs to another process (/proc/<its pid>/fd/N) */
+/* aux[1] of an open of a relative path (no BW_F_PROC_FD): str1 holds the directory it is relative to (the
+ * working directory, or the one behind dirfd), named from the task's root by the kernel at the syscall. */
+#define BW_OPEN_DIR       (1ULL << 40)
 
 struct bw_event {
 	__u8  op;

@@ -508,6 +508,13 @@ int main(int argc, char **argv)
 		return report(a, syscall(__NR_open, ARG(2), O_RDONLY));
 	if (!strcmp(a, "openat-write"))
 		return report(a, syscall(__NR_openat, AT_FDCWD, ARG(2), O_WRONLY | O_TRUNC));
+	if (!strcmp(a, "openat-at")) {
+		/* a relative NAME opened for write through a descriptor of DIR (openat's dirfd door) */
+		int dfd = open(ARG(2), O_PATH | O_DIRECTORY);
+		if (dfd < 0)
+			return report("open-dir", dfd);
+		return report(a, syscall(__NR_openat, dfd, ARG(3), O_WRONLY));
+	}
 	if (!strcmp(a, "openat2-write")) {
 		struct open_how how = { .flags = O_WRONLY };
 		return report(a, syscall(__NR_openat2, AT_FDCWD, ARG(2), &how, sizeof(how)));

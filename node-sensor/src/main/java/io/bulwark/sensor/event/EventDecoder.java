@@ -162,7 +162,7 @@ public final class EventDecoder {
         switch (name) {
             case "open", "creat" -> {
                 m.put("path", r.s0());
-                m.put("name", absolute(r.tid(), AT_FDCWD, r.s0()));
+                m.put("name", absolute(r, AT_FDCWD, m));
                 m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
                 m.put("mode", name.equals("creat") ? a[1] : a[2]);
                 procFdTarget(r, m);
@@ -170,7 +170,7 @@ public final class EventDecoder {
             case "openat" -> {
                 m.put("dirfd", (int) a[0]);
                 m.put("path", r.s0());
-                m.put("name", absolute(r.tid(), (int) a[0], r.s0()));
+                m.put("name", absolute(r, (int) a[0], m));
                 m.put("flags", Flags.open(a[2]));
                 m.put("mode", a[3]);
                 procFdTarget(r, m);
@@ -178,7 +178,7 @@ public final class EventDecoder {
             case "openat2" -> {
                 m.put("dirfd", (int) a[0]);
                 m.put("path", r.s0());
-                m.put("name", absolute(r.tid(), (int) a[0], r.s0()));
+                m.put("name", absolute(r, (int) a[0], m));
                 m.put("flags", Flags.open(r.aux()[0]));
                 procFdTarget(r, m);
             }
@@ -362,6 +362,26 @@ public final class EventDecoder {
 
     /** Inode of a process's namespace, 0 when it cannot be read (the process is gone). */
     static final int AT_FDCWD = -100;
+
+    /**
+     * The absolute name of an open's path: for a relative one, the directory the kernel named at the
+     * syscall (from the task's root; also put in {@code dir}) when it could, else what /proc says now.
+     */
+    private static String absolute(RawEvent r, int dirfd, Map<String, Object> m) {
+        String path = r.s0();
+        if (!path.isEmpty() && path.charAt(0) != '/' && (r.flags() & RawEvent.F_PROC_FD) == 0 && (r.aux()[1] & RawEvent.OPEN_DIR) != 0) {
+            String dir = r.s1();
+            if (dir.startsWith("/")) {
+                m.put("dir", dir);
+                try {
+                    return java.nio.file.Path.of(dir).resolve(path).normalize().toString();
+                } catch (RuntimeException e) {
+                    // an unusual name (NUL-free, but not a valid path here): fall back to /proc
+                }
+            }
+        }
+        return absolute(r.tid(), dirfd, path);
+    }
 
     /**
      * A relative path made absolute the way the opener sees it: against its working directory

@@ -39,6 +39,8 @@ public record RawEvent(
     public static final long FD_PROCFS = 1L << 33;
     /** aux[1] of an F_PROC_FD open: descriptor N belongs to another process (/proc/<its pid>/fd/N). */
     public static final long FD_OTHER_PROC = 1L << 34;
+    /** aux[1] of an open of a relative path (no F_PROC_FD): str1 holds the directory it is relative to, named by the kernel from the task's root. */
+    public static final long OPEN_DIR = 1L << 40;
 
     /** Field offsets in struct bw_event. */
     public static final int OFF_OP = 0, OFF_FLAGS = 1, OFF_NR = 2, OFF_TID = 4, OFF_KTIME = 8, OFF_PID = 16, OFF_PPID = 20,
