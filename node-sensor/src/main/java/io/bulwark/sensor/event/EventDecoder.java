@@ -107,11 +107,35 @@ public final class EventDecoder {
         a.put("exe_gid", (int) (r.args()[3] >>> 32));
         a.put("ruid", (int) r.args()[4]);
         a.put("secureexec", secure);
+        if (!r.contained() && (isRuntime(filename) || isRuntime(dentry))) {
+            // runc/crun exec --process FILE: the exec's settings (cwd among them) are in a file
+            List<String> full = len >= RawEvent.STR1_LEN - 1 ? cmdline(r.pid(), argv) : argv;
+            String file = RuntimeExecSpec.processFileArg(full);
+            if (file != null) {
+                a.put("runtime_process_file", file);
+                a.put("runtime_process_cwd", RuntimeExecSpec.cwd(r.pid(), file));
+            }
+        }
         List<String> gained = creds.onExec(r.pid(), credsOf(r), mode, (int) r.args()[3], secure);
         if (gained != null && r.contained()) {
             a.put("cred_unexplained", gained);
         }
         return build(r, time, "execve", a, 0);
+    }
+
+    private static boolean isRuntime(String exe) {
+        String base = exe.substring(exe.lastIndexOf('/') + 1);
+        return base.equals("runc") || base.equals("crun");
+    }
+
+    /** The full command line from /proc (the kernel's copy is cut at 255 bytes), or {@code argv} when the process is gone. */
+    private static List<String> cmdline(int pid, List<String> argv) {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", String.valueOf(pid), "cmdline"));
+            return b.length == 0 ? argv : ProcessTable.splitNul(b, b.length);
+        } catch (java.io.IOException | RuntimeException e) {
+            return argv;
+        }
     }
 
     private static CredBaseline.Creds credsOf(RawEvent r) {

@@ -276,6 +276,41 @@ class DefaultContainerEscapeTest {
         assertTrue(a.output().contains(box.id()), "the output names the container: " + a.output());
     }
 
+    @Test
+    void leakedDescriptorAsExecProcessFileWorkingDirectory() throws Exception {
+        // docker exec -w and containerd pass the exec's settings in a file: runc exec --process FILE
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bulwark-exec-");
+        try {
+            java.nio.file.Path spec = dir.resolve("process.json");
+            java.nio.file.Files.writeString(spec, "{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"true\"],"
+                    + "\"env\":[\"PATH=/bin\"],\"cwd\":\"/proc/self/fd/7\"}");
+            java.nio.file.Path benign = dir.resolve("benign.json");
+            java.nio.file.Files.writeString(benign, "{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"true\"],"
+                    + "\"env\":[\"PATH=/bin\"],\"cwd\":\"/tmp\"}");
+            long t0 = Scenarios.now();
+            for (java.nio.file.Path p : List.of(benign, spec)) {
+                Process proc = new ProcessBuilder("runc", "exec", "--process", p.toString(), box.id()).redirectErrorStream(true).start();
+                proc.getInputStream().readAllBytes();
+                proc.waitFor();
+            }
+            Alert a = null;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (a == null && System.nanoTime() < deadline) {
+                a = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
+                        .filter(x -> "runc-leaked-fd".equals(x.vector())).findFirst().orElse(null);
+                Scenarios.sleep(25);
+            }
+            assertTrue(a != null, "runc exec --process FILE with cwd /proc/self/fd/7 must alert");
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertTrue(a.output().contains("process_cwd=/proc/self/fd/7") && a.output().contains(box.id()), a.output());
+            List<Alert> all = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
+                    .filter(x -> "runc-leaked-fd".equals(x.vector())).toList();
+            assertEquals(1, all.size(), () -> "only the leaked-descriptor exec alerts, not the /tmp one: " + all);
+        } finally {
+            Scenarios.deleteTree(dir);
+        }
+    }
+
     // ------------------------------------------------------------------ G. kernel attack surface
 
     @Test
