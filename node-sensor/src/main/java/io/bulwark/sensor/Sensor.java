@@ -370,18 +370,20 @@ public final class Sensor implements AutoCloseable {
 
     /**
      * Non-zero when the record of {@code len} bytes at {@code off} differs from the remembered bytes
-     * anywhere but in the timestamp (bytes 8-15). No early exit: the cost is the same either way.
+     * anywhere but in the timestamp (bytes 8-15). No early exit and no branch on the length: every
+     * word up to the last is compared, and the last one under a mask of the bytes the record has
+     * (ring records are padded to 8 bytes, so that word is readable; the padding is not compared).
+     * Records are at least {@link RawEvent#MIN_SIZE} bytes, so the middle loop always runs.
      */
     private static long differs(ByteBuffer buf, int off, ByteBuffer remembered, int len) {
+        int words = (len + 7) >>> 3;
         long diff = buf.getLong(off) ^ remembered.getLong(0);
-        int i = KTIME + 8;
-        for (; i + 8 <= len; i += 8) {
+        int last = (words - 1) << 3;
+        for (int i = KTIME + 8; i < last; i += 8) {
             diff |= buf.getLong(off + i) ^ remembered.getLong(i);
         }
-        for (; i < len; i++) {
-            diff |= buf.get(off + i) ^ remembered.get(i);
-        }
-        return diff;
+        long mask = -1L >>> (64 - ((len - last) << 3));
+        return diff | ((buf.getLong(off + last) ^ remembered.getLong(last)) & mask);
     }
 
     private void remember(RawEvent raw, ByteBuffer buf, int off, int len, SensorEvent ev, Object state) {

@@ -152,7 +152,7 @@ public final class SensorBench {
         static Up start(Path jar) throws Exception {
             List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx32m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
                     "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2",
-                    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.bulwark.sensor.Sensor::full",
+                    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.bulwark.sensor.Sensor::full", "-XX:CompileCommand=dontinline,io.bulwark.sensor.local.Detector::send",
                     "-XX:TrimNativeHeapInterval=5000", "-jar", jar.toString(),
                     "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
