@@ -517,9 +517,28 @@ public final class FieldRegistry {
      * fd.name or a directory above it, the longest; a longer tmpfs or proc mount hides the bind below
      * it (null). {@code what}: 0 the host source, 1 the destination, 2 the file's host path.
      */
-    private static Object hostMount(EventView ev, int what) {
+    /**
+     * The path fd.mount.* judge: the open file's name; for rename/link the new path, for symlink the
+     * link, for unlink the path removed (absolute paths only).
+     */
+    private static String mountPath(EventView ev) {
         FdInfo f = ev.fd();
-        if (ev.ctr == null || ev.ctr.mounts() == null || !f.isFile() || !(f.name instanceof String name) || !name.startsWith("/")) {
+        if (f.isFile()) {
+            return f.name instanceof String n ? n : null;
+        }
+        String t = ev.argText("newpath");
+        if (t == null) {
+            t = ev.argText("linkpath");
+        }
+        if (t == null && ev.type() != null && ev.type().startsWith("unlink")) {
+            t = ev.argText("path");
+        }
+        return t;
+    }
+
+    private static Object hostMount(EventView ev, int what) {
+        String name = ev.ctr == null || ev.ctr.mounts() == null ? null : mountPath(ev);
+        if (name == null || !name.startsWith("/")) {
             return null;
         }
         ContainerInfo.Mount best = null;
@@ -595,13 +614,13 @@ public final class FieldRegistry {
             return n.substring(n.lastIndexOf('/') + 1);
         });
         def("fd.mount.source", FieldType.STRING,
-                "files: host source of the container's bind mount that holds fd.name (the mount whose destination is the longest prefix of fd.name); null when the longest such mount is not a bind, or none (Bulwark extension)",
+                "host source of the container's bind mount that holds fd.name (the mount whose destination is the longest prefix of fd.name; for rename/link the new path, for symlink the link, for unlink the path); null when the longest such mount is not a bind, or none (Bulwark extension)",
                 ev -> hostMount(ev, 0));
         def("fd.mount.dest", FieldType.STRING,
-                "files: destination (in the container) of the bind mount of `fd.mount.source` (Bulwark extension)",
+                "destination (in the container) of the bind mount of `fd.mount.source` (Bulwark extension)",
                 ev -> hostMount(ev, 1));
         def("fd.mount.host_path", FieldType.STRING,
-                "files: where fd.name is on the host: `fd.mount.source` plus the rest of fd.name after `fd.mount.dest` (Bulwark extension)",
+                "where fd.name (or the rename/link/symlink/unlink path) is on the host: `fd.mount.source` plus the rest of it after `fd.mount.dest` (Bulwark extension)",
                 ev -> hostMount(ev, 2));
         Extractor sip = ev -> ev.fd().isInet() ? ev.fd().addr : inetUnknown(ev);
         Extractor sport = ev -> ev.fd().isInet() ? ev.fd().port : inetUnknown(ev);

@@ -82,6 +82,21 @@ class ArbitraryHostMountTest {
     }
 
     @Test
+    void renameLinkAndUnlinkThroughABindOfASensitiveHostDirectory() throws IOException {
+        Scenarios.expectStart(box, "sensitive-mount");
+        String name = "bulwark-test-" + UUID.randomUUID();
+        Files.writeString(underRoot.resolve(name), "x"); // made on the host side: only the container's rename is judged
+        Alert mv = expect(box, "host-persistence", "rename", bw("rename", "/data/x/" + name, "/data/x/etc/cron.d/" + name));
+        assertEquals(Priority.CRITICAL, mv.priority());
+        assertTrue(mv.output().contains("host_file=" + underRoot + "/etc/cron.d/" + name), mv.output());
+        assertTrue(Files.exists(underRoot.resolve("etc/cron.d/" + name)), "the rename really moved the host file");
+        Alert ln = expect(box, "host-file-write", "link", bw("link", "/data/x/etc/cron.d/" + name, "/data/x/" + name + ".2"));
+        assertEquals(Priority.ERROR, ln.priority());
+        Alert rm = expect(box, "host-file-write", "unlink", bw("unlink", "/data/x/" + name + ".2"));
+        assertTrue(rm.output().contains("mount_source=" + underRoot), rm.output());
+    }
+
+    @Test
     void writeThroughABindOfAnOrdinaryHostDirectoryStaysQuiet() {
         Scenarios.expectStart(box, "sensitive-mount");
         String file = "/data/y/bulwark-test-" + UUID.randomUUID();
