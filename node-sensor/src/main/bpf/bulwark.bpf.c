@@ -283,6 +283,16 @@ static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
 	return f;
 }
 
+/* The mount of vm belongs to another mount namespace than task's (0: an internal mount, not foreign). */
+static __always_inline bool foreign_mount(struct task_struct *task, struct vfsmount *vm)
+{
+	if (!vm)
+		return false;
+	struct mount *mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
+	__u32 ns = BPF_CORE_READ(mnt, mnt_ns, ns.inum);
+	return ns && ns != BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+}
+
 static __always_inline __u32 fd_mode(struct task_struct *task, __u64 fd)
 {
 	struct file *f = fd_file(task, fd);
@@ -797,6 +807,15 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_unlinkat:
 		read_user_str(e, 0, BW_STR0, a[1]);
 		return true;
+	case __NR_chdir:
+		/* judged at exit, by where the working directory is then */
+		read_user_str(e, 0, BW_STR0, a[0]);
+		return true;
+	case __NR_fchdir: {
+		struct file *f = fd_file(task, a[0]);
+		e->aux[0] = f && foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
+		return true;
+	}
 	case __NR_dup2:
 	case __NR_dup3:
 		if (a[1] > 2)
@@ -955,6 +974,18 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);
 	if (!e)
 		return 0;
+	if (e->nr == __NR_chdir || e->nr == __NR_fchdir) {
+		/* only a working directory (or a descriptor) in another mount namespace matters: a leaked host
+		 * directory (CVE-2024-21626); every ordinary cd stops here */
+		bool cwd_foreign = foreign_mount(task, BPF_CORE_READ(task, fs, pwd.mnt));
+		if (!cwd_foreign && !e->aux[0]) {
+			bpf_map_delete_elem(&inflight, &tid);
+			count(BW_CNT_FILTERED);
+			return 0;
+		}
+		e->aux[1] = cwd_foreign;
+		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(task, fs, pwd.dentry, d_name.name));
+	}
 	e->ret = ret;
 	e->ktime = bpf_ktime_get_boot_ns();
 	emit(e);

@@ -146,13 +146,10 @@ static int copy_busybox(int fd)
 }
 
 /* fexecve of busybox "true" from a memfd (fileless execution). */
-/* Host side of a leaked pidfd: opens a pidfd of PID and hands it to the first client of the unix
- * socket SOCKPATH (SCM_RIGHTS), the way a careless host agent could leak one into a container. */
-static int pidfd_serve(const char *path, int pid)
+/* Hands descriptor fd to the first client of the unix socket SOCKPATH (SCM_RIGHTS), the way a careless
+ * host agent could leak one into a container. Prints "serving" once listening. */
+static int serve_fd(const char *path, int fd, const char *label)
 {
-	long pfd = syscall(__NR_pidfd_open, pid, 0);
-	if (pfd < 0)
-		return report("pidfd_open", pfd);
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
@@ -172,13 +169,12 @@ static int pidfd_serve(const char *path, int pid)
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	int fd = (int)pfd;
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return report("pidfd-serve", sendmsg(c, &mh, 0) == 1 ? 0 : -1);
+	return report(label, sendmsg(c, &mh, 0) == 1 ? 0 : -1);
 }
 
-/* Container side: receives a descriptor over SOCKPATH and joins its mount namespace with setns. */
-static int pidfd_recv_setns(const char *path)
+/* Receives one descriptor over SOCKPATH; -1 (reported) when none came. */
+static int recv_fd(const char *path)
 {
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -195,6 +191,24 @@ static int pidfd_recv_setns(const char *path)
 		return report("no descriptor", -1);
 	int fd;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* Host side of a leaked pidfd: a pidfd of PID handed to a container. */
+static int pidfd_serve(const char *path, int pid)
+{
+	long pfd = syscall(__NR_pidfd_open, pid, 0);
+	if (pfd < 0)
+		return report("pidfd_open", pfd);
+	return serve_fd(path, (int)pfd, "pidfd-serve");
+}
+
+/* Container side: receives a descriptor over SOCKPATH and joins its mount namespace with setns. */
+static int pidfd_recv_setns(const char *path)
+{
+	int fd = recv_fd(path);
+	if (fd < 0)
+		return -1;
 	return report("pidfd-recv-setns", syscall(__NR_setns, fd, CLONE_NEWNS));
 }
 
@@ -461,6 +475,21 @@ static int extra_actions(int argc, char **argv)
 			return report("pidfd_open", pfd);
 		return report(a, syscall(__NR_setns, (int)pfd, CLONE_NEWNS));
 	}
+	if (!strcmp(a, "dir-serve")) {
+		/* host side: a descriptor of directory DIR handed to a container (a leaked host directory) */
+		int dfd = open(ARG(3), O_RDONLY | O_DIRECTORY);
+		if (dfd < 0)
+			return report("open-dir", dfd);
+		return serve_fd(ARG(2), dfd, "dir-serve");
+	}
+	if (!strcmp(a, "dir-recv-fchdir")) {
+		/* container side: fchdir into the received directory, then list it ("ls" of the host directory) */
+		int fd = recv_fd(ARG(2));
+		if (fd < 0)
+			return -1;
+		report("fchdir", syscall(__NR_fchdir, fd));
+		return report("chdir-parent", syscall(__NR_chdir, ".."));
+	}
 	if (!strcmp(a, "pidfd-serve"))
 		return pidfd_serve(ARG(2), atoi(ARG(3)));
 	if (!strcmp(a, "pidfd-recv-setns"))
@@ -488,6 +517,7 @@ static void usage(void)
 		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
+		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

@@ -315,6 +315,17 @@ public final class EventDecoder {
                 m.put("newpath", r.s1());
             }
             case "unlink", "unlinkat" -> m.put("path", r.s0());
+            case "chdir", "fchdir" -> {
+                // sent only when the working directory (or the descriptor) is in another mount namespace
+                if (name.equals("chdir")) {
+                    m.put("path", r.s0());
+                } else {
+                    m.put("fd", (int) a[0]);
+                    m.put("fd_foreign_mnt", r.aux()[0] != 0);
+                }
+                m.put("cwd_foreign_mnt", r.aux()[1] != 0);
+                m.put("cwd_name", r.s1());
+            }
             case "dup2", "dup3" -> {
                 m.put("oldfd", (int) a[0]);
                 m.put("newfd", (int) a[1]);

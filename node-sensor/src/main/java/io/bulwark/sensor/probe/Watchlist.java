@@ -31,7 +31,7 @@ public final class Watchlist {
             "open", "openat", "openat2", "creat", "connect", "socket", "userfaultfd", "memfd_create",
             "open_by_handle_at", "name_to_handle_at", "mknod", "mknodat", "symlink", "symlinkat", "link", "linkat",
             "rename", "renameat", "renameat2", "unlink", "unlinkat", "dup2", "dup3", "splice", "setuid", "setgid",
-            "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "capset");
+            "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "capset", "chdir", "fchdir");
 
     /** Path prefixes: any open of these matters (usermode helpers, devices, kernel memory, secrets). */
     public static Map<String, Integer> defaultPrefixes() {
