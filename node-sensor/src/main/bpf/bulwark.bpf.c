@@ -857,27 +857,41 @@ static __always_inline __u64 uid16(__u64 v)
 	return v == 0xffff ? 0xffffffffULL : v;
 }
 
+/* The x86_64 number of the syscall entered or left when it is watched (sc_mode BW_SC_ON), else -1;
+ * *taskp, *compat (the ia32 table entry, 0 for a 64-bit call) and *mode are filled for a watched one.
+ * A 32-bit syscall: id is an ia32 number, the arguments are in bx, cx, dx, si, di, bp. For 64-bit
+ * callers this costs one load and branch, and only on numbers that are watched in either table. */
+static __always_inline long watched_nr(struct pt_regs *regs, long id, struct task_struct **taskp, __u16 *compat, __u8 *mode)
+{
+	if (id < 0 || id >= MAX_NR)
+		return -1;
+	__u8 m = sc_mode[id & (MAX_NR - 1)];
+	if (!(m & (BW_SC_ON | BW_SC_IA32)))
+		return -1;
+	struct task_struct *task = bpf_get_current_task_btf();
+	*taskp = task;
+	if (task->thread_info.status & TS_COMPAT) {
+		if (!(m & BW_SC_IA32))
+			return -1;
+		id = compat_nr(regs, id, compat);
+		if (id < 0 || id >= MAX_NR)
+			return -1;
+		m = sc_mode[id & (MAX_NR - 1)];
+	}
+	if (!(m & BW_SC_ON))
+		return -1;
+	*mode = m;
+	return id;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id < 0 || id >= MAX_NR)
-		return 0;
-	__u8 mode = sc_mode[id & (MAX_NR - 1)];
-	if (!(mode & (BW_SC_ON | BW_SC_IA32)))
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	/* A 32-bit syscall: id is an ia32 number, the arguments are in bx, cx, dx, si, di, bp. For 64-bit
-	 * callers this costs one load and branch, and only on numbers that are watched in either table. */
+	struct task_struct *task;
 	__u16 compat = 0;
-	if (task->thread_info.status & TS_COMPAT) {
-		if (!(mode & BW_SC_IA32))
-			return 0;
-		id = compat_nr(regs, id, &compat);
-		if (id < 0 || id >= MAX_NR)
-			return 0;
-		mode = sc_mode[id & (MAX_NR - 1)];
-	}
-	if (!(mode & BW_SC_ON))
+	__u8 mode = 0;
+	id = watched_nr(regs, id, &task, &compat, &mode);
+	if (id < 0)
 		return 0;
 	__u64 pt = bpf_get_current_pid_tgid();
 	if ((pt >> 32) == self_tgid)
@@ -952,23 +966,11 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = regs->orig_ax;
-	if (id < 0 || id >= MAX_NR)
-		return 0;
-	__u8 mode = sc_mode[id & (MAX_NR - 1)];
-	if (!(mode & (BW_SC_ON | BW_SC_IA32)))
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
+	__u16 compat = 0;
+	__u8 mode = 0;
 	/* TS_COMPAT is still set here: it is cleared on the way back to user mode, after this tracepoint */
-	if (task->thread_info.status & TS_COMPAT) {
-		__u16 compat = 0;
-		if (!(mode & BW_SC_IA32))
-			return 0;
-		id = compat_nr(regs, id, &compat);
-		if (id < 0 || id >= MAX_NR)
-			return 0;
-		mode = sc_mode[id & (MAX_NR - 1)];
-	}
-	if (!(mode & BW_SC_ON))
+	if (watched_nr(regs, id, &task, &compat, &mode) < 0)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);

@@ -117,8 +117,7 @@ public final class ProcessTable {
             } catch (IOException | UnsupportedOperationException e) {
                 exe = "";
             }
-            byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
-            List<String> argv = splitNul(raw, raw.length);
+            List<String> argv = argv(dir);
             List<String> args = argv.isEmpty() ? List.of() : argv.subList(1, argv.size());
             // A process named like a runtime counts as one only in the host's mount namespace.
             return new Proc(pid, ppid, comm, exe, List.copyOf(args), isRuntimeExe(exe) && inHostMountNs(dir), 0);
@@ -133,6 +132,12 @@ public final class ProcessTable {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** The whole command line of the process whose /proc directory is {@code dir}. */
+    public static List<String> argv(Path dir) throws IOException {
+        byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
+        return splitNul(raw, raw.length);
     }
 
     /** Splits NUL-separated strings (argv as the kernel stores it). */

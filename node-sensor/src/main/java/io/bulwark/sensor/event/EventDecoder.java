@@ -131,8 +131,8 @@ public final class EventDecoder {
     /** The full command line from /proc (the kernel's copy is cut at 255 bytes), or {@code argv} when the process is gone. */
     private static List<String> cmdline(int pid, List<String> argv) {
         try {
-            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", String.valueOf(pid), "cmdline"));
-            return b.length == 0 ? argv : ProcessTable.splitNul(b, b.length);
+            List<String> full = ProcessTable.argv(java.nio.file.Path.of("/proc", String.valueOf(pid)));
+            return full.isEmpty() ? argv : full;
         } catch (java.io.IOException | RuntimeException e) {
             return argv;
         }

@@ -150,11 +150,13 @@ public final class SensorBench {
         }
 
         static Up start(Path jar) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xss512k", "-Xmx32m", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m",
-                    "-XX:MaxDirectMemorySize=8m", "-XX:CICompilerCount=2",
-                    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.bulwark.sensor.Sensor::full", "-XX:CompileCommand=dontinline,io.bulwark.sensor.local.Detector::send",
-                    "-XX:TrimNativeHeapInterval=5000", "-jar", jar.toString(),
-                    "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
+            List<String> cmd = new ArrayList<>(List.of("java"));
+            for (String l : Files.readAllLines(Path.of("node-sensor/jvm.options"))) { // the launcher's flags
+                if (!l.isBlank() && !l.strip().startsWith("#")) {
+                    cmd.add(l.strip());
+                }
+            }
+            cmd.addAll(List.of("-jar", jar.toString(), "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
             if (!extra.isEmpty()) {
                 cmd.addAll(cmd.indexOf("-jar"), List.of(extra.split("\\s+"))); // after the launcher's flags: the last one wins

@@ -90,13 +90,10 @@ public final class Containerd implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare containerd directory", e);
         }
-        Map<Path, Boolean> existed = new LinkedHashMap<>();
-        RUN_DIRS.forEach(d -> existed.put(d, Files.exists(d)));
+        Map<Path, Boolean> existed = runDirsState();
         Process daemon;
         try {
-            daemon = new ProcessBuilder(DAEMON.toString(), "--config", dir.resolve("config.toml").toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+            daemon = launchDaemon(dir);
         } catch (IOException e) {
             deleteTree(dir);
             throw new UncheckedIOException("cannot start " + DAEMON, e);
@@ -189,15 +186,8 @@ public final class Containerd implements AutoCloseable {
         }
         if (daemon.isAlive()) {
             ctr("namespaces", "rm", namespace);
-            daemon.destroy();
-            try {
-                if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
-                    daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
+        stopDaemon(daemon);
         killOwnShims();
         removeShimSockets(socket(), namespace, containerIds);
         for (Path root : runcRoots) {
@@ -216,8 +206,42 @@ public final class Containerd implements AutoCloseable {
         }
         unmountBelow(dir);
         deleteTree(dir);
+        removeRunDirsCreated(runDirsExisted);
+    }
+
+    /** Starts containerd with {@code dir/config.toml}, its output in {@code dir/containerd.log}. */
+    static Process launchDaemon(Path dir) throws IOException {
+        return new ProcessBuilder(DAEMON.toString(), "--config", dir.resolve("config.toml").toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+    }
+
+    /** SIGTERM, then SIGKILL after 10 s. */
+    static void stopDaemon(Process daemon) {
+        if (!daemon.isAlive()) {
+            return;
+        }
+        daemon.destroy();
+        try {
+            if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Which of containerd's shared run directories exist now (so that close removes only those it made). */
+    static Map<Path, Boolean> runDirsState() {
+        Map<Path, Boolean> existed = new LinkedHashMap<>();
+        RUN_DIRS.forEach(d -> existed.put(d, Files.exists(d)));
+        return existed;
+    }
+
+    /** Removes the run directories that did not exist before ({@link #runDirsState}). */
+    static void removeRunDirsCreated(Map<Path, Boolean> existed) {
         for (Path d : RUN_DIRS) {
-            if (!runDirsExisted.getOrDefault(d, true)) {
+            if (!existed.getOrDefault(d, true)) {
                 rmdir(d); // only when empty: another containerd may have started meanwhile
             }
         }

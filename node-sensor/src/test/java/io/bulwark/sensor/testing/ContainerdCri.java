@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.sensor.testing.CriClient.Pb;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,13 +14,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private containerd 1.6 daemon with its real CRI plugin ({@code io.containerd.grpc.v1.cri})
@@ -114,18 +111,13 @@ public final class ContainerdCri implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare containerd CRI directory", e);
         }
-        Map<Path, Boolean> existed = new LinkedHashMap<>();
-        for (Path d : Containerd.RUN_DIRS) {
-            existed.put(d, Files.exists(d));
-        }
+        Map<Path, Boolean> existed = Containerd.runDirsState();
         existed.put(RUNC_ROOT, Files.exists(RUNC_ROOT));
         ContainerdCri c = null;
         boolean ready = false;
         try {
             Files.writeString(dir.resolve("config.toml"), config(dir, "bulwark.test/pause:" + tag));
-            Process daemon = new ProcessBuilder(Containerd.DAEMON.toString(), "--config", dir.resolve("config.toml").toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+            Process daemon = Containerd.launchDaemon(dir);
             c = new ContainerdCri(dir, daemon, existed, tag);
             LIVE.add(c);
             c.awaitCri();
@@ -703,16 +695,7 @@ public final class ContainerdCri implements AutoCloseable {
         if (cri != null) {
             cri.close();
         }
-        if (daemon.isAlive()) {
-            daemon.destroy();
-            try {
-                if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
-                    daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Containerd.stopDaemon(daemon);
         Containerd.killShims(socket());
         Containerd.removeShimSockets(socket(), K8S_NAMESPACE, ids); // one shim per pod (id = sandbox id)
         for (String id : ids) {
@@ -729,10 +712,6 @@ public final class ContainerdCri implements AutoCloseable {
         if (!runDirsExisted.getOrDefault(RUNC_ROOT, true)) {
             Containerd.rmdir(RUNC_ROOT);
         }
-        for (Path d : Containerd.RUN_DIRS) {
-            if (!runDirsExisted.getOrDefault(d, true)) {
-                Containerd.rmdir(d); // only when empty: another containerd may have started meanwhile
-            }
-        }
+        Containerd.removeRunDirsCreated(runDirsExisted);
     }
 }

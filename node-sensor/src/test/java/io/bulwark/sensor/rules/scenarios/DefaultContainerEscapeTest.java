@@ -260,17 +260,8 @@ class DefaultContainerEscapeTest {
     @Test
     void leakedDescriptorAsRuntimeWorkingDirectory() throws Exception {
         long t0 = Scenarios.now();
-        Process p = new ProcessBuilder("runc", "exec", "--cwd", "/proc/self/fd/7", box.id(), "true")
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor();
-        Alert a = null;
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (a == null && System.nanoTime() < deadline) {
-            a = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
-                    .filter(x -> "runc-leaked-fd".equals(x.vector())).findFirst().orElse(null);
-            Scenarios.sleep(25);
-        }
+        runOnHost("runc", "exec", "--cwd", "/proc/self/fd/7", box.id(), "true");
+        Alert a = awaitRuntimeLeakedFdAlerts(t0).stream().findFirst().orElse(null);
         assertTrue(a != null, "runc exec --cwd /proc/self/fd/7 must alert");
         assertEquals(Priority.CRITICAL, a.priority());
         assertTrue(a.output().contains(box.id()), "the output names the container: " + a.output());
@@ -289,26 +280,36 @@ class DefaultContainerEscapeTest {
                     + "\"env\":[\"PATH=/bin\"],\"cwd\":\"/tmp\"}");
             long t0 = Scenarios.now();
             for (java.nio.file.Path p : List.of(benign, spec)) {
-                Process proc = new ProcessBuilder("runc", "exec", "--process", p.toString(), box.id()).redirectErrorStream(true).start();
-                proc.getInputStream().readAllBytes();
-                proc.waitFor();
+                runOnHost("runc", "exec", "--process", p.toString(), box.id());
             }
-            Alert a = null;
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (a == null && System.nanoTime() < deadline) {
-                a = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
-                        .filter(x -> "runc-leaked-fd".equals(x.vector())).findFirst().orElse(null);
-                Scenarios.sleep(25);
-            }
+            Alert a = awaitRuntimeLeakedFdAlerts(t0).stream().findFirst().orElse(null);
             assertTrue(a != null, "runc exec --process FILE with cwd /proc/self/fd/7 must alert");
             assertEquals(Priority.CRITICAL, a.priority());
             assertTrue(a.output().contains("process_cwd=/proc/self/fd/7") && a.output().contains(box.id()), a.output());
-            List<Alert> all = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
-                    .filter(x -> "runc-leaked-fd".equals(x.vector())).toList();
+            List<Alert> all = awaitRuntimeLeakedFdAlerts(t0);
             assertEquals(1, all.size(), () -> "only the leaked-descriptor exec alerts, not the /tmp one: " + all);
         } finally {
             Scenarios.deleteTree(dir);
         }
+    }
+
+    /** Runs a host command (the runtime itself) to its end. */
+    private static void runOnHost(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+    }
+
+    /** The runc-leaked-fd alerts raised by runc's own execs since t0, once there is one (or after 10 s: none). */
+    private static List<Alert> awaitRuntimeLeakedFdAlerts(long t0) {
+        List<Alert> found = List.of();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (found.isEmpty() && System.nanoTime() < deadline) {
+            found = Scenarios.alerts(e -> e.syscall().name().equals("execve") && "runc".equals(e.process().comm()), t0).stream()
+                    .filter(x -> "runc-leaked-fd".equals(x.vector())).toList();
+            Scenarios.sleep(25);
+        }
+        return found;
     }
 
     // ------------------------------------------------------------------ G. kernel attack surface
