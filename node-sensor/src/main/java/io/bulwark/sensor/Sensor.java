@@ -168,17 +168,30 @@ public final class Sensor implements AutoCloseable {
 
     private Sensor(Probe probe, ProcessTable processes, Containers containers, EventSink sink,
                    Consumer<ContainerInfo> onNewContainer, int decoderNice) {
+        this(probe, processes, containers, sink, onNewContainer, decoderNice, Probe.bootToWallNs(), hostNamespaces());
+    }
+
+    /** A sensor with no probe, for {@link WarmUp}: its records come from a ring in memory. */
+    Sensor(ProcessTable processes, Containers containers, EventSink sink, long bootToWallNs) {
+        this(null, processes, containers, sink, c -> { }, 0, bootToWallNs, hostNamespaces());
+    }
+
+    private Sensor(Probe probe, ProcessTable processes, Containers containers, EventSink sink,
+                   Consumer<ContainerInfo> onNewContainer, int decoderNice, long bootToWallNs, Set<Long> hostNs) {
         this.decoderNice = decoderNice;
         this.onNewContainer = onNewContainer;
         this.probe = probe;
         this.processes = processes;
         this.containers = containers;
         this.sink = sink;
-        Set<Long> hostNs = Set.of(Probe.nsInode("mnt"), Probe.nsInode("pid"), Probe.nsInode("net"), Probe.nsInode("ipc"),
-                Probe.nsInode("uts"), Probe.nsInode("cgroup"), Probe.nsInode("user"));
-        this.decoder = new EventDecoder(processes, containers, Probe.bootToWallNs(), hostNs);
+        this.decoder = new EventDecoder(processes, containers, bootToWallNs, hostNs);
         this.thread = new Thread(this::run, "bulwark-decoder");
         this.thread.setDaemon(true);
+    }
+
+    private static Set<Long> hostNamespaces() {
+        return Set.of(Probe.nsInode("mnt"), Probe.nsInode("pid"), Probe.nsInode("net"), Probe.nsInode("ipc"),
+                Probe.nsInode("uts"), Probe.nsInode("cgroup"), Probe.nsInode("user"));
     }
 
     /** Loads the probe, scans /proc, learns the running containers, and starts decoding into {@code sink}. */
@@ -198,6 +211,27 @@ public final class Sensor implements AutoCloseable {
      */
     public static Sensor start(Probe.Settings settings, Containers containers, EventSink sink,
                                Consumer<ContainerInfo> onNewContainer) {
+        return start(settings, containers, sink, onNewContainer, (java.util.function.Supplier<EventSink>) null);
+    }
+
+    /**
+     * As {@link #start(Probe.Settings, Containers, EventSink, Consumer)}, after a JIT warm-up
+     * ({@link WarmUp}) when {@code warmUpSinks} is given: synthetic records run through this
+     * sensor's code into sinks from {@code warmUpSinks} (a new one per round), which must be of the
+     * same class as {@code sink} and act on nothing (e.g. the same rules into a detector with no
+     * alert sinks). No program is attached yet; the real sink, process table and containers never
+     * see a synthetic record.
+     */
+    public static Sensor start(Probe.Settings settings, Containers containers, EventSink sink,
+                               Consumer<ContainerInfo> onNewContainer, java.util.function.Supplier<EventSink> warmUpSinks) {
+        if (warmUpSinks != null) {
+            WarmUp.Result w = WarmUp.run(warmUpSinks, WarmUp.ROUNDS, WarmUp.RECORDS);
+            LOG.infof("JIT warm-up: %d synthetic records (%d repeats) and the compilers' queue in %d ms (%d ms of it waiting for the compilers)",
+                    w.records(), w.repeats(), w.millis(), w.compileWaitMillis());
+            if (w.errors() > 0) {
+                LOG.warnf("JIT warm-up: %d synthetic records failed to decode or evaluate (a bug: please report it)", w.errors());
+            }
+        }
         Probe probe = Probe.start(settings);
         try {
             ProcessTable processes = new ProcessTable();
@@ -227,7 +261,7 @@ public final class Sensor implements AutoCloseable {
      * Read-only binds cannot be written; reads of sensitive files are caught by name.
      */
     private void learnContainer(ContainerInfo c) {
-        if (c.mounts() == null) {
+        if (c.mounts() == null || probe == null) {
             return;
         }
         for (ContainerInfo.Mount m : c.mounts()) {
@@ -251,7 +285,7 @@ public final class Sensor implements AutoCloseable {
 
     /** Registers a container cgroup id in the kernel (cgroup ids are learnt by the resolver). */
     public void markContainerCgroup(long id) {
-        if (!knownCgroups.contains(id) && knownCgroups.add(id)) {
+        if (!knownCgroups.contains(id) && knownCgroups.add(id) && probe != null) {
             probe.addContainerCgroup(id);
         }
     }
@@ -262,7 +296,7 @@ public final class Sensor implements AutoCloseable {
             LOG.warnf("cannot set the decoder thread's nice value to %d (errno %d): a flood can starve it", decoderNice, err);
         }
         RingBuffer ring = probe.ring();
-        RingBuffer.Handler handler = this::onRecord;
+        RingBuffer.Handler handler = handler();
         if (STALL_DEBUG) {
             RingBuffer.Handler inner = handler;
             long[] last = {System.nanoTime(), 0};
@@ -291,6 +325,11 @@ public final class Sensor implements AutoCloseable {
             }
         }
         ring.consume(handler); // what the kernel wrote before we were told to stop
+    }
+
+    /** The record handler; one creation site, so the warm-up and the kernel's ring see the same handler class. */
+    RingBuffer.Handler handler() {
+        return this::onRecord;
     }
 
     private static final int OP_OFF = RawEvent.OFF_OP, KTIME = RawEvent.OFF_KTIME, TID = RawEvent.OFF_TID;
@@ -454,7 +493,7 @@ public final class Sensor implements AutoCloseable {
         if (last != null) {
             return last;
         }
-        Map<String, Long> m = new LinkedHashMap<>(probe.counters());
+        Map<String, Long> m = probe == null ? new LinkedHashMap<>() : new LinkedHashMap<>(probe.counters());
         m.put("decoded", decoded.get());
         m.put("repeats", repeats.get());
         m.put("decode_errors", decodeErrors.get());

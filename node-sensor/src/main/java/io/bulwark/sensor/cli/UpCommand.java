@@ -70,6 +70,10 @@ public class UpCommand implements Callable<Integer> {
             description = "Size of the kernel-to-sensor ring buffer in MiB, a power of two (default ${DEFAULT-VALUE}). It is the only buffer: a bigger ring rides out longer stalls of the sensor under a flood; it counts twice in the sensor's RSS (mapped twice).")
     int ringMib;
 
+    @Option(names = "--no-warm-up",
+            description = "Skip the JIT warm-up. By default, before attaching, 300,000 synthetic kernel records run through the decoder and the rules (into a detector with no outputs), so that a flood right after start meets compiled code instead of dropping events (about half a second).")
+    boolean noWarmUp;
+
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
     Integer seconds;
 
@@ -102,6 +106,21 @@ public class UpCommand implements Callable<Integer> {
         }
     }
 
+    /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.start says why). */
+    private static Sensor.EventSink sinkOf(Detector detector) {
+        return new Sensor.EventSink() {
+            @Override
+            public Object accept(io.bulwark.contract.SensorEvent event) {
+                return detector.onEvent(event);
+            }
+
+            @Override
+            public void repeat(io.bulwark.contract.SensorEvent event, Object verdict) {
+                detector.onRepeat(event, verdict);
+            }
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         Priority min = Priority.parse(minPriority);
@@ -131,17 +150,11 @@ public class UpCommand implements Callable<Integer> {
         AuditReporter reporter = new AuditReporter(audit, file);
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver), new Sensor.EventSink() {
-                @Override
-                public Object accept(io.bulwark.contract.SensorEvent event) {
-                    return detector.onEvent(event);
-                }
-
-                @Override
-                public void repeat(io.bulwark.contract.SensorEvent event, Object verdict) {
-                    detector.onRepeat(event, verdict);
-                }
-            }, reporter::containerStarted);
+            // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
+            java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
+                    : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of()));
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver),
+                    sinkOf(detector), reporter::containerStarted, warm);
         } catch (EnvironmentException e) {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;

@@ -38,7 +38,7 @@ public final class RingBuffer implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final Native n = Native.get();
+    private final Native n; // null for a ring in memory
     private final String name;
     private final long size;
     private final long mask;
@@ -49,6 +49,8 @@ public final class RingBuffer implements AutoCloseable {
     private final ByteBuffer consumer;
     private final ByteBuffer producer;
     private final ByteBuffer data;
+    /** A ring in process memory ({@link #inMemory}): the writable twin of {@link #data}, else null. */
+    private final ByteBuffer writable;
     private final int epfd;
     private final Pointer events;
     private final AtomicLong received = new AtomicLong();
@@ -58,6 +60,7 @@ public final class RingBuffer implements AutoCloseable {
     private boolean closed;
 
     public RingBuffer(BpfObject object, String mapName) {
+        this.n = Native.get();
         this.name = object.file() + ":" + mapName;
         int fd = object.mapFd(mapName);
         this.size = object.mapMaxEntries(mapName);
@@ -98,6 +101,86 @@ public final class RingBuffer implements AutoCloseable {
             throw new BpfException("epoll_ctl", err, name);
         }
         this.events = Memory.allocateDirect(n.runtime, 16, true);
+        this.writable = null;
+    }
+
+    private RingBuffer(String name, int size) {
+        this.n = null;
+        this.name = name;
+        this.size = size;
+        this.mask = size - 1;
+        this.pageSize = 4096;
+        this.consumerAddr = 0;
+        this.producerAddr = 0;
+        this.producerLen = 0;
+        this.consumer = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+        this.producer = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+        this.writable = ByteBuffer.allocateDirect(2 * size).order(ByteOrder.LITTLE_ENDIAN);
+        this.data = writable.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        this.epfd = -1;
+        this.events = null;
+    }
+
+    /**
+     * A ring of {@code size} bytes (a power of two) in process memory, read by the same
+     * {@link #consume} code and with the same kind of buffers as the kernel's, filled by
+     * {@link #offer}: the sensor's warm-up runs synthetic records through it before any program is
+     * attached. {@link #await} must not be called on it.
+     */
+    public static RingBuffer inMemory(int size) {
+        if (size < 4096 || Integer.bitCount(size) != 1) {
+            throw new IllegalArgumentException("in-memory ring size " + size + " is not a power of two of at least 4096");
+        }
+        return new RingBuffer("in-memory", size);
+    }
+
+    /**
+     * Appends one record of {@code length} bytes from {@code record} (position 0) to an in-memory
+     * ring, as the kernel's producer would. Returns false, writing nothing, when it does not fit.
+     */
+    public boolean offer(ByteBuffer record, int length) {
+        return offer(record, length, 0);
+    }
+
+    /** A record the kernel is still writing ({@link #offer} then {@link #commit}): consume stops at it. */
+    public static final int OFFER_BUSY = BUSY;
+    /** A record the kernel discarded: consume skips it. */
+    public static final int OFFER_DISCARDED = DISCARD;
+    private int busyOffset = -1, busyLength;
+
+    /**
+     * As {@link #offer(ByteBuffer, int)}, with {@link #OFFER_BUSY} or {@link #OFFER_DISCARDED} in
+     * {@code bits}, as the kernel's records can be.
+     */
+    public boolean offer(ByteBuffer record, int length, int bits) {
+        if (writable == null) {
+            throw new IllegalStateException("offer on the kernel's ring " + name);
+        }
+        long prod = (long) LONGS.getAcquire(producer, 0);
+        long cons = (long) LONGS.getAcquire(consumer, 0);
+        long total = (length + HEADER + 7) & ~7L;
+        if (prod + total - cons > size) {
+            return false;
+        }
+        int off = (int) (prod & mask); // the data area is 2 * size long: a record near the end is written whole
+        writable.putInt(off + 4, 0);
+        writable.put(off + HEADER, record, 0, length);
+        INTS.setRelease(writable, off, length | (bits & (BUSY | DISCARD)));
+        LONGS.setRelease(producer, 0, prod + total);
+        if ((bits & BUSY) != 0) {
+            busyOffset = off;
+            busyLength = length;
+        }
+        return true;
+    }
+
+    /** Completes the last record offered as {@link #OFFER_BUSY} (records offered after it may already be complete). */
+    public void commit() {
+        if (writable == null || busyOffset < 0) {
+            throw new IllegalStateException("no record being written to commit on " + name);
+        }
+        INTS.setRelease(writable, busyOffset, busyLength);
+        busyOffset = -1;
     }
 
     private long mmap(long length, int prot, int fd, long offset) {
@@ -191,6 +274,9 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private void unmap() {
+        if (producerAddr == 0) {
+            return; // in memory
+        }
         n.libc.munmap(producerAddr, producerLen);
         n.libc.munmap(consumerAddr, pageSize);
     }
@@ -202,7 +288,9 @@ public final class RingBuffer implements AutoCloseable {
             return;
         }
         closed = true;
-        n.libc.close(epfd);
+        if (epfd >= 0) {
+            n.libc.close(epfd);
+        }
         unmap();
     }
 }

@@ -95,6 +95,9 @@ class UpIT {
         assertEquals("bulwark.sensor", a.source());
         assertEquals("dry-run", a.detail().sensor().action());
         assertTrue(Files.readString(dir.resolve("up.err")).contains("stopped;"), "prints its counters on the way out");
+        // the JIT warm-up ran before the programs were attached, and none of its synthetic events became an alert
+        assertTrue(Files.readString(dir.resolve("up.err")).contains("JIT warm-up: 300000 synthetic records"), Files.readString(dir.resolve("up.err")));
+        assertTrue(kept.stream().noneMatch(l -> l.contains("bulwark-jit-warm-up") || l.contains("bwwarm")), "a warm-up event reached the alert file");
         assertTrue(kept.stream().anyMatch(l -> l.contains("\"detail-type\":\"Escape Surface Report\"") && l.contains(containerId[0])),
                 "the container's start produced an escape-surface report");
         List<JsonNode> reports = reports(alerts);
