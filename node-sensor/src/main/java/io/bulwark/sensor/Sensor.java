@@ -219,20 +219,21 @@ public final class Sensor implements AutoCloseable {
      * ({@link WarmUp}) when {@code warmUpSinks} is given: synthetic records run through this
      * sensor's code into sinks from {@code warmUpSinks} (a new one per round), which must be of the
      * same class as {@code sink} and act on nothing (e.g. the same rules into a detector with no
-     * alert sinks). No program is attached yet; the real sink, process table and containers never
-     * see a synthetic record.
+     * alert sinks). It runs once the programs are loaded, before they are attached; the real sink,
+     * process table and containers never see a synthetic record.
      */
     public static Sensor start(Probe.Settings settings, Containers containers, EventSink sink,
                                Consumer<ContainerInfo> onNewContainer, java.util.function.Supplier<EventSink> warmUpSinks) {
-        if (warmUpSinks != null) {
-            WarmUp.Result w = WarmUp.run(warmUpSinks, WarmUp.ROUNDS, WarmUp.RECORDS);
-            LOG.infof("JIT warm-up: %d synthetic records (%d repeats) and the compilers' queue in %d ms (%d ms of it waiting for the compilers)",
-                    w.records(), w.repeats(), w.millis(), w.compileWaitMillis());
-            if (w.errors() > 0) {
-                LOG.warnf("JIT warm-up: %d synthetic records failed to decode or evaluate (a bug: please report it)", w.errors());
+        Probe probe = Probe.start(settings, () -> { // loaded, not attached yet: nothing is lost while it runs
+            if (warmUpSinks != null) {
+                WarmUp.Result w = WarmUp.run(warmUpSinks, WarmUp.ROUNDS, WarmUp.RECORDS);
+                LOG.infof("JIT warm-up: %d synthetic records (%d repeats) and the compilers' queue in %d ms (%d ms of it waiting for the compilers)",
+                        w.records(), w.repeats(), w.millis(), w.compileWaitMillis());
+                if (w.errors() > 0) {
+                    LOG.warnf("JIT warm-up: %d synthetic records failed to decode or evaluate (a bug: please report it)", w.errors());
+                }
             }
-        }
-        Probe probe = Probe.start(settings);
+        });
         try {
             ProcessTable processes = new ProcessTable();
             int n = processes.scan();

@@ -179,202 +179,268 @@ public final class EventDecoder {
         return v & 0xffffffffL;
     }
 
+    /*
+     * Each syscall's arguments are decoded in a method of its own, called from the switch: C2 then
+     * inlines the ones a node's events actually reach, and a compilation of the switch does not
+     * carry every syscall's decoding (one method with all of them inlined took 25 MB of compiler
+     * memory once the warm-up had reached every case; docs/benchmarks.md, fourth round).
+     */
     private Map<String, Object> syscallArgs(RawEvent r) {
         long[] a = r.args();
         Map<String, Object> m = new LinkedHashMap<>();
         String name = table.name(r.nr());
         switch (name) {
-            case "open", "creat" -> {
-                m.put("path", r.s0());
-                m.put("name", absolute(r, AT_FDCWD, m));
-                m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
-                m.put("mode", name.equals("creat") ? a[1] : a[2]);
-                procFdTarget(r, m);
-            }
-            case "openat" -> {
-                m.put("dirfd", (int) a[0]);
-                m.put("path", r.s0());
-                m.put("name", absolute(r, (int) a[0], m));
-                m.put("flags", Flags.open(a[2]));
-                m.put("mode", a[3]);
-                procFdTarget(r, m);
-            }
-            case "openat2" -> {
-                m.put("dirfd", (int) a[0]);
-                m.put("path", r.s0());
-                m.put("name", absolute(r, (int) a[0], m));
-                m.put("flags", Flags.open(r.aux()[0]));
-                procFdTarget(r, m);
-            }
-            case "connect" -> {
-                m.put("fd", (int) a[0]);
-                sockaddr(r, m);
-            }
-            case "socket" -> {
-                m.put("domain", Flags.family(a[0]));
-                m.put("type", Flags.socketType(a[1]));
-                m.put("protocol", a[2]);
-            }
-            case "setns" -> {
-                m.put("fd", (int) a[0]);
-                m.put("nstype", Flags.clone(a[1]));
-                long inum = r.aux()[0];
-                boolean nsFile = inum != 0;
-                m.put("ns_type", nsFile ? r.s0() : null);
-                m.put("ns_inum", inum);
-                String fdName = nsFile ? null : r.s0();
-                boolean host = nsFile && hostNamespaces.contains(inum);
-                if ("pidfd".equals(fdName)) {
-                    // setns(pidfd): the target is a process; it is the host's when it shares the host's mount namespace.
-                    int target = (int) r.aux()[1];
-                    m.put("target_pid", target);
-                    long mnt = target > 0 ? nsOf(target, "mnt") : 0;
-                    // a process whose namespaces even root may not read (a sandbox's init): it is the
-                    // host's when it lives in the root pid namespace (one NSpid entry)
-                    host = mnt != 0 ? hostNamespaces.contains(mnt) : target > 0 && rootPidNamespace(target);
-                }
-                m.put("ns_host", host);
-                m.put("fd_name", fdName);
-            }
+            case "open", "creat" -> argsOpen(r, a, m, name);
+            case "openat" -> argsOpenat(r, a, m, name);
+            case "openat2" -> argsOpenat2(r, a, m, name);
+            case "connect" -> argsConnect(r, a, m, name);
+            case "socket" -> argsSocket(r, a, m, name);
+            case "setns" -> argsSetns(r, a, m, name);
             case "unshare", "clone" -> m.put("flags", Flags.clone(a[0]));
             case "clone3" -> m.put("flags", Flags.clone(r.aux()[0]));
-            case "mount" -> {
-                m.put("source", r.s0());
-                m.put("target", r.s1());
-                m.put("fstype", r.s2());
-                m.put("flags", Flags.mount(a[3]));
-            }
-            case "fsopen" -> {
-                m.put("fsname", r.s2());
-                m.put("flags", a[1]);
-            }
-            case "fsconfig" -> {
-                m.put("fd", (int) a[0]);
-                m.put("cmd", a[1]);
-                m.put("key", r.s2());
-                m.put("value", r.s0());
-            }
-            case "fsmount" -> {
-                m.put("fd", (int) a[0]);
-                m.put("flags", a[1]);
-            }
-            case "move_mount" -> {
-                m.put("from_path", r.s0());
-                m.put("to_path", r.s1());
-                m.put("flags", a[4]);
-            }
-            case "open_tree" -> {
-                m.put("path", r.s0());
-                m.put("flags", a[2]);
-            }
+            case "mount" -> argsMount(r, a, m, name);
+            case "fsopen" -> argsFsopen(r, a, m, name);
+            case "fsconfig" -> argsFsconfig(r, a, m, name);
+            case "fsmount" -> argsFsmount(r, a, m, name);
+            case "move_mount" -> argsMoveMount(r, a, m, name);
+            case "open_tree" -> argsOpenTree(r, a, m, name);
             case "chroot" -> m.put("path", r.s0());
-            case "pivot_root" -> {
-                m.put("new_root", r.s0());
-                m.put("put_old", r.s1());
-            }
-            case "ptrace" -> {
-                m.put("request", Flags.ptraceRequest(a[0]));
-                m.put("pid", (int) a[1]);
-            }
+            case "pivot_root" -> argsPivotRoot(r, a, m, name);
+            case "ptrace" -> argsPtrace(r, a, m, name);
             case "process_vm_writev" -> m.put("pid", (int) a[0]);
             case "bpf" -> m.put("cmd", Flags.bpfCmd(a[0]));
             case "init_module" -> m.put("len", a[1]);
-            case "finit_module" -> {
-                m.put("fd", (int) a[0]);
-                m.put("flags", a[2]);
-            }
+            case "finit_module" -> argsFinitModule(r, a, m, name);
             case "delete_module" -> m.put("name", r.s0());
             case "userfaultfd" -> m.put("flags", a[0]);
-            case "memfd_create" -> {
-                m.put("name", r.s0());
-                m.put("flags", a[1]);
-            }
-            case "open_by_handle_at" -> {
-                m.put("mountdirfd", (int) a[0]);
-                m.put("flags", Flags.open(a[2]));
-            }
+            case "memfd_create" -> argsMemfdCreate(r, a, m, name);
+            case "open_by_handle_at" -> argsOpenByHandleAt(r, a, m, name);
             case "name_to_handle_at" -> m.put("path", r.s0());
-            case "mknod" -> {
-                m.put("path", r.s0());
-                m.put("name", r.s0());
-                m.put("mode", Flags.mknodMode(a[1]));
-                m.put("dev", Flags.dev(a[2]));
-            }
-            case "mknodat" -> {
-                m.put("path", r.s0());
-                m.put("name", r.s0());
-                m.put("mode", Flags.mknodMode(a[2]));
-                m.put("dev", Flags.dev(a[3]));
-            }
-            case "symlink", "symlinkat" -> {
-                m.put("target", r.s0());
-                m.put("linkpath", r.s1());
-            }
-            case "link", "linkat", "rename", "renameat", "renameat2" -> {
-                m.put("oldpath", r.s0());
-                m.put("newpath", r.s1());
-            }
+            case "mknod" -> argsMknod(r, a, m, name);
+            case "mknodat" -> argsMknodat(r, a, m, name);
+            case "symlink", "symlinkat" -> argsSymlink(r, a, m, name);
+            case "link", "linkat", "rename", "renameat", "renameat2" -> argsLink(r, a, m, name);
             case "unlink", "unlinkat" -> m.put("path", r.s0());
-            case "chdir", "fchdir" -> {
-                // sent only when the working directory (or the descriptor) is in another mount namespace
-                if (name.equals("chdir")) {
-                    m.put("path", r.s0());
-                } else {
-                    m.put("fd", (int) a[0]);
-                    m.put("fd_foreign_mnt", r.aux()[0] != 0);
-                }
-                m.put("cwd_foreign_mnt", r.aux()[1] != 0);
-                m.put("cwd_name", r.s1());
-            }
-            case "dup2", "dup3" -> {
-                m.put("oldfd", (int) a[0]);
-                m.put("newfd", (int) a[1]);
-                m.put("oldfd_type", Flags.fileType(r.aux()[0]));
-            }
-            case "splice" -> {
-                m.put("fd_in", (int) a[0]);
-                m.put("fd_out", (int) a[2]);
-                m.put("len", a[4]);
-                m.put("flags", a[5]);
-                m.put("in_type", Flags.fileType(r.aux()[0]));
-                m.put("out_type", Flags.fileType(r.aux()[1]));
-            }
+            case "chdir", "fchdir" -> argsChdir(r, a, m, name);
+            case "dup2", "dup3" -> argsDup2(r, a, m, name);
+            case "splice" -> argsSplice(r, a, m, name);
             case "setuid", "setfsuid" -> m.put("uid", (int) a[0]);
             case "setgid", "setfsgid" -> m.put("gid", (int) a[0]);
-            case "setreuid" -> {
-                m.put("ruid", (int) a[0]);
-                m.put("euid", (int) a[1]);
-            }
-            case "setregid" -> {
-                m.put("rgid", (int) a[0]);
-                m.put("egid", (int) a[1]);
-            }
-            case "setresuid" -> {
-                m.put("ruid", (int) a[0]);
-                m.put("euid", (int) a[1]);
-                m.put("suid", (int) a[2]);
-            }
-            case "setresgid" -> {
-                m.put("rgid", (int) a[0]);
-                m.put("egid", (int) a[1]);
-                m.put("sgid", (int) a[2]);
-            }
-            case "capset" -> {
-                m.put("effective", "0x" + Long.toHexString(r.aux()[0]));
-                m.put("permitted", "0x" + Long.toHexString(r.aux()[1]));
-                // capabilities asked for that the caller did not hold (its creds were read at entry)
-                long added = (r.aux()[0] & ~r.capEff()) | (r.aux()[1] & ~r.capPrm());
-                if (added != 0) {
-                    m.put("cap_added", io.bulwark.contract.Capabilities.names(added));
-                }
-            }
-            default -> {
-                for (int i = 0; i < 6; i++) {
-                    m.put("arg" + i, a[i]);
-                }
-            }
+            case "setreuid" -> argsSetreuid(r, a, m, name);
+            case "setregid" -> argsSetregid(r, a, m, name);
+            case "setresuid" -> argsSetresuid(r, a, m, name);
+            case "setresgid" -> argsSetresgid(r, a, m, name);
+            case "capset" -> argsCapset(r, a, m, name);
+            default -> argsOther(r, a, m, name);
         }
         return m;
+    }
+
+    private void argsOpen(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("path", r.s0());
+        m.put("name", absolute(r, AT_FDCWD, m));
+        m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
+        m.put("mode", name.equals("creat") ? a[1] : a[2]);
+        procFdTarget(r, m);
+    }
+
+    private void argsOpenat(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("dirfd", (int) a[0]);
+        m.put("path", r.s0());
+        m.put("name", absolute(r, (int) a[0], m));
+        m.put("flags", Flags.open(a[2]));
+        m.put("mode", a[3]);
+        procFdTarget(r, m);
+    }
+
+    private void argsOpenat2(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("dirfd", (int) a[0]);
+        m.put("path", r.s0());
+        m.put("name", absolute(r, (int) a[0], m));
+        m.put("flags", Flags.open(r.aux()[0]));
+        procFdTarget(r, m);
+    }
+
+    private void argsConnect(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd", (int) a[0]);
+        sockaddr(r, m);
+    }
+
+    private void argsSocket(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("domain", Flags.family(a[0]));
+        m.put("type", Flags.socketType(a[1]));
+        m.put("protocol", a[2]);
+    }
+
+    private void argsSetns(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd", (int) a[0]);
+        m.put("nstype", Flags.clone(a[1]));
+        long inum = r.aux()[0];
+        boolean nsFile = inum != 0;
+        m.put("ns_type", nsFile ? r.s0() : null);
+        m.put("ns_inum", inum);
+        String fdName = nsFile ? null : r.s0();
+        boolean host = nsFile && hostNamespaces.contains(inum);
+        if ("pidfd".equals(fdName)) {
+            // setns(pidfd): the target is a process; it is the host's when it shares the host's mount namespace.
+            int target = (int) r.aux()[1];
+            m.put("target_pid", target);
+            long mnt = target > 0 ? nsOf(target, "mnt") : 0;
+            // a process whose namespaces even root may not read (a sandbox's init): it is the
+            // host's when it lives in the root pid namespace (one NSpid entry)
+            host = mnt != 0 ? hostNamespaces.contains(mnt) : target > 0 && rootPidNamespace(target);
+        }
+        m.put("ns_host", host);
+        m.put("fd_name", fdName);
+    }
+
+    private void argsMount(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("source", r.s0());
+        m.put("target", r.s1());
+        m.put("fstype", r.s2());
+        m.put("flags", Flags.mount(a[3]));
+    }
+
+    private void argsFsopen(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fsname", r.s2());
+        m.put("flags", a[1]);
+    }
+
+    private void argsFsconfig(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd", (int) a[0]);
+        m.put("cmd", a[1]);
+        m.put("key", r.s2());
+        m.put("value", r.s0());
+    }
+
+    private void argsFsmount(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd", (int) a[0]);
+        m.put("flags", a[1]);
+    }
+
+    private void argsMoveMount(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("from_path", r.s0());
+        m.put("to_path", r.s1());
+        m.put("flags", a[4]);
+    }
+
+    private void argsOpenTree(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("path", r.s0());
+        m.put("flags", a[2]);
+    }
+
+    private void argsPivotRoot(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("new_root", r.s0());
+        m.put("put_old", r.s1());
+    }
+
+    private void argsPtrace(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("request", Flags.ptraceRequest(a[0]));
+        m.put("pid", (int) a[1]);
+    }
+
+    private void argsFinitModule(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd", (int) a[0]);
+        m.put("flags", a[2]);
+    }
+
+    private void argsMemfdCreate(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("name", r.s0());
+        m.put("flags", a[1]);
+    }
+
+    private void argsOpenByHandleAt(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("mountdirfd", (int) a[0]);
+        m.put("flags", Flags.open(a[2]));
+    }
+
+    private void argsMknod(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("path", r.s0());
+        m.put("name", r.s0());
+        m.put("mode", Flags.mknodMode(a[1]));
+        m.put("dev", Flags.dev(a[2]));
+    }
+
+    private void argsMknodat(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("path", r.s0());
+        m.put("name", r.s0());
+        m.put("mode", Flags.mknodMode(a[2]));
+        m.put("dev", Flags.dev(a[3]));
+    }
+
+    private void argsSymlink(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("target", r.s0());
+        m.put("linkpath", r.s1());
+    }
+
+    private void argsLink(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("oldpath", r.s0());
+        m.put("newpath", r.s1());
+    }
+
+    private void argsChdir(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        // sent only when the working directory (or the descriptor) is in another mount namespace
+        if (name.equals("chdir")) {
+            m.put("path", r.s0());
+        } else {
+            m.put("fd", (int) a[0]);
+            m.put("fd_foreign_mnt", r.aux()[0] != 0);
+        }
+        m.put("cwd_foreign_mnt", r.aux()[1] != 0);
+        m.put("cwd_name", r.s1());
+    }
+
+    private void argsDup2(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("oldfd", (int) a[0]);
+        m.put("newfd", (int) a[1]);
+        m.put("oldfd_type", Flags.fileType(r.aux()[0]));
+    }
+
+    private void argsSplice(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("fd_in", (int) a[0]);
+        m.put("fd_out", (int) a[2]);
+        m.put("len", a[4]);
+        m.put("flags", a[5]);
+        m.put("in_type", Flags.fileType(r.aux()[0]));
+        m.put("out_type", Flags.fileType(r.aux()[1]));
+    }
+
+    private void argsSetreuid(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("ruid", (int) a[0]);
+        m.put("euid", (int) a[1]);
+    }
+
+    private void argsSetregid(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("rgid", (int) a[0]);
+        m.put("egid", (int) a[1]);
+    }
+
+    private void argsSetresuid(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("ruid", (int) a[0]);
+        m.put("euid", (int) a[1]);
+        m.put("suid", (int) a[2]);
+    }
+
+    private void argsSetresgid(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("rgid", (int) a[0]);
+        m.put("egid", (int) a[1]);
+        m.put("sgid", (int) a[2]);
+    }
+
+    private void argsCapset(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("effective", "0x" + Long.toHexString(r.aux()[0]));
+        m.put("permitted", "0x" + Long.toHexString(r.aux()[1]));
+        // capabilities asked for that the caller did not hold (its creds were read at entry)
+        long added = (r.aux()[0] & ~r.capEff()) | (r.aux()[1] & ~r.capPrm());
+        if (added != 0) {
+            m.put("cap_added", io.bulwark.contract.Capabilities.names(added));
+        }
+    }
+
+    private void argsOther(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        for (int i = 0; i < 6; i++) {
+            m.put("arg" + i, a[i]);
+        }
     }
 
     /**

@@ -43,7 +43,12 @@ public final class IntegrityChecker implements AutoCloseable {
         }
     }
 
-    /** Loaded only while a check runs: between checks the sensor holds none of its memory (libbpf's BTF parse). */
+    /**
+     * Loaded at the first check and kept: libbpf parses the kernel's BTF (≈20 MB of native memory
+     * for a moment) only while loading, so loading once costs less resident memory over time than
+     * a load per check, which lifted RSS by ≈20 MB every period (docs/benchmarks.md, fourth round).
+     * Reloaded after a check that failed with it.
+     */
     private KernelReader reader;
     private final Set<Check> enabled;
     private final TextCheck text;
@@ -65,8 +70,11 @@ public final class IntegrityChecker implements AutoCloseable {
     /** Loads integrity.bpf.o. Throws EnvironmentException/BpfException when the kernel refuses, IOException when kallsyms hides addresses. */
     public static IntegrityChecker open(Set<Check> checks) throws IOException {
         KernelSymbols syms = KernelSymbols.load();
-        KernelReader.open().close(); // fails now, with the reason, when the kernel refuses the object
-        return new IntegrityChecker(checks.isEmpty() ? EnumSet.allOf(Check.class) : EnumSet.copyOf(checks), syms);
+        KernelReader r = KernelReader.open(); // fails now, with the reason, when the kernel refuses the object
+        Probe.releaseFreedNativeMemory();
+        IntegrityChecker c = new IntegrityChecker(checks.isEmpty() ? EnumSet.allOf(Check.class) : EnumSet.copyOf(checks), syms);
+        c.reader = r; // the first check uses it
+        return c;
     }
 
     public static IntegrityChecker open() throws IOException {
@@ -91,7 +99,10 @@ public final class IntegrityChecker implements AutoCloseable {
     private synchronized IntegrityReport run(boolean takeBaseline) {
         long t0 = System.nanoTime();
         try {
-            reader = KernelReader.open();
+            if (reader == null) {
+                reader = KernelReader.open();
+                Probe.releaseFreedNativeMemory();
+            }
         } catch (RuntimeException e) {
             Map<String, String> unavailable = new LinkedHashMap<>();
             for (Check c : enabled) {
@@ -102,9 +113,10 @@ public final class IntegrityChecker implements AutoCloseable {
         }
         try {
             return runWith(takeBaseline, t0);
-        } finally {
+        } catch (RuntimeException | Error e) {
             reader.close();
             reader = null;
+            throw e;
         }
     }
 
@@ -175,6 +187,11 @@ public final class IntegrityChecker implements AutoCloseable {
     /** For tests: the text check, to feed it a changed baseline (kernel text cannot be patched here). */
     TextCheck textCheck() {
         return text;
+    }
+
+    /** The ids of the loaded reader's programs (none when it is not loaded). */
+    synchronized List<Integer> readerProgramIds() {
+        return reader == null ? List.of() : reader.programIds();
     }
 
     PointerCheck pointerCheck() {

@@ -100,6 +100,15 @@ public final class Probe implements AutoCloseable {
 
     /** Loads and attaches the sensor's programs. */
     public static Probe start(Settings settings) {
+        return start(settings, () -> { });
+    }
+
+    /**
+     * Loads the sensor's programs, runs {@code beforeAttach} (the JIT warm-up: the kernel's BTF,
+     * parsed for the load, is handed back first, so the two peaks of native memory do not add
+     * up), then attaches them.
+     */
+    public static Probe start(Settings settings, Runnable beforeAttach) {
         checkEnvironment();
         Native n = Native.get();
         LibBpf.PrintFn print = (level, fmt, va) -> {
@@ -149,6 +158,8 @@ public final class Probe implements AutoCloseable {
             RingBuffer ring = new RingBuffer(obj, "events");
             Map<String, String> failed;
             try {
+                releaseFreedNativeMemory();
+                beforeAttach.run();
                 failed = obj.attachAll();
             } catch (RuntimeException e) {
                 ring.close();

@@ -165,7 +165,14 @@ public final class SensorBench {
             if (!upArgs.isEmpty()) {
                 cmd.addAll(List.of(upArgs.split("\\s+")));
             }
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            for (String l : Files.readAllLines(Path.of("node-sensor/launcher.env"))) { // the launcher's environment
+                int eq = l.indexOf('=');
+                if (!l.isBlank() && !l.strip().startsWith("#") && eq > 0 && System.getenv(l.substring(0, eq).strip()) == null) {
+                    pb.environment().put(l.substring(0, eq).strip(), l.substring(eq + 1).strip());
+                }
+            }
+            Process p = pb.start();
             Up up = new Up(p);
             Thread errReader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
