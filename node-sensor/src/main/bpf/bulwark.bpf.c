@@ -1051,6 +1051,14 @@ int BPF_PROG(bw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->flags |= BW_F_SECUREEXEC;
 	const unsigned char *dn = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	read_kernel_str(e, 2, BW_STR2, dn);
+	/* a container process starting with its working (or root) directory in another mount namespace:
+	 * inherited from a parent that entered a leaked host directory, or set up so by the runtime */
+	if (e->flags & BW_F_CONTAINED) {
+		if (foreign_mount(p, BPF_CORE_READ(p, fs, pwd.mnt)))
+			e->flags2 |= BW_F2_CWD_FOREIGN;
+		if (foreign_mount(p, BPF_CORE_READ(p, fs, root.mnt)))
+			e->flags2 |= BW_F2_ROOT_FOREIGN;
+	}
 	emit(e);
 	return 0;
 }

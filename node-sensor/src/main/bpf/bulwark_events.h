@@ -37,6 +37,11 @@ enum bw_op {
                                 * call's own arguments read from the caller's array. (flags is full: new flags go
                                 * to flags2) */
 
+/* bw_event.flags2 */
+#define BW_F2_CWD_FOREIGN  0x0001  /* exec in a container: the working directory is in another mount namespace (a host
+                                    * directory inherited or entered through a leaked descriptor: CVE-2024-21626) */
+#define BW_F2_ROOT_FOREIGN 0x0002  /* exec in a container: the root directory is in another mount namespace */
+
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
 #define BW_FD_PROCFS      (1ULL << 33) /* the target is a procfs file (e.g. an O_PATH|O_NOFOLLOW /proc/N/exe) */
@@ -74,7 +79,7 @@ struct bw_event {
 	char  comm[16];
 	__u16 slen[3];        /* bytes written to str0, str1, str2 (with the NUL; 0: unused). The record ends after the
 	                       * last string used: user space must read bytes past the record's length as zeros */
-	__u16 flags2;         /* more flags (flags is full); none defined yet, always 0 */
+	__u16 flags2;         /* more flags (flags is full): BW_F2_* */
 	char  str0[BW_STR0];
 	char  str1[BW_STR1];
 	char  str2[BW_STR2];

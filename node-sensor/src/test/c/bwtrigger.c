@@ -490,6 +490,23 @@ static int extra_actions(int argc, char **argv)
 		report("fchdir", syscall(__NR_fchdir, fd));
 		return report("chdir-parent", syscall(__NR_chdir, ".."));
 	}
+	if (!strcmp(a, "dir-recv-exec")) {
+		/* container side: fchdir into the received directory, then fork a program that inherits it
+		 * (the child never changes directory itself) and wait for it */
+		int fd = recv_fd(ARG(2));
+		if (fd < 0)
+			return -1;
+		if (report("fchdir", syscall(__NR_fchdir, fd)) != 0)
+			return -1;
+		pid_t c = fork();
+		if (c == 0) {
+			execv(ARG(3), argv + 3);
+			_exit(127);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		return report("child", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
 	if (!strcmp(a, "pidfd-serve"))
 		return pidfd_serve(ARG(2), atoi(ARG(3)));
 	if (!strcmp(a, "pidfd-recv-setns"))
@@ -518,6 +535,7 @@ static void usage(void)
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
+		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there)\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

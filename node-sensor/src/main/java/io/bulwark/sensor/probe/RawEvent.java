@@ -33,6 +33,10 @@ public record RawEvent(
     public static final int F_COMPAT64 = 0x40;
     /** with F_COMPAT: socket or connect made through ia32 socketcall(2). */
     public static final int F_SOCKETCALL = 0x80;
+    /** flags2 (BW_F2_*), shifted above the flags byte: exec in a container with its working directory in another mount namespace. */
+    public static final int F2_CWD_FOREIGN = 0x0001 << 8;
+    /** flags2: exec in a container with its root directory in another mount namespace. */
+    public static final int F2_ROOT_FOREIGN = 0x0002 << 8;
     /** aux[1] of an F_PROC_FD open: the target's mount belongs to another mount namespace than the opener's. */
     public static final long FD_FOREIGN_MNT = 1L << 32;
     /** aux[1] of an F_PROC_FD open: the target is a procfs file. */
@@ -83,7 +87,8 @@ public record RawEvent(
         }
         long[] aux = {bb.getLong(off + OFF_AUX), bb.getLong(off + OFF_AUX + 8)};
         return new RawEvent(
-                bb.get(off + OFF_OP) & 0xff, bb.get(off + OFF_FLAGS) & 0xff, bb.getShort(off + OFF_NR) & 0xffff,
+                bb.get(off + OFF_OP) & 0xff, (bb.get(off + OFF_FLAGS) & 0xff) | (bb.getShort(off + OFF_FLAGS2) & 0xffff) << 8,
+                bb.getShort(off + OFF_NR) & 0xffff,
                 bb.getInt(off + OFF_TID), bb.getLong(off + OFF_KTIME),
                 bb.getInt(off + OFF_PID), bb.getInt(off + OFF_PPID), bb.getInt(off + OFF_UID), bb.getInt(off + OFF_GID),
                 bb.getInt(off + OFF_LOGINUID), bb.getInt(off + OFF_VPID), bb.getLong(off + OFF_CGROUP_ID),

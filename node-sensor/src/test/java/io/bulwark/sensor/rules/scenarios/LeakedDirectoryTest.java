@@ -55,6 +55,42 @@ class LeakedDirectoryTest {
         }
     }
 
+    /**
+     * The door without a chdir of its own: a child started after its parent entered the leaked host
+     * directory inherits it. The kernel marks that exec (working directory in another mount
+     * namespace), and the child's start is an alert of its own, on the child.
+     */
+    @Test
+    void aProcessStartedInALeakedHostDirectoryIsCritical() throws Exception {
+        Scenarios.sensor();
+        Scenarios.engine();
+        Path sock = Files.createTempDirectory("bw-leak-");
+        Files.setPosixFilePermissions(sock, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path hostDir = Files.createTempDirectory("bw-hostdir-");
+        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
+        Process server = null;
+        try (RuncContainer box = RuncContainer.builder().bind(sock, "/run/leak", false).start()) {
+            server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), hostDir.toString())
+                    .redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("serving", out.readLine(), "the host side is listening");
+            Scenarios.Alert a = expect(box, "runc-leaked-fd", "execve", "/bin/bwtrigger", "dir-recv-exec", "/run/leak/s", "/bin/ls");
+            assertEquals("Process Started In Host Filesystem From Container", a.rule(), a.output());
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertEquals("/bin/ls", a.event().syscall().args().get("filename"), a.output());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("cwd_foreign_mnt"), a.output());
+            assertEquals(Boolean.FALSE, a.event().syscall().args().get("root_foreign_mnt"), "its root is the container's: " + a.output());
+            assertTrue(a.output().contains("parent=bwtrigger"), a.output());
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the descriptor over");
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            Scenarios.deleteTree(sock);
+            Scenarios.deleteTree(hostDir);
+        }
+    }
+
     @Test
     void ordinaryDirectoryChangesSendNothing() {
         Scenarios.sensor();
@@ -73,6 +109,14 @@ class LeakedDirectoryTest {
             List<SensorEvent> cds = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
                     && (e.syscall().name().equals("chdir") || e.syscall().name().equals("fchdir")));
             assertTrue(cds.isEmpty(), () -> "ordinary cds inside the container reached user space: " + cds);
+            // the ls started in /proc/sys/kernel (the container's own procfs) is no process in a host directory
+            List<SensorEvent> execs = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
+                    && e.syscall().name().equals("execve"));
+            assertTrue(execs.stream().anyMatch(e -> String.valueOf(e.syscall().args().get("argv")).contains("ls")), () -> "the ls was seen: " + execs);
+            for (SensorEvent e : execs) {
+                assertEquals(Boolean.FALSE, e.syscall().args().get("cwd_foreign_mnt"), () -> "ordinary exec: " + e.syscall());
+                assertEquals(Boolean.FALSE, e.syscall().args().get("root_foreign_mnt"), () -> "ordinary exec: " + e.syscall());
+            }
         }
     }
 }
