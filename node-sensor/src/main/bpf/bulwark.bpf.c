@@ -76,6 +76,24 @@ struct {
 	__type(value, struct bw_event);
 } inflight SEC(".maps");
 
+/* Write opens by container processes that the path filter let go, parked by thread id until their
+ * exit, where the opened file is known: the event is sent only if that file is on a mount of another
+ * mount namespace (BW_F2_FILE_FOREIGN). Small, so an ordinary write open costs one small update. */
+struct bw_exit_check {
+	__u64 args[4];
+	__u64 how;
+	__u16 nr;
+	__u8 flags;
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct bw_exit_check);
+} exit_check SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -342,6 +360,25 @@ static __always_inline void clear_strs(struct bw_event *e)
 	e->slen[1] = 0;
 	e->slen[2] = 0;
 	e->flags2 = 0;
+}
+
+/* A container process's write open that the path filter did not keep: checked at its exit (exit_check). */
+static __always_inline void defer_write_open(struct bw_event *e, __u64 oflags)
+{
+	if (!(e->flags & BW_F_CONTAINED))
+		return;
+	if ((oflags & O_ACCMODE) == 0 && (oflags & (O_CREAT | O_TRUNC)) == 0)
+		return;
+	struct bw_exit_check c = {};
+	c.args[0] = e->args[0];
+	c.args[1] = e->args[1];
+	c.args[2] = e->args[2];
+	c.args[3] = e->args[3];
+	c.how = e->aux[0];
+	c.nr = e->nr;
+	c.flags = e->flags;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&exit_check, &tid, &c, BPF_ANY);
 }
 
 struct basename_ctx {
@@ -646,8 +683,10 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_open:
 	case __NR_creat:
 		read_user_str(e, 0, BW_STR0, a[0]);
-		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]))
+		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1])) {
+			defer_write_open(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]);
 			return false;
+		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);
 		else
@@ -655,8 +694,10 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		return true;
 	case __NR_openat:
 		read_user_str(e, 0, BW_STR0, a[1]);
-		if (!path_interesting(e, a[2]))
+		if (!path_interesting(e, a[2])) {
+			defer_write_open(e, a[2]);
 			return false;
+		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);
 		else
@@ -667,8 +708,10 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		__u64 how_flags = 0;
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 		e->aux[0] = how_flags;
-		if (!path_interesting(e, how_flags))
+		if (!path_interesting(e, how_flags)) {
+			defer_write_open(e, how_flags);
 			return false;
+		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);
 		else
@@ -962,6 +1005,49 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* The exit of a parked write open (exit_check): sent when the opened file is on a mount of another
+ * mount namespace than the opener's, whatever path led there. */
+static __always_inline void check_write_open(struct task_struct *task, __u32 tid, long ret)
+{
+	struct bw_exit_check *p = bpf_map_lookup_elem(&exit_check, &tid);
+	if (!p)
+		return;
+	struct bw_exit_check c = *p;
+	bpf_map_delete_elem(&exit_check, &tid);
+	if (ret < 0)
+		return;
+	struct file *f = fd_file(task, ret);
+	if (!f || !foreign_mount(task, BPF_CORE_READ(f, f_path.mnt)))
+		return;
+	if (rate_limited(bpf_get_current_cgroup_id())) {
+		count(BW_CNT_RATE_LIMITED);
+		return;
+	}
+	__u32 zero = 0;
+	struct bw_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return;
+	e->op = BW_OP_SYSCALL;
+	e->flags = c.flags;
+	e->nr = c.nr;
+	e->args[0] = c.args[0];
+	e->args[1] = c.args[1];
+	e->args[2] = c.args[2];
+	e->args[3] = c.args[3];
+	e->args[4] = 0;
+	e->args[5] = 0;
+	e->aux[0] = c.how;
+	e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
+	clear_strs(e);
+	e->flags2 = BW_F2_FILE_FOREIGN;
+	read_user_str(e, 0, BW_STR0, (c.nr == __NR_open || c.nr == __NR_creat) ? c.args[0] : c.args[1]);
+	read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	fill_task(e, task);
+	e->ret = ret;
+	e->ktime = bpf_ktime_get_boot_ns();
+	emit(e);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -974,8 +1060,10 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);
-	if (!e)
+	if (!e) {
+		check_write_open(task, tid, ret);
 		return 0;
+	}
 	if (e->nr == __NR_chdir || e->nr == __NR_fchdir) {
 		/* only a working directory (or a descriptor) in another mount namespace matters: a leaked host
 		 * directory (CVE-2024-21626); every ordinary cd stops here */

@@ -41,6 +41,9 @@ enum bw_op {
 #define BW_F2_CWD_FOREIGN  0x0001  /* exec in a container: the working directory is in another mount namespace (a host
                                     * directory inherited or entered through a leaked descriptor: CVE-2024-21626) */
 #define BW_F2_ROOT_FOREIGN 0x0002  /* exec in a container: the root directory is in another mount namespace */
+#define BW_F2_FILE_FOREIGN 0x0004  /* open for write by a container process, sent at exit because the file it opened is on a
+                                    * mount of another mount namespace (whatever the path: a leaked directory, procfs
+                                    * mounted elsewhere, /proc/N/root ...): str1 = the file's name, aux1 = its i_mode */
 
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */

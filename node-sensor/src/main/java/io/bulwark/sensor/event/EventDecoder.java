@@ -245,6 +245,7 @@ public final class EventDecoder {
         m.put("flags", Flags.open(name.equals("creat") ? 01 | 0100 | 01000 : a[1]));
         m.put("mode", name.equals("creat") ? a[1] : a[2]);
         procFdTarget(r, m);
+        foreignFile(r, m);
     }
 
     private void argsOpenat(RawEvent r, long[] a, Map<String, Object> m, String name) {
@@ -254,6 +255,7 @@ public final class EventDecoder {
         m.put("flags", Flags.open(a[2]));
         m.put("mode", a[3]);
         procFdTarget(r, m);
+        foreignFile(r, m);
     }
 
     private void argsOpenat2(RawEvent r, long[] a, Map<String, Object> m, String name) {
@@ -262,6 +264,7 @@ public final class EventDecoder {
         m.put("name", absolute(r, (int) a[0], m));
         m.put("flags", Flags.open(r.aux()[0]));
         procFdTarget(r, m);
+        foreignFile(r, m);
     }
 
     private void argsConnect(RawEvent r, long[] a, Map<String, Object> m, String name) {
@@ -569,6 +572,22 @@ public final class EventDecoder {
             procFdTarget(r, m);
         }
         return m;
+    }
+
+    /**
+     * A write open the kernel sent only because the file it opened is on a mount of another mount
+     * namespace than the opener's (a host file reached through a leaked directory, a procfs mounted
+     * elsewhere, /proc/N/root …): its name and type, as the kernel saw the opened file.
+     */
+    private static void foreignFile(RawEvent r, Map<String, Object> m) {
+        if ((r.flags() & RawEvent.F2_FILE_FOREIGN) == 0) {
+            return;
+        }
+        int mode = (int) r.aux()[1];
+        m.put("file_foreign_mnt", true);
+        m.put("file_name", r.s1());
+        m.put("file_type", Flags.fileType(mode));
+        m.put("file_exec", (mode & 0111) != 0);
     }
 
     /** An open of /proc/self/fd/N (or the opener's own pid) that the kernel resolved: the file behind descriptor N. */

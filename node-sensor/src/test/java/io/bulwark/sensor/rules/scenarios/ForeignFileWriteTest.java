@@ -1,0 +1,110 @@
+package io.bulwark.sensor.rules.scenarios;
+
+import static io.bulwark.sensor.rules.scenarios.Scenarios.bw;
+import static io.bulwark.sensor.rules.scenarios.Scenarios.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.contract.Priority;
+import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.testing.RuncContainer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Writes to the node's files by a path that does not show them. The kernel checks, at the exit of
+ * every write open by a container process that its path filter let go, the mount of the file it
+ * opened, and sends the open only when that mount belongs to another mount namespace. Doors: a
+ * relative name under a leaked host directory descriptor; a procfs mounted elsewhere than /proc
+ * (/mnt/p/PID/root/…), which no /proc path rule can see; an executable reached that way is the
+ * runc-exe-overwrite pattern. Ordinary writes in the container send nothing.
+ */
+@Timeout(120)
+class ForeignFileWriteTest {
+
+    @Test
+    void aNameCreatedUnderALeakedHostDirectoryDescriptorIsAHostFileWrite() throws Exception {
+        Scenarios.sensor();
+        Scenarios.engine();
+        Path sock = Files.createTempDirectory("bw-leak-");
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path hostDir = Files.createTempDirectory("bw-hostdir-");
+        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
+        Process server = null;
+        try (RuncContainer box = RuncContainer.builder().bind(sock, "/run/leak", false).start()) {
+            server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), hostDir.toString())
+                    .redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("serving", out.readLine(), "the host side is listening");
+            Scenarios.Alert a = expect(box, "host-file-write", "openat", "/bin/bwtrigger", "dir-recv-openat-write", "/run/leak/s", "planted");
+            assertEquals("File Of Another Mount Namespace Opened For Write From Container", a.rule(), a.output());
+            assertEquals(Priority.ERROR, a.priority());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("file_foreign_mnt"), a.output());
+            assertEquals("planted", a.event().syscall().args().get("file_name"), a.output());
+            assertEquals("file", a.event().syscall().args().get("file_type"), a.output());
+            assertTrue(Files.exists(hostDir.resolve("planted")), "the container created the file in the host directory");
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the descriptor over");
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            Scenarios.deleteTree(sock);
+            Scenarios.deleteTree(hostDir);
+        }
+    }
+
+    @Test
+    void hostFilesThroughAProcfsMountedElsewhere() throws Exception {
+        Scenarios.sensor();
+        Scenarios.engine();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Path data = Path.of("/tmp", "bw-foreign-" + tag + ".txt");
+        Path tool = Path.of("/tmp", "bw-foreign-" + tag + ".bin");
+        Files.writeString(data, "host data\n");
+        Files.writeString(tool, "#!/bin/sh\ntrue\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String pid = String.valueOf(ProcessHandle.current().pid()); // a host process the container can see
+        try (RuncContainer box = RuncContainer.builder().privileged().hostPid().start()) {
+            assertEquals(0, box.exec("/bin/sh", "-c", "mkdir -p /mnt/p && mount -t proc proc /mnt/p").exitCode(), "procfs mounted at /mnt/p");
+            Scenarios.Alert w = expect(box, "host-file-write", "open", bw("open-write", "/mnt/p/" + pid + "/root" + data));
+            assertEquals("File Of Another Mount Namespace Opened For Write From Container", w.rule(), w.output());
+            assertEquals(data.getFileName().toString(), w.event().syscall().args().get("file_name"), w.output());
+            Scenarios.Alert x = expect(box, "runc-exe-overwrite", "open", bw("open-write", "/mnt/p/" + pid + "/root" + tool));
+            assertEquals(Priority.CRITICAL, x.priority());
+            assertEquals(Boolean.TRUE, x.event().syscall().args().get("file_exec"), x.output());
+        } finally {
+            Files.deleteIfExists(data);
+            Files.deleteIfExists(tool);
+        }
+    }
+
+    @Test
+    void ordinaryWritesInTheContainerSendNothing() {
+        Scenarios.sensor();
+        Scenarios.engine();
+        try (RuncContainer box = RuncContainer.builder().start()) {
+            long t0 = Scenarios.now();
+            assertEquals(0, box.exec("/bin/sh", "-c",
+                    "echo a > /tmp/x && echo b >> /tmp/x && touch /tmp/y && echo c > /dev/null && cd /tmp && echo d > z").exitCode());
+            box.exec("/bin/bwtrigger", "unshare-user"); // a marker: what came before it has been decoded
+            long cg = box.cgroupId();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
+                    && e.syscall().name().equals("unshare")).isEmpty() && System.nanoTime() < deadline) {
+                Scenarios.sleep(25);
+            }
+            List<SensorEvent> opens = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
+                    && e.syscall().args().containsKey("file_foreign_mnt"));
+            assertTrue(opens.isEmpty(), () -> "ordinary writes in the container reached user space: " + opens);
+        }
+    }
+}
