@@ -1,6 +1,6 @@
 /*
  * bwsyscall: measures the cost of one syscall in a tight loop (per-syscall overhead benchmark).
- *   bwsyscall getppid|openat|stat|setns N      prints "<name> calls=N ns_per_call=X"
+ *   bwsyscall getppid|openat|openat-write|stat|setns N      prints "<name> calls=N ns_per_call=X"
  * (setns: setns(-1, 0), an event the sensor must send every time, failing with EBADF)
  */
 #define _GNU_SOURCE
@@ -23,6 +23,12 @@ int main(int argc, char **argv)
 	for (long i = 0; i < n; i++) {
 		if (!strcmp(what, "openat")) {
 			int fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(what, "openat-write")) {
+			/* an ordinary write open (plus its close): in a container the kernel parks it and checks
+			 * the opened file's mount at the exit */
+			int fd = syscall(SYS_openat, AT_FDCWD, "/tmp/bwsyscall.tmp", O_WRONLY | O_CREAT, 0600);
 			if (fd >= 0)
 				close(fd);
 		} else if (!strcmp(what, "setns")) {
