@@ -443,6 +443,14 @@ static int extra_actions(int argc, char **argv)
 		return report(a, syscall(__NR_linkat, AT_FDCWD, ARG(2), AT_FDCWD, ARG(3), 0));
 	if (!strcmp(a, "rename"))
 		return report(a, syscall(__NR_rename, ARG(2), ARG(3)));
+	if (!strcmp(a, "rename-exchange")) {
+		/* the mount race's move: swap A and B (RENAME_EXCHANGE) N times */
+		int n = argc > 4 ? atoi(ARG(4)) : 1;
+		long rc = 0;
+		for (int i = 0; i < n && rc == 0; i++)
+			rc = syscall(__NR_renameat2, AT_FDCWD, ARG(2), AT_FDCWD, ARG(3), 2 /* RENAME_EXCHANGE */);
+		return report(a, rc);
+	}
 	if (!strcmp(a, "renameat2"))
 		return report(a, syscall(__NR_renameat2, AT_FDCWD, ARG(2), AT_FDCWD, ARG(3), 0));
 	if (!strcmp(a, "unlink"))
@@ -539,6 +547,7 @@ static void usage(void)
 		"  creat PATH | io-uring-open2 PATH | io-uring-connect-unix PATH | clone-newuser\n"
 		"  fsmount-chain FSTYPE SOURCE TARGET | fsconfig-source SOURCE | mknodat-blk PATH | mknod-chr PATH MAJ MIN\n"
 		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
+		"  rename-exchange A B [N] (renameat2 RENAME_EXCHANGE, N times)\n"
 		"  unlink PATH | unlinkat PATH | name-to-handle PATH | ptrace-seize PID | ptrace-poke PID | dup3-socket\n"
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"

@@ -382,6 +382,43 @@ public final class EventDecoder {
     private void argsLink(RawEvent r, long[] a, Map<String, Object> m, String name) {
         m.put("oldpath", r.s0());
         m.put("newpath", r.s1());
+        if (name.equals("renameat2")) {
+            m.put("flags", Flags.rename(a[4]));
+            if ((a[4] & RENAME_EXCHANGE) != 0) {
+                exchangeTypes(r, (int) a[0], (int) a[2], m);
+            }
+        }
+    }
+
+    private static final long RENAME_EXCHANGE = 2;
+
+    /**
+     * The kinds of the two entries a RENAME_EXCHANGE swapped, looked at now through the process's
+     * root (/proc/TID/root): a symlink swapped with a directory is how a mount target is raced
+     * under the runtime (CVE-2021-30465). The loop keeps swapping them, so whichever state is seen,
+     * the pair is the same. {@code exchange_types} is "A,B" sorted, or null when either is gone.
+     */
+    private static void exchangeTypes(RawEvent r, int olddirfd, int newdirfd, Map<String, Object> m) {
+        String a = entryType(r.tid(), olddirfd, r.s0());
+        String b = entryType(r.tid(), newdirfd, r.s1());
+        String pair = a == null || b == null ? null : a.compareTo(b) <= 0 ? a + "," + b : b + "," + a;
+        m.put("exchange_types", pair);
+        m.put("exchange_symlink_dir", "dir,symlink".equals(pair));
+    }
+
+    private static String entryType(int tid, int dirfd, String path) {
+        String abs = absolute(tid, dirfd, path);
+        if (!abs.startsWith("/")) {
+            return null;
+        }
+        try {
+            java.nio.file.attribute.BasicFileAttributes at = java.nio.file.Files.readAttributes(
+                    java.nio.file.Path.of("/proc", String.valueOf(tid), "root", abs.substring(1)),
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return at.isSymbolicLink() ? "symlink" : at.isDirectory() ? "dir" : at.isRegularFile() ? "file" : "other";
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private void argsChdir(RawEvent r, long[] a, Map<String, Object> m, String name) {

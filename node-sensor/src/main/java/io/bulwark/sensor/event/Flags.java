@@ -48,6 +48,14 @@ public final class Flags {
         return bits(v & ~0x7fL, CLONE_V, CLONE_N, "0");
     }
 
+    private static final long[] RENAME_V = {1, 2, 4};
+    private static final String[] RENAME_N = {"RENAME_NOREPLACE", "RENAME_EXCHANGE", "RENAME_WHITEOUT"};
+
+    /** renameat2(2) flags. */
+    public static String rename(long v) {
+        return bits(v & 0xffffffffL, RENAME_V, RENAME_N, "0");
+    }
+
     private static final long[] MOUNT_V = {1, 2, 4, 8, 16, 32, 64, 1024, 2048, 4096, 8192, 16384, 1 << 15, 1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 24};
     private static final String[] MOUNT_N = {"MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_SYNCHRONOUS", "MS_REMOUNT", "MS_MANDLOCK", "MS_NOATIME", "MS_NODIRATIME", "MS_BIND", "MS_MOVE", "MS_REC", "MS_SILENT", "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_STRICTATIME"};
 

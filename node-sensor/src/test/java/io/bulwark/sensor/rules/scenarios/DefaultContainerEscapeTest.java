@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.contract.Priority;
+import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.rules.scenarios.Scenarios.Alert;
 import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
@@ -255,6 +256,30 @@ class DefaultContainerEscapeTest {
     void symlinkToKernelInterfaceForMountRaces() {
         expectBox("runc-mount-race", "symlink", bw("symlink", "/proc/sys/kernel/core_pattern", "/tmp/null"));
         expectBox("runc-mount-race", "symlinkat", bw("symlinkat", "/proc/self/attr/exec", "/tmp/console"));
+    }
+
+    /**
+     * The mount race's own move (CVE-2021-30465): a directory of a shared volume swapped with a
+     * symlink in a loop (renameat2 RENAME_EXCHANGE). Swapping two files, the ordinary atomic
+     * replace, is no race.
+     */
+    @Test
+    void symlinkSwappedWithADirectoryForTheMountRace() {
+        assertEquals(0, box.exec("/bin/sh", "-c", "rm -rf /tmp/race && mkdir -p /tmp/race/dir && ln -s / /tmp/race/link").exitCode());
+        Alert a = expectBox("runc-mount-race", "renameat2", bw("rename-exchange", "/tmp/race/dir", "/tmp/race/link", "100000"));
+        assertEquals("Symlink Swapped With Directory In Container", a.rule(), a.output());
+        assertEquals(Priority.WARNING, a.priority());
+        assertEquals("dir,symlink", a.event().syscall().args().get("exchange_types"), a.output());
+        assertEquals("RENAME_EXCHANGE", a.event().syscall().args().get("flags"), a.output());
+
+        assertEquals(0, box.exec("/bin/sh", "-c", "echo a > /tmp/race/f1 && echo b > /tmp/race/f2").exitCode());
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(bw("rename-exchange", "/tmp/race/f1", "/tmp/race/f2", "100000")).exitCode());
+        assertTrue(Scenarios.warnings(box, t0).isEmpty(), () -> "two files swapped: " + Scenarios.warnings(box, t0));
+        List<SensorEvent> swaps = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null
+                && e.process().cgroupId() == box.cgroupId() && e.syscall().name().equals("renameat2"));
+        assertTrue(swaps.stream().anyMatch(e -> "file,file".equals(e.syscall().args().get("exchange_types"))),
+                () -> "the file swap was seen and judged: " + swaps.stream().map(e -> e.syscall().args()).toList());
     }
 
     @Test
