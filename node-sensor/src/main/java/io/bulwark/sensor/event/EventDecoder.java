@@ -295,6 +295,9 @@ public final class EventDecoder {
             // a process whose namespaces even root may not read (a sandbox's init): it is the
             // host's when it lives in the root pid namespace (one NSpid entry)
             host = mnt != 0 ? hostNamespaces.contains(mnt) : target > 0 && rootPidNamespace(target);
+            // neither the host's nor the caller's own: another container (or a sandbox) next to it
+            m.put("target_other_mnt_ns", mnt != 0 && !host && mnt != (r.mntNs() & 0xffffffffL));
+            m.put("target_comm", target > 0 ? comm(target) : null);
         }
         m.put("ns_host", host);
         m.put("fd_name", fdName);
@@ -552,6 +555,15 @@ public final class EventDecoder {
             base = base.substring(0, base.length() - " (deleted)".length());
         }
         return java.nio.file.Path.of(base).resolve(path).normalize().toString();
+    }
+
+    /** The short name of process {@code pid} (/proc/PID/comm), or null when it is gone. */
+    private static String comm(int pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(pid), "comm")).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** True when {@code pid} is a process of the root pid namespace (its status lists one NSpid). */

@@ -45,6 +45,22 @@ class LeakedPidfdTest {
     }
 
     /**
+     * A pidfd of another container's process (its init) leaked into an ordinary container: neither
+     * the host's namespaces nor the caller's own. An entry into a neighbour, ERROR, naming the target.
+     */
+    @Test
+    void aPidfdOfAnotherContainersProcessIsAnEntryIntoThatContainer() throws Exception {
+        try (RuncContainer other = RuncContainer.builder().start()) {
+            Scenarios.Alert a = setnsWithLeakedPidfdOf(other.pid(), true);
+            assertEquals("Other Container Namespaces Entered By Pidfd From Container", a.rule(), a.output());
+            assertEquals(Priority.ERROR, a.priority(), a.output());
+            assertEquals(other.pid(), ((Number) a.event().syscall().args().get("target_pid")).intValue());
+            assertEquals(Boolean.FALSE, a.event().syscall().args().get("ns_host"), a.output());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("target_other_mnt_ns"), a.output());
+        }
+    }
+
+    /**
      * A host process ({@code bwtrigger pidfd-serve}) opens a pidfd of {@code target} and hands it to
      * an ordinary container over a unix socket in a shared directory; the container calls setns
      * with it. Returns the ns-enter-host alert.
