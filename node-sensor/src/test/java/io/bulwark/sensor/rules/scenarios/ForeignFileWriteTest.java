@@ -8,15 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bulwark.contract.Priority;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.RuncContainer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,32 +29,15 @@ class ForeignFileWriteTest {
 
     @Test
     void aNameCreatedUnderALeakedHostDirectoryDescriptorIsAHostFileWrite() throws Exception {
-        Scenarios.sensor();
-        Scenarios.engine();
-        Path sock = Files.createTempDirectory("bw-leak-");
-        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path hostDir = Files.createTempDirectory("bw-hostdir-");
-        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
-        Process server = null;
-        try (RuncContainer box = RuncContainer.builder().bind(sock, "/run/leak", false).start()) {
-            server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), hostDir.toString())
-                    .redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("serving", out.readLine(), "the host side is listening");
-            Scenarios.Alert a = expect(box, "host-file-write", "openat", "/bin/bwtrigger", "dir-recv-openat-write", "/run/leak/s", "planted");
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start()) {
+            Scenarios.Alert a = expect(leak.box(), "host-file-write", "openat", "/bin/bwtrigger", "dir-recv-openat-write", LeakedHostDirectory.SOCKET, "planted");
             assertEquals("File Of Another Mount Namespace Opened For Write From Container", a.rule(), a.output());
             assertEquals(Priority.ERROR, a.priority());
             assertEquals(Boolean.TRUE, a.event().syscall().args().get("file_foreign_mnt"), a.output());
             assertEquals("planted", a.event().syscall().args().get("file_name"), a.output());
             assertEquals("file", a.event().syscall().args().get("file_type"), a.output());
-            assertTrue(Files.exists(hostDir.resolve("planted")), "the container created the file in the host directory");
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the descriptor over");
-        } finally {
-            if (server != null) {
-                server.destroyForcibly();
-            }
-            Scenarios.deleteTree(sock);
-            Scenarios.deleteTree(hostDir);
+            assertTrue(Files.exists(leak.hostDir().resolve("planted")), "the container created the file in the host directory");
+            leak.assertHandedOver();
         }
     }
 
@@ -95,13 +74,8 @@ class ForeignFileWriteTest {
             long t0 = Scenarios.now();
             assertEquals(0, box.exec("/bin/sh", "-c",
                     "echo a > /tmp/x && echo b >> /tmp/x && touch /tmp/y && echo c > /dev/null && cd /tmp && echo d > z").exitCode());
-            box.exec("/bin/bwtrigger", "unshare-user"); // a marker: what came before it has been decoded
+            Scenarios.awaitMarker(box, t0);
             long cg = box.cgroupId();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
-                    && e.syscall().name().equals("unshare")).isEmpty() && System.nanoTime() < deadline) {
-                Scenarios.sleep(25);
-            }
             List<SensorEvent> opens = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
                     && e.syscall().args().containsKey("file_foreign_mnt"));
             assertTrue(opens.isEmpty(), () -> "ordinary writes in the container reached user space: " + opens);

@@ -7,13 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bulwark.contract.Priority;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.RuncContainer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,30 +22,13 @@ import org.junit.jupiter.api.Timeout;
 class LeakedDirectoryTest {
     @Test
     void workingDirectoryMovedIntoALeakedHostDirectoryIsCritical() throws Exception {
-        Scenarios.sensor();
-        Scenarios.engine();
-        Path sock = Files.createTempDirectory("bw-leak-");
-        Files.setPosixFilePermissions(sock, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path hostDir = Files.createTempDirectory("bw-hostdir-");
-        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
-        Process server = null;
-        try (RuncContainer box = RuncContainer.builder().bind(sock, "/run/leak", false).start()) {
-            server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), hostDir.toString())
-                    .redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("serving", out.readLine(), "the host side is listening");
-            Scenarios.Alert a = expect(box, "runc-leaked-fd", "fchdir", "/bin/bwtrigger", "dir-recv-fchdir", "/run/leak/s");
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start()) {
+            Scenarios.Alert a = expect(leak.box(), "runc-leaked-fd", "fchdir", "/bin/bwtrigger", "dir-recv-fchdir", LeakedHostDirectory.SOCKET);
             assertEquals(Priority.CRITICAL, a.priority());
             assertEquals(Boolean.TRUE, a.event().syscall().args().get("fd_foreign_mnt"), a.output());
             assertEquals(Boolean.TRUE, a.event().syscall().args().get("cwd_foreign_mnt"), a.output());
-            assertEquals(hostDir.getFileName().toString(), a.event().syscall().args().get("cwd_name"), a.output());
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the descriptor over");
-        } finally {
-            if (server != null) {
-                server.destroyForcibly();
-            }
-            Scenarios.deleteTree(sock);
-            Scenarios.deleteTree(hostDir);
+            assertEquals(leak.hostDir().getFileName().toString(), a.event().syscall().args().get("cwd_name"), a.output());
+            leak.assertHandedOver();
         }
     }
 
@@ -62,32 +39,15 @@ class LeakedDirectoryTest {
      */
     @Test
     void aProcessStartedInALeakedHostDirectoryIsCritical() throws Exception {
-        Scenarios.sensor();
-        Scenarios.engine();
-        Path sock = Files.createTempDirectory("bw-leak-");
-        Files.setPosixFilePermissions(sock, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path hostDir = Files.createTempDirectory("bw-hostdir-");
-        Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
-        Process server = null;
-        try (RuncContainer box = RuncContainer.builder().bind(sock, "/run/leak", false).start()) {
-            server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), hostDir.toString())
-                    .redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("serving", out.readLine(), "the host side is listening");
-            Scenarios.Alert a = expect(box, "runc-leaked-fd", "execve", "/bin/bwtrigger", "dir-recv-exec", "/run/leak/s", "/bin/ls");
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start()) {
+            Scenarios.Alert a = expect(leak.box(), "runc-leaked-fd", "execve", "/bin/bwtrigger", "dir-recv-exec", LeakedHostDirectory.SOCKET, "/bin/ls");
             assertEquals("Process Started In Host Filesystem From Container", a.rule(), a.output());
             assertEquals(Priority.CRITICAL, a.priority());
             assertEquals("/bin/ls", a.event().syscall().args().get("filename"), a.output());
             assertEquals(Boolean.TRUE, a.event().syscall().args().get("cwd_foreign_mnt"), a.output());
             assertEquals(Boolean.FALSE, a.event().syscall().args().get("root_foreign_mnt"), "its root is the container's: " + a.output());
             assertTrue(a.output().contains("parent=bwtrigger"), a.output());
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the host side handed the descriptor over");
-        } finally {
-            if (server != null) {
-                server.destroyForcibly();
-            }
-            Scenarios.deleteTree(sock);
-            Scenarios.deleteTree(hostDir);
+            leak.assertHandedOver();
         }
     }
 
@@ -98,14 +58,8 @@ class LeakedDirectoryTest {
         try (RuncContainer box = RuncContainer.builder().start()) {
             long t0 = Scenarios.now();
             assertEquals(0, box.exec("/bin/sh", "-c", "cd /tmp && cd /proc/self && cd / && cd /proc/sys/kernel && ls >/dev/null").exitCode());
-            // a marker after the cds, so "nothing seen" is not "not decoded yet"
-            box.exec("/bin/bwtrigger", "unshare-user");
+            Scenarios.awaitMarker(box, t0);
             long cg = box.cgroupId();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
-                    && e.syscall().name().equals("unshare")).isEmpty() && System.nanoTime() < deadline) {
-                Scenarios.sleep(25);
-            }
             List<SensorEvent> cds = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg
                     && (e.syscall().name().equals("chdir") || e.syscall().name().equals("fchdir")));
             assertTrue(cds.isEmpty(), () -> "ordinary cds inside the container reached user space: " + cds);

@@ -145,6 +145,21 @@ final class Scenarios {
         return out;
     }
 
+    /**
+     * Runs a marker command in {@code c} ({@code bwtrigger unshare-user}, an event the sensor always
+     * sends) and waits up to 10 s until its event is decoded: then everything {@code c} did before
+     * it has been decoded too, and "nothing seen" means nothing sent, not "not decoded yet".
+     */
+    static void awaitMarker(RuncContainer c, long since) {
+        c.exec("/bin/bwtrigger", "unshare-user");
+        long cg = c.cgroupId();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (sensor().all(e -> e.time() >= since && e.process() != null && e.process().cgroupId() == cg
+                && e.syscall().name().equals("unshare")).isEmpty() && System.nanoTime() < deadline) {
+            sleep(25);
+        }
+    }
+
     /** Every alert raised by events of {@code c}'s cgroup at or after {@code since} (ns). */
     static List<Alert> alerts(RuncContainer c, long since) {
         long cg = c.cgroupId();
