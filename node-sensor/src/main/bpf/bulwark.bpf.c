@@ -364,6 +364,24 @@ static __always_inline void clear_strs(struct bw_event *e)
 	e->flags2 = 0;
 }
 
+/* A container process's relative open whose directory (cwd for AT_FDCWD, else dirfd's) is on a mount
+ * of another mount namespace: a leaked host directory (CVE-2024-21626), whatever the name. */
+static __always_inline bool dir_foreign(struct bw_event *e, struct task_struct *task, long dirfd)
+{
+	if (!(e->flags & BW_F_CONTAINED) || e->str0[0] == '/' || e->str0[0] == 0)
+		return false;
+	struct vfsmount *m;
+	if (dirfd == -100) {
+		m = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, dirfd);
+		if (!f)
+			return false;
+		m = BPF_CORE_READ(f, f_path.mnt);
+	}
+	return foreign_mount(task, m);
+}
+
 /* A container process's write open that the path filter did not keep: checked at its exit (exit_check). */
 static __always_inline void defer_write_open(struct bw_event *e, struct task_struct *task, __u64 oflags)
 {
@@ -687,8 +705,11 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_creat:
 		read_user_str(e, 0, BW_STR0, a[0]);
 		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1])) {
-			defer_write_open(e, task, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]);
-			return false;
+			if (!dir_foreign(e, task, -100)) {
+				defer_write_open(e, task, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]);
+				return false;
+			}
+			e->flags2 |= BW_F2_DIR_FOREIGN;
 		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);
@@ -698,8 +719,11 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_openat:
 		read_user_str(e, 0, BW_STR0, a[1]);
 		if (!path_interesting(e, a[2])) {
-			defer_write_open(e, task, a[2]);
-			return false;
+			if (!dir_foreign(e, task, (int)a[0])) {
+				defer_write_open(e, task, a[2]);
+				return false;
+			}
+			e->flags2 |= BW_F2_DIR_FOREIGN;
 		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);
@@ -712,8 +736,11 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 		e->aux[0] = how_flags;
 		if (!path_interesting(e, how_flags)) {
-			defer_write_open(e, task, how_flags);
-			return false;
+			if (!dir_foreign(e, task, (int)a[0])) {
+				defer_write_open(e, task, how_flags);
+				return false;
+			}
+			e->flags2 |= BW_F2_DIR_FOREIGN;
 		}
 		if (e->str0[0] == '/')
 			resolve_proc_fd(e, task);

@@ -506,6 +506,13 @@ static int extra_actions(int argc, char **argv)
 			return -1;
 		return report("openat", syscall(__NR_openat, fd, ARG(3), O_WRONLY | O_CREAT, 0644));
 	}
+	if (!strcmp(a, "dir-recv-openat-read")) {
+		/* container side: read NAME under the received directory, by a relative path through the descriptor */
+		int fd = recv_fd(ARG(2));
+		if (fd < 0)
+			return -1;
+		return report("openat", syscall(__NR_openat, fd, ARG(3), O_RDONLY));
+	}
 	if (!strcmp(a, "dir-recv-exec")) {
 		/* container side: fchdir into the received directory, then fork a program that inherits it
 		 * (the child never changes directory itself) and wait for it */
@@ -552,7 +559,7 @@ static void usage(void)
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
-		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-openat-write SOCKPATH NAME\n"
+		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

@@ -629,6 +629,9 @@ public final class EventDecoder {
      * elsewhere, /proc/N/root …): its name and type, as the kernel saw the opened file.
      */
     private static void foreignFile(RawEvent r, Map<String, Object> m) {
+        if ((r.flags() & RawEvent.F2_DIR_FOREIGN) != 0) {
+            m.put("dir_foreign_mnt", true); // a relative name under a directory of another mount namespace
+        }
         if ((r.flags() & RawEvent.F2_FILE_FOREIGN) == 0) {
             return;
         }

@@ -51,6 +51,25 @@ class LeakedDirectoryTest {
         }
     }
 
+    /**
+     * Reading the node's files through the leaked descriptor, without changing directory: a relative
+     * open whose directory is on a mount of another mount namespace is sent whatever its name.
+     */
+    @Test
+    void aHostFileReadThroughALeakedDirectoryDescriptorIsSeen() throws Exception {
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start()) {
+            java.nio.file.Files.writeString(leak.hostDir().resolve("secret"), "node data\n");
+            Scenarios.Alert a = expect(leak.box(), "runc-leaked-fd", "openat", "/bin/bwtrigger", "dir-recv-openat-read", LeakedHostDirectory.SOCKET, "secret");
+            assertEquals("File Opened Through Another Mount Namespace's Directory From Container", a.rule(), a.output());
+            assertEquals(Priority.ERROR, a.priority());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("dir_foreign_mnt"), a.output());
+            assertEquals("secret", a.event().syscall().args().get("path"), a.output());
+            assertTrue(a.event().syscall().result() >= 0, "the read open succeeded: " + a.output());
+            assertEquals(leak.hostDir().toString(), a.event().syscall().args().get("dir"), "the kernel names the host directory: " + a.output());
+            leak.assertHandedOver();
+        }
+    }
+
     @Test
     void ordinaryDirectoryChangesSendNothing() {
         Scenarios.sensor();
