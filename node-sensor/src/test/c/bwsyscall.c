@@ -1,6 +1,6 @@
 /*
  * bwsyscall: measures the cost of one syscall in a tight loop (per-syscall overhead benchmark).
- *   bwsyscall getppid|openat|openat-write|stat|setns N      prints "<name> calls=N ns_per_call=X"
+ *   bwsyscall getppid|openat|openat-write|openat-rel|stat|setns N      prints "<name> calls=N ns_per_call=X"
  * (setns: setns(-1, 0), an event the sensor must send every time, failing with EBADF)
  */
 #define _GNU_SOURCE
@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 	long n = argc > 2 ? atol(argv[2]) : 1000000;
 	struct timespec a, b;
 	struct stat st;
+	if (!strcmp(what, "openat-rel") && chdir("/etc") != 0)
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < n; i++) {
 		if (!strcmp(what, "openat")) {
@@ -29,6 +31,11 @@ int main(int argc, char **argv)
 			/* an ordinary write open (plus its close): in a container the kernel parks it and checks
 			 * the opened file's mount at the exit */
 			int fd = syscall(SYS_openat, AT_FDCWD, "/tmp/bwsyscall.tmp", O_WRONLY | O_CREAT, 0600);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(what, "openat-rel")) {
+			/* an ordinary relative read open (plus its close), from /etc */
+			int fd = syscall(SYS_openat, AT_FDCWD, "hostname", O_RDONLY);
 			if (fd >= 0)
 				close(fd);
 		} else if (!strcmp(what, "setns")) {
