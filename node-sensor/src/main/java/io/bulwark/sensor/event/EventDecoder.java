@@ -32,6 +32,7 @@ public final class EventDecoder {
     private final Set<Long> hostNamespaces;
     private final UpperLayers upperLayers = new UpperLayers();
     private final CredBaseline creds = new CredBaseline();
+    private final io.bulwark.sensor.enrich.CgroupLayout cgroups = io.bulwark.sensor.enrich.CgroupLayout.detect(java.nio.file.Path.of("/sys/fs/cgroup"));
 
     /**
      * @param bootToWallNs   add to a CLOCK_BOOTTIME timestamp to get Unix-epoch nanoseconds
@@ -296,8 +297,12 @@ public final class EventDecoder {
             // host's when it lives in the root pid namespace (one NSpid entry)
             host = mnt != 0 ? hostNamespaces.contains(mnt) : target > 0 && rootPidNamespace(target);
             // neither the host's nor the caller's own: another container (or a sandbox) next to it
-            m.put("target_other_mnt_ns", mnt != 0 && !host && mnt != (r.mntNs() & 0xffffffffL));
+            boolean other = mnt != 0 && !host && mnt != (r.mntNs() & 0xffffffffL);
+            m.put("target_other_mnt_ns", other);
             m.put("target_comm", target > 0 ? comm(target) : null);
+            ContainerInfo tc = other ? containerOfPid(target) : null;
+            m.put("target_container", tc == null ? null : tc.id());
+            m.put("target_container_name", tc == null ? null : tc.name());
         }
         m.put("ns_host", host);
         m.put("fd_name", fdName);
@@ -555,6 +560,21 @@ public final class EventDecoder {
             base = base.substring(0, base.length() - " (deleted)".length());
         }
         return java.nio.file.Path.of(base).resolve(path).normalize().toString();
+    }
+
+    /** The container process {@code pid} runs in (its cgroup2 path, then the runtimes' state), or null. */
+    private ContainerInfo containerOfPid(int pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid), "cgroup"))) {
+                if (line.startsWith("0::")) {
+                    long id = cgroups.idOf(line.substring(3));
+                    return id > 1 ? containers.resolve(id, true) : null;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // gone
+        }
+        return null;
     }
 
     /** The short name of process {@code pid} (/proc/PID/comm), or null when it is gone. */

@@ -57,6 +57,7 @@ class LeakedPidfdTest {
             assertEquals(other.pid(), ((Number) a.event().syscall().args().get("target_pid")).intValue());
             assertEquals(Boolean.FALSE, a.event().syscall().args().get("ns_host"), a.output());
             assertEquals(Boolean.TRUE, a.event().syscall().args().get("target_other_mnt_ns"), a.output());
+            assertEquals(other.id(), a.event().syscall().args().get("target_container"), "the alert names the entered container: " + a.output());
         }
     }
 
