@@ -1043,11 +1043,18 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 		return;
 	p->armed = 0;
 	struct bw_exit_check c = *p;
-	if (ret < 0 || c.nr != nr) /* the exit of another call: this open's exit was missed (attach time) */
+	if (c.nr != nr) /* the exit of another call: this open's exit was missed (attach time) */
 		return;
-	struct file *f = fd_file(task, ret);
-	if (!f || !foreign_mount(task, BPF_CORE_READ(f, f_path.mnt)))
-		return;
+	/* ETXTBSY: the file is an executable some process is running (CVE-2019-5736's first tries
+	 * against a running runc); sent whatever the path, without a file to look at */
+	struct file *f = 0;
+	if (ret != -26 /* ETXTBSY */) {
+		if (ret < 0)
+			return;
+		f = fd_file(task, ret);
+		if (!f || !foreign_mount(task, BPF_CORE_READ(f, f_path.mnt)))
+			return;
+	}
 	if (rate_limited(bpf_get_current_cgroup_id())) {
 		count(BW_CNT_RATE_LIMITED);
 		return;
@@ -1066,11 +1073,14 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 	e->args[4] = 0;
 	e->args[5] = 0;
 	e->aux[0] = c.how;
-	e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
+	e->aux[1] = 0;
 	clear_strs(e);
-	e->flags2 = BW_F2_FILE_FOREIGN;
 	read_user_str(e, 0, BW_STR0, (c.nr == __NR_open || c.nr == __NR_creat) ? c.args[0] : c.args[1]);
-	read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (f) {
+		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
+		e->flags2 = BW_F2_FILE_FOREIGN;
+		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	}
 	fill_task(e, task);
 	e->ret = ret;
 	e->ktime = bpf_ktime_get_boot_ns();

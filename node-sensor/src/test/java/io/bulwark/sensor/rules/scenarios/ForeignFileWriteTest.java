@@ -62,6 +62,10 @@ class ForeignFileWriteTest {
             Scenarios.Alert x = expect(box, "runc-exe-overwrite", "open", bw("open-write", "/mnt/p/" + pid + "/root" + tool));
             assertEquals(Priority.CRITICAL, x.priority());
             assertEquals(Boolean.TRUE, x.event().syscall().args().get("file_exec"), x.output());
+            // a running executable of the node through that procfs (this JVM's): the kernel refuses, and says so
+            Scenarios.Alert busy = expect(box, "runc-exe-overwrite", "open", bw("open-write", "/mnt/p/" + pid + "/exe"));
+            assertEquals("Running Executable Opened For Write From Container", busy.rule(), busy.output());
+            assertEquals("ETXTBSY", busy.event().syscall().errno(), busy.output());
         } finally {
             Files.deleteIfExists(data);
             Files.deleteIfExists(tool);
