@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Live facts about processes from procfs (under {@link StateRoots#proc()}); every read tolerates a vanished pid. */
-final class Proc {
+public final class Proc {
     /** OCI namespace type to the file name under /proc/PID/ns. */
     static final Map<String, String> NS_FILES = Map.of("pid", "pid", "network", "net", "ipc", "ipc", "uts", "uts",
             "mount", "mnt", "user", "user", "cgroup", "cgroup");
@@ -17,7 +17,7 @@ final class Proc {
     private final Path proc;
     private final Map<String, Long> hostNs = new ConcurrentHashMap<>();
 
-    Proc(Path proc) {
+    public Proc(Path proc) {
         this.proc = proc;
     }
 
@@ -52,7 +52,7 @@ final class Proc {
     }
 
     /** The cgroup2 path of a process ({@code 0::/path} line), or null. */
-    String cgroupV2Path(int pid) {
+    public String cgroupV2Path(int pid) {
         try {
             for (String line : Files.readAllLines(proc.resolve(pid + "/cgroup"))) {
                 if (line.startsWith("0::")) {

@@ -33,6 +33,7 @@ public final class EventDecoder {
     private final UpperLayers upperLayers = new UpperLayers();
     private final CredBaseline creds = new CredBaseline();
     private final io.bulwark.sensor.enrich.CgroupLayout cgroups = io.bulwark.sensor.enrich.CgroupLayout.detect(java.nio.file.Path.of("/sys/fs/cgroup"));
+    private final io.bulwark.sensor.enrich.Proc proc = new io.bulwark.sensor.enrich.Proc(java.nio.file.Path.of("/proc"));
 
     /**
      * @param bootToWallNs   add to a CLOCK_BOOTTIME timestamp to get Unix-epoch nanoseconds
@@ -564,17 +565,8 @@ public final class EventDecoder {
 
     /** The container process {@code pid} runs in (its cgroup2 path, then the runtimes' state), or null. */
     private ContainerInfo containerOfPid(int pid) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(pid), "cgroup"))) {
-                if (line.startsWith("0::")) {
-                    long id = cgroups.idOf(line.substring(3));
-                    return id > 1 ? containers.resolve(id, true) : null;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // gone
-        }
-        return null;
+        long id = cgroups.idOf(proc.cgroupV2Path(pid));
+        return id > 1 ? containers.resolve(id, true) : null;
     }
 
     /** The short name of process {@code pid} (/proc/PID/comm), or null when it is gone. */
