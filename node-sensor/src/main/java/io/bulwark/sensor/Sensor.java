@@ -442,6 +442,21 @@ public final class Sensor implements AutoCloseable {
         r.state = state;
     }
 
+    /**
+     * A container's first event: its writable binds go to the kernel filter and the caller's hook
+     * runs. Rare, and kept out of the per-record code (the launcher's {@code dontinline}): the hook is
+     * the caller's class, one the JIT warm-up cannot show the compiled record path, and a class check
+     * failing inside that path threw it away in a flood's first second (docs/benchmarks.md, fifth round).
+     */
+    private void firstSight(ContainerInfo c) {
+        learnContainer(c);
+        try {
+            onNewContainer.accept(c);
+        } catch (RuntimeException e) {
+            LOG.warnf("new-container hook failed for %s: %s", c.id(), e.toString());
+        }
+    }
+
     private void handle(RawEvent raw, ByteBuffer buf, int off, int len) {
         SensorEvent ev;
         try {
@@ -456,12 +471,7 @@ public final class Sensor implements AutoCloseable {
             if (ev.container() != null) {
                 markContainerCgroup(ev.process().cgroupId());
                 if (!seenContainers.contains(ev.container().id()) && seenContainers.add(ev.container().id())) {
-                    learnContainer(ev.container());
-                    try {
-                        onNewContainer.accept(ev.container());
-                    } catch (RuntimeException e) {
-                        LOG.warnf("new-container hook failed for %s: %s", ev.container().id(), e.toString());
-                    }
+                    firstSight(ev.container());
                 }
             }
         } catch (RuntimeException e) {

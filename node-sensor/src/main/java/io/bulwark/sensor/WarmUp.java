@@ -107,7 +107,9 @@ final class WarmUp {
                 List.of(), List.of(), List.of(), new ContainerInfo.K8s("warm-up", "warm-up-0", "0", "app"), Map.of(), "/");
         // one round through the class the sensor really uses (a resolver over empty state: no
         // container is ever found), so that call site is not compiled for the warm-up's class alone
-        Sensor.Containers containers = viaResolver ? Sensor.Containers.of(new ContainerResolver(StateRoots.under(Path.of(NOWHERE))))
+        // (with the synthetic container in it, so the lookup sees hits as well as misses)
+        Sensor.Containers containers = viaResolver
+                ? Sensor.Containers.of(ContainerResolver.withSyntheticContainer(StateRoots.under(Path.of(NOWHERE)), CGROUP, box))
                 : new Sensor.Containers() {
             @Override
             public void refresh() {

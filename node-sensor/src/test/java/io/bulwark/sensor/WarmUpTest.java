@@ -61,8 +61,9 @@ class WarmUpTest {
         // the storm's identical calls take the repeat path, the rest are decoded in full
         assertTrue(r.repeats() > 20_000 && r.repeats() < r.events(), r.toString());
         assertEquals(Set.of(WarmUp.CONTAINER_ID), containers, "container events are attributed to the made-up container only");
-        assertTrue(detectors.get(2).events() > 0 && detectors.get(2).matches() == 0, "round 2 (no container found) ran and matched no container rule");
-        for (int k = 0; k < 2; k++) { // round 2 goes through a container resolver over empty state: nothing is a container there
+        // round 2 goes through the real container resolver, over empty state plus the made-up container:
+        // it finds that one (and only that one), so its rules match as in the other rounds
+        for (int k = 0; k < 3; k++) {
             Detector d = detectors.get(k);
             assertTrue(d.matches() > 1_000, "round " + k + " matched the escape rules: " + d.matches());
             assertTrue(perRound.get(k).size() >= 3, "round " + k + " rendered alerts into its own sink: " + perRound.get(k).size());

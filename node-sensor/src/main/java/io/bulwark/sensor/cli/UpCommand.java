@@ -71,7 +71,7 @@ public class UpCommand implements Callable<Integer> {
     int ringMib;
 
     @Option(names = "--no-warm-up",
-            description = "Skip the JIT warm-up. By default, before attaching, 300,000 synthetic kernel records run through the decoder and the rules (into a detector with no outputs), so that a flood right after start meets compiled code instead of dropping events (about half a second).")
+            description = "Skip the JIT warm-up. By default, before attaching, 300,000 synthetic kernel records run through the decoder and the rules (into a detector with no outputs), so that a flood right after start meets compiled code instead of dropping events (2-3 s on two cores).")
     boolean noWarmUp;
 
     @Option(names = "--seconds", paramLabel = "N", description = "Stop after N seconds (default: until SIGTERM).")
@@ -89,21 +89,64 @@ public class UpCommand implements Callable<Integer> {
             description = "Run the escape-surface audit of every container every N minutes (0 = only at container start; default ${DEFAULT-VALUE}).")
     int auditMinutes;
 
-    /** Baseline after the sensor's own programs are loaded (they are then part of it); null when off or impossible. */
-    private IntegrityMonitor startIntegrity(List<Consumer<AlertEnvelope>> sinks) {
+    /**
+     * Opened first, before the sensor's programs are loaded and the JIT warm-up runs: loading its BPF
+     * object makes libbpf parse the kernel's BTF (≈20 MB of native memory for a moment), and that
+     * moment must not add to the warm-up's compiler memory (the start-up peak of RSS,
+     * docs/benchmarks.md, fifth round). Null when off or impossible.
+     */
+    private IntegrityChecker openIntegrity() {
         if (integritySeconds <= 0) {
             return null;
         }
         try {
-            IntegrityMonitor m = new IntegrityMonitor(IntegrityChecker.open(),
-                    new IntegrityAlerts(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none"), sinks,
-                    TimeUnit.SECONDS.toNanos(integritySeconds), System.err);
-            m.start();
-            return m;
+            return IntegrityChecker.open();
         } catch (java.io.IOException | RuntimeException e) {
             System.err.println("bulwark up: kernel integrity checks disabled: " + e.getMessage());
             return null;
         }
+    }
+
+    /** Baseline after the sensor's own programs are loaded (they are then part of it); null when off or impossible. */
+    private IntegrityMonitor startIntegrity(IntegrityChecker checker, List<Consumer<AlertEnvelope>> sinks) {
+        if (checker == null) {
+            return null;
+        }
+        try {
+            IntegrityMonitor m = new IntegrityMonitor(checker,
+                    new IntegrityAlerts(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none"), sinks,
+                    TimeUnit.SECONDS.toNanos(integritySeconds), System.err);
+            m.start();
+            return m;
+        } catch (RuntimeException e) {
+            checker.close();
+            System.err.println("bulwark up: kernel integrity checks disabled: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The audit of a container when its first event is seen runs on a thread of its own: on the
+     * decoder's thread it held every event behind it for the audit's /proc and state reads (a
+     * flood's first events were lost for it; docs/benchmarks.md, fifth round) and behind a periodic
+     * audit of the whole node. Bounded: past 1,024 waiting containers the periodic audit covers the rest.
+     */
+    private static java.util.concurrent.ThreadPoolExecutor containerAudits() {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1024), r -> {
+            Thread t = new Thread(r, "bulwark-audit");
+            t.setDaemon(true);
+            return t;
+        }, (r, pool) -> System.err.println("bulwark up: container audit queue full; the next periodic audit covers the container"));
+    }
+
+    private static void auditLater(java.util.concurrent.ThreadPoolExecutor audits, AuditReporter reporter, io.bulwark.contract.ContainerInfo c) {
+        audits.execute(() -> {
+            try {
+                reporter.containerStarted(c);
+            } catch (RuntimeException e) {
+                System.err.println("bulwark up: audit of container " + c.id() + " failed: " + e);
+            }
+        });
     }
 
     /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.start says why). */
@@ -148,18 +191,23 @@ public class UpCommand implements Callable<Integer> {
         ContainerResolver resolver = new ContainerResolver();
         AuditService audit = new AuditService(resolver, Weights.defaults());
         AuditReporter reporter = new AuditReporter(audit, file);
+        java.util.concurrent.ThreadPoolExecutor audits = containerAudits();
+        IntegrityChecker checker = openIntegrity();
         Sensor sensor;
         try {
             // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
             java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
                     : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of()));
             sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver),
-                    sinkOf(detector), reporter::containerStarted, warm);
+                    sinkOf(detector), c -> auditLater(audits, reporter, c), warm);
         } catch (EnvironmentException e) {
+            if (checker != null) {
+                checker.close();
+            }
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
         }
-        IntegrityMonitor integrity = startIntegrity(sinks);
+        IntegrityMonitor integrity = startIntegrity(checker, sinks);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -213,6 +261,11 @@ public class UpCommand implements Callable<Integer> {
             integrity.close();
         }
         sensor.close();
+        audits.shutdown(); // the audits of containers already seen still run and are written
+        if (!audits.awaitTermination(2, TimeUnit.SECONDS)) {
+            System.err.println("bulwark up: " + audits.getQueue().size() + " container audits not done at stop (the next periodic audit covers them)");
+            audits.shutdownNow();
+        }
         detector.flush();
         if (file != null) {
             file.close();

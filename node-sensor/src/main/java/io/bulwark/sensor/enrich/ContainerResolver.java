@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,7 +55,9 @@ public final class ContainerResolver implements ContainerLookup {
     private final List<String> hostBoundingCaps = Proc.hostBoundingCaps();
     private final Map<Path, Cached> jsonCache = new HashMap<>();
     private final Set<String> logged = new HashSet<>();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), List.of());
+    private volatile Snapshot snapshot = new Snapshot(Collections.unmodifiableMap(new LinkedHashMap<>()), Collections.unmodifiableMap(new HashMap<>()), List.of());
+    /** Containers every refresh adds to what the runtimes' state shows: only the JIT warm-up's synthetic one. */
+    private final Map<Long, ContainerInfo> pinned = new HashMap<>();
     private volatile long lastRefresh;
 
     /** Reads the standard locations on this node. Call {@link #refresh()} before the first lookup. */
@@ -66,6 +69,18 @@ public final class ContainerResolver implements ContainerLookup {
         this.roots = roots;
         this.proc = new Proc(roots.proc());
         this.cgroups = CgroupLayout.detect(roots.cgroup());
+    }
+
+    /**
+     * For the JIT warm-up ({@code io.bulwark.sensor.WarmUp}): a resolver over {@code roots} that also
+     * knows one synthetic container at {@code cgroupId}, so that the lookups the decoder compiles see
+     * containers found as well as containers missed, as on a real node. Never used for real events.
+     */
+    public static ContainerResolver withSyntheticContainer(StateRoots roots, long cgroupId, ContainerInfo info) {
+        ContainerResolver r = new ContainerResolver(roots);
+        r.pinned.put(cgroupId, info);
+        r.refresh();
+        return r;
     }
 
     public StateRoots roots() {
@@ -127,7 +142,15 @@ public final class ContainerResolver implements ContainerLookup {
             }
         }
         jsonCache.keySet().retainAll(touched);
-        snapshot = new Snapshot(Map.copyOf(byId), Map.copyOf(byCgroup), List.copyOf(warnings));
+        for (Map.Entry<Long, ContainerInfo> p : pinned.entrySet()) {
+            byId.putIfAbsent(p.getValue().id(), p.getValue());
+            byCgroup.putIfAbsent(p.getKey(), p.getValue());
+        }
+        // The maps are fresh and never changed again; wrapped rather than copied so that their class does
+        // not depend on their size (Map.copyOf gives a different class for 0, 1 and more entries, and the
+        // decoder's compiled lookup was thrown away when a node's first container appeared after the
+        // JIT warm-up had compiled it over an empty map).
+        snapshot = new Snapshot(Collections.unmodifiableMap(byId), Collections.unmodifiableMap(byCgroup), List.copyOf(warnings));
         lastRefresh = System.nanoTime();
     }
 

@@ -38,6 +38,8 @@ public final class SensorBench {
         if (!Files.isReadable(jar)) {
             throw new IllegalStateException("build first (./bulwark setup): " + jar);
         }
+        int settleBeforeLoad = Integer.getInteger("bulwark.bench.settleBeforeLoad", 5);
+        BpfStats.enable();
         try (RuncContainer box = RuncContainer.builder().start()) {
             box.exec("/bin/bwload", "2000", "100"); // warm the page cache
             List<Double> off = new ArrayList<>();
@@ -45,7 +47,22 @@ public final class SensorBench {
             for (int r = 0; r < rounds; r++) {
                 off.add(load(box, iterations));
                 try (Up up = Up.start(jar)) {
-                    on.add(load(box, iterations));
+                    // steady state, as on a node: not the first seconds after start (JIT, first audit)
+                    Thread.sleep(settleBeforeLoad * 1000L);
+                    String before = up.counters();
+                    double cpu0 = up.decoderCpuSeconds();
+                    double jvm0 = up.processCpuSeconds();
+                    java.util.Map<String, long[]> bpf0 = BpfStats.snapshot();
+                    long t0 = System.nanoTime();
+                    double ms = load(box, iterations);
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    java.util.Map<String, long[]> bpf1 = BpfStats.snapshot();
+                    on.add(ms);
+                    String after = up.counters();
+                    System.out.printf("  round %d with sensor: %.1f ms; kernel emitted %d, decoded %d; sensor process CPU %.2f s (decoder %.2f s)%n", r + 1, ms,
+                            field(after, "kernel_emitted") - field(before, "kernel_emitted"), field(after, "decoded") - field(before, "decoded"),
+                            up.processCpuSeconds() - jvm0, up.decoderCpuSeconds() - cpu0);
+                    System.out.println("    " + BpfStats.describe(bpf0, bpf1, wall));
                 }
             }
             double mOff = median(off);
@@ -54,14 +71,19 @@ public final class SensorBench {
             System.out.printf("  without sensor: median %.1f ms %s%n", mOff, off);
             System.out.printf("  with sensor:    median %.1f ms %s%n", mOn, on);
             System.out.printf("  overhead: %+.1f%%%n", (mOn - mOff) / mOff * 100);
+            BpfStats.restore();
 
             Up up = Up.start(jar);
             RuncContainer.ExecResult storm;
             long rss;
             String counters;
             try {
-                box.exec("/bin/bwstorm", procs, stormSeconds, System.getProperty("bulwark.bench.stormMode", "same")); // warm-up: JIT-compile the decoder and the rules
+                String start = up.counters();
+                RuncContainer.ExecResult first = box.exec("/bin/bwstorm", procs, stormSeconds, System.getProperty("bulwark.bench.stormMode", "same")); // the first storm after start
                 String before = up.counters();
+                System.out.printf("  first storm after start: %s    kernel emitted %d, decoded %d, ringbuf drops %d%n", first.output(),
+                        field(before, "kernel_emitted") - field(start, "kernel_emitted"), field(before, "decoded") - field(start, "decoded"),
+                        field(before, "ringbuf_full_drops") - field(start, "ringbuf_full_drops"));
                 double cpu0 = up.decoderCpuSeconds();
                 long t0 = System.nanoTime();
                 long stormStart = System.currentTimeMillis();
@@ -225,6 +247,13 @@ public final class SensorBench {
                 }
             }
             return Double.NaN;
+        }
+
+        /** CPU time of the whole sensor process (every thread: decoder, JIT, GC, audits). */
+        double processCpuSeconds() throws IOException {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
         }
 
         long statusKiB(String key) throws IOException {
