@@ -1186,6 +1186,9 @@ int BPF_PROG(bw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			e->flags2 |= BW_F2_CWD_FOREIGN;
 		if (foreign_mount(p, BPF_CORE_READ(p, fs, root.mnt)))
 			e->flags2 |= BW_F2_ROOT_FOREIGN;
+		/* the program itself from another mount namespace (memfds and other internal mounts are not) */
+		if (foreign_mount(p, BPF_CORE_READ(f, f_path.mnt)))
+			e->flags2 |= BW_F2_EXE_FOREIGN;
 	}
 	emit(e);
 	return 0;

@@ -44,6 +44,8 @@ enum bw_op {
 #define BW_F2_DIR_FOREIGN  0x0008  /* open by a container process of a relative path whose directory (the working directory,
                                     * or dirfd's) is on a mount of another mount namespace: a leaked host directory. Sent
                                     * whatever the name, reads included; str1 names the directory (BW_OPEN_DIR) */
+#define BW_F2_EXE_FOREIGN  0x0010  /* exec in a container: the executed file is on a mount of another mount namespace (a host
+                                    * binary run through a leaked directory descriptor, execveat on it, /proc/N/root/...) */
 #define BW_F2_FILE_FOREIGN 0x0004  /* open for write by a container process, sent at exit because the file it opened is on a
                                     * mount of another mount namespace (whatever the path: a leaked directory, procfs
                                     * mounted elsewhere, /proc/N/root ...): str1 = the file's name, aux1 = its i_mode */

@@ -530,6 +530,22 @@ static int extra_actions(int argc, char **argv)
 		waitpid(c, &st, 0);
 		return report("child", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
+	if (!strcmp(a, "dir-recv-execveat")) {
+		/* container side: run NAME from the received directory with execveat(2) on the descriptor
+		 * (no chdir, no path naming the host), in a child, and wait for it */
+		int fd = recv_fd(ARG(2));
+		if (fd < 0)
+			return -1;
+		pid_t c = fork();
+		if (c == 0) {
+			char *env[] = {0};
+			syscall(__NR_execveat, fd, ARG(3), argv + 3, env, 0);
+			_exit(127);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		return report("child", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
 	if (!strcmp(a, "pidfd-serve"))
 		return pidfd_serve(ARG(2), atoi(ARG(3)));
 	if (!strcmp(a, "pidfd-recv-setns"))
@@ -559,7 +575,7 @@ static void usage(void)
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
-		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
+		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-execveat SOCKPATH NAME [ARGS...] (run NAME from it by execveat) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

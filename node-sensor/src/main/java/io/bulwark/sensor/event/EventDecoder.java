@@ -112,6 +112,7 @@ public final class EventDecoder {
         // a container process starting in a directory of another mount namespace (the kernel checks contained tasks only)
         a.put("cwd_foreign_mnt", (r.flags() & RawEvent.F2_CWD_FOREIGN) != 0);
         a.put("root_foreign_mnt", (r.flags() & RawEvent.F2_ROOT_FOREIGN) != 0);
+        a.put("exe_foreign_mnt", (r.flags() & RawEvent.F2_EXE_FOREIGN) != 0);
         if (!r.contained() && (isRuntime(filename) || isRuntime(dentry))) {
             // runc/crun exec --process FILE: the exec's settings (cwd among them) are in a file
             List<String> full = len >= RawEvent.STR1_LEN - 1 ? cmdline(r.pid(), argv) : argv;

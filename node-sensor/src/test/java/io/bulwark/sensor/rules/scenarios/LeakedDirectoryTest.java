@@ -52,6 +52,28 @@ class LeakedDirectoryTest {
     }
 
     /**
+     * Running the node's program through the leaked descriptor with execveat(2): no chdir, and no
+     * path that names the host. The kernel sees the executed file on a mount of another mount
+     * namespace.
+     */
+    @Test
+    void aHostProgramRunThroughALeakedDirectoryDescriptorIsCritical() throws Exception {
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start()) {
+            java.nio.file.Path prog = leak.hostDir().resolve("node-tool");
+            java.nio.file.Files.copy(java.nio.file.Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwsyscall"), prog);
+            java.nio.file.Files.setPosixFilePermissions(prog, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Scenarios.Alert a = expect(leak.box(), "runc-leaked-fd", "execve", "/bin/bwtrigger", "dir-recv-execveat", LeakedHostDirectory.SOCKET, "node-tool");
+            assertEquals("Executable Of Another Mount Namespace Run From Container", a.rule(), a.output());
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("exe_foreign_mnt"), a.output());
+            assertEquals(Boolean.FALSE, a.event().syscall().args().get("cwd_foreign_mnt"), "no chdir: " + a.output());
+            assertTrue(String.valueOf(a.event().syscall().args().get("filename")).endsWith("/node-tool"), a.output());
+            assertTrue(a.output().contains("parent=bwtrigger"), a.output());
+            leak.assertHandedOver();
+        }
+    }
+
+    /**
      * Reading the node's files through the leaked descriptor, without changing directory: a relative
      * open whose directory is on a mount of another mount namespace is sent whatever its name.
      */
