@@ -1116,6 +1116,11 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 		e->aux[1] = cwd_foreign;
 		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(task, fs, pwd.dentry, d_name.name));
 	}
+	/* a container's chroot that left its root in another mount namespace: a leaked host directory
+	 * made the root (chroot("/proc/self/fd/N"), or "." after a fchdir), so absolute paths reach the node */
+	if (e->nr == __NR_chroot && ret == 0 && (e->flags & BW_F_CONTAINED) &&
+	    foreign_mount(task, BPF_CORE_READ(task, fs, root.mnt)))
+		e->flags2 |= BW_F2_ROOT_FOREIGN;
 	e->ret = ret;
 	e->ktime = bpf_ktime_get_boot_ns();
 	emit(e);

@@ -40,7 +40,8 @@ enum bw_op {
 /* bw_event.flags2 */
 #define BW_F2_CWD_FOREIGN  0x0001  /* exec in a container: the working directory is in another mount namespace (a host
                                     * directory inherited or entered through a leaked descriptor: CVE-2024-21626) */
-#define BW_F2_ROOT_FOREIGN 0x0002  /* exec in a container: the root directory is in another mount namespace */
+#define BW_F2_ROOT_FOREIGN 0x0002  /* exec in a container, or its successful chroot: the root directory is in another mount
+                                    * namespace */
 #define BW_F2_DIR_FOREIGN  0x0008  /* open by a container process of a relative path whose directory (the working directory,
                                     * or dirfd's) is on a mount of another mount namespace: a leaked host directory. Sent
                                     * whatever the name, reads included; str1 names the directory (BW_OPEN_DIR) */

@@ -530,6 +530,18 @@ static int extra_actions(int argc, char **argv)
 		waitpid(c, &st, 0);
 		return report("child", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	}
+	if (!strcmp(a, "dir-recv-chroot")) {
+		/* container side: make the received directory the root through its /proc/self/fd link (no
+		 * fchdir), then read an absolute path there */
+		int fd = recv_fd(ARG(2));
+		if (fd < 0)
+			return -1;
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		if (report("chroot", syscall(__NR_chroot, p)) != 0)
+			return -1;
+		return report("open", syscall(__NR_openat, AT_FDCWD, "/secret", O_RDONLY));
+	}
 	if (!strcmp(a, "dir-recv-execveat")) {
 		/* container side: run NAME from the received directory with execveat(2) on the descriptor
 		 * (no chdir, no path naming the host), in a child, and wait for it */
@@ -575,7 +587,7 @@ static void usage(void)
 		"  setresuid UID | setreuid UID | pidfd-setns PID | memfd-exec | deleted-exec PATH\n"
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
-		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-execveat SOCKPATH NAME [ARGS...] (run NAME from it by execveat) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
+		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-execveat SOCKPATH NAME [ARGS...] (run NAME from it by execveat) | dir-recv-chroot SOCKPATH (make it the root, read /secret) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

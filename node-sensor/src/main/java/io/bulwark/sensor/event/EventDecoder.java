@@ -210,7 +210,7 @@ public final class EventDecoder {
             case "fsmount" -> argsFsmount(r, a, m, name);
             case "move_mount" -> argsMoveMount(r, a, m, name);
             case "open_tree" -> argsOpenTree(r, a, m, name);
-            case "chroot" -> m.put("path", r.s0());
+            case "chroot" -> argsChroot(r, m);
             case "pivot_root" -> argsPivotRoot(r, a, m, name);
             case "ptrace" -> argsPtrace(r, a, m, name);
             case "process_vm_writev" -> m.put("pid", (int) a[0]);
@@ -343,6 +343,12 @@ public final class EventDecoder {
     private void argsOpenTree(RawEvent r, long[] a, Map<String, Object> m, String name) {
         m.put("path", r.s0());
         m.put("flags", a[2]);
+    }
+
+    /** chroot: the path, and (set by the kernel at a container's successful chroot) whether the new root is in another mount namespace. */
+    private static void argsChroot(RawEvent r, Map<String, Object> m) {
+        m.put("path", r.s0());
+        m.put("root_foreign_mnt", (r.flags() & RawEvent.F2_ROOT_FOREIGN) != 0);
     }
 
     private void argsPivotRoot(RawEvent r, long[] a, Map<String, Object> m, String name) {

@@ -74,6 +74,24 @@ class LeakedDirectoryTest {
     }
 
     /**
+     * Making the leaked directory the root (chroot through its /proc/self/fd link, no fchdir): every
+     * absolute path then resolves on the node. The kernel checks the new root at the chroot's exit.
+     */
+    @Test
+    void aLeakedHostDirectoryMadeTheRootIsCritical() throws Exception {
+        try (LeakedHostDirectory leak = LeakedHostDirectory.start("SYS_CHROOT")) { // in Docker's default set
+            java.nio.file.Files.writeString(leak.hostDir().resolve("secret"), "node data\n");
+            Scenarios.Alert a = expect(leak.box(), "runc-leaked-fd", "chroot", "/bin/bwtrigger", "dir-recv-chroot", LeakedHostDirectory.SOCKET);
+            assertEquals("Root Moved Into Host Filesystem From Container", a.rule(), a.output());
+            assertEquals(Priority.CRITICAL, a.priority());
+            assertEquals(0, a.event().syscall().result(), "the chroot succeeded: " + a.output());
+            assertEquals(Boolean.TRUE, a.event().syscall().args().get("root_foreign_mnt"), a.output());
+            assertTrue(String.valueOf(a.event().syscall().args().get("path")).startsWith("/proc/self/fd/"), a.output());
+            leak.assertHandedOver();
+        }
+    }
+
+    /**
      * Reading the node's files through the leaked descriptor, without changing directory: a relative
      * open whose directory is on a mount of another mount namespace is sent whatever its name.
      */

@@ -34,13 +34,22 @@ final class LeakedHostDirectory implements AutoCloseable {
     }
 
     static LeakedHostDirectory start() throws Exception {
+        return start(new String[0]);
+    }
+
+    /** As {@link #start()}, the container with these capabilities added (e.g. SYS_CHROOT, which Docker grants by default). */
+    static LeakedHostDirectory start(String... capAdd) throws Exception {
         Scenarios.sensor();
         Scenarios.engine();
         Path sock = Files.createTempDirectory("bw-leak-");
         Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
         LeakedHostDirectory l = new LeakedHostDirectory(sock, Files.createTempDirectory("bw-hostdir-"));
         try {
-            l.box = RuncContainer.builder().bind(sock, "/run/leak", false).start();
+            RuncContainer.Builder b = RuncContainer.builder().bind(sock, "/run/leak", false);
+            for (String cap : capAdd) {
+                b.capAdd(cap);
+            }
+            l.box = b.start();
             Path helper = Path.of(System.getProperty("bulwark.testHelpers", "target/test-helpers"), "bwtrigger");
             l.server = new ProcessBuilder(helper.toString(), "dir-serve", sock.resolve("s").toString(), l.hostDir.toString())
                     .redirectErrorStream(true).start();
