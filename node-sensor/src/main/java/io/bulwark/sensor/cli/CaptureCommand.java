@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         description = {
             "Record decoded kernel events as JSON lines (format: docs/events.md).",
             "",
-            "Prints a line containing 'ready' once every BPF program is attached, then writes one",
-            "JSON object per event to --out, and on exit prints the loss counters.",
+            "Prints a line containing 'ready' once every BPF program is attached, then writes one "
+                    + "JSON object per event to --out, and on exit prints the loss counters.",
             "",
             "Example:",
             "  bulwark capture --out /tmp/ev.jsonl --seconds 30",

@@ -26,10 +26,10 @@ import picocli.CommandLine.Parameters;
         description = {
             "Run events recorded by 'bulwark capture' through the rules, offline (no kernel, no root).",
             "",
-            "Prints one line per alert, like 'bulwark up'; --alerts appends the envelopes as JSON lines;",
-            "--json prints the envelopes on standard output instead of the lines. Coalescing is off unless",
-            "--coalesce-seconds is given (windows use the events' own timestamps). A line that is not a",
-            "valid event is reported with its line number and skipped.",
+            "Prints one line per alert, like 'bulwark up'; --alerts appends the envelopes as JSON lines; "
+                    + "--json prints the envelopes on standard output instead of the lines. Coalescing is off unless "
+                    + "--coalesce-seconds is given (windows use the events' own timestamps). A line that is not a "
+                    + "valid event is reported with its line number and skipped.",
             "",
             "Examples:",
             "  bulwark capture --out ev.jsonl --seconds 60 && bulwark replay ev.jsonl",

@@ -33,11 +33,12 @@ import picocli.CommandLine.Option;
         description = {
             "Run the sensor on this node: watch the kernel, evaluate the escape ruleset, report alerts.",
             "",
-            "Prints a line containing 'ready' once every BPF program is attached, then one line per",
-            "alert. With --alerts, each alert's EventBridge envelope (docs/alerts.md) is appended as",
-            "one JSON line, and so is each 'Escape Surface Report' (the audit of every container,",
-            "periodically and whenever a container starts; docs/audit.md). SIGTERM or Ctrl-C stops",
-            "it cleanly (within 5 s) and prints the counters.",
+            // one element per paragraph: picocli wraps it to the terminal's width
+            "Prints a line containing 'ready' once every BPF program is attached, then one line per "
+                    + "alert. With --alerts, each alert's EventBridge envelope (docs/alerts.md) is appended as "
+                    + "one JSON line, and so is each 'Escape Surface Report' (the audit of every container, "
+                    + "periodically and whenever a container starts; docs/audit.md). SIGTERM or Ctrl-C stops "
+                    + "it cleanly (within 5 s) and prints the counters.",
             "",
             "Examples:",
             "  bulwark up",
