@@ -150,6 +150,19 @@ public class UpCommand implements Callable<Integer> {
         });
     }
 
+    /** What the warm-up's alerts add up to; read by nothing but kept so the rendering cannot be skipped. */
+    private static long warmUpRendered;
+
+    /**
+     * The warm-up's only output: an alert rendered as the real sinks render it (the line and the JSON
+     * envelope) and thrown away. The first real alert otherwise paid for the JSON serializers'
+     * construction and the renderer's first run on the decoder's thread, 3-7 ms in a flood's first
+     * events (`-Dbulwark.debug.slowEvents`, docs/benchmarks.md, fifth round).
+     */
+    private static void renderOnly(AlertEnvelope a) {
+        warmUpRendered += AlertFactory.line(a).length() + io.bulwark.contract.Json.line(a).length();
+    }
+
     /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.start says why). */
     private static Sensor.EventSink sinkOf(Detector detector) {
         return new Sensor.EventSink() {
@@ -198,7 +211,7 @@ public class UpCommand implements Callable<Integer> {
         try {
             // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
             java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
-                    : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of()));
+                    : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of(UpCommand::renderOnly)));
             sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver),
                     sinkOf(detector), c -> auditLater(audits, reporter, c), warm);
         } catch (EnvironmentException e) {
