@@ -154,13 +154,13 @@ public class UpCommand implements Callable<Integer> {
     private static long warmUpRendered;
 
     /**
-     * The warm-up's only output: an alert rendered as the real sinks render it (the line and the JSON
-     * envelope) and thrown away. The first real alert otherwise paid for the JSON serializers'
+     * The warm-up's only output: an alert rendered as the real sinks render it (the line, and the JSON
+     * envelope when there is an --alerts file) and thrown away. The first real alert otherwise paid for the JSON serializers'
      * construction and the renderer's first run on the decoder's thread, 3-7 ms in a flood's first
      * events (`-Dbulwark.debug.slowEvents`, docs/benchmarks.md, fifth round).
      */
-    private static void renderOnly(AlertEnvelope a) {
-        warmUpRendered += AlertFactory.line(a).length() + io.bulwark.contract.Json.line(a).length();
+    private static void renderOnly(AlertEnvelope a, boolean json) {
+        warmUpRendered += AlertFactory.line(a).length() + (json ? io.bulwark.contract.Json.line(a).length() : 0);
     }
 
     /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.start says why). */
@@ -211,7 +211,7 @@ public class UpCommand implements Callable<Integer> {
         try {
             // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
             java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
-                    : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of(UpCommand::renderOnly)));
+                    : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of(a -> renderOnly(a, file != null))));
             sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver),
                     sinkOf(detector), c -> auditLater(audits, reporter, c), warm);
         } catch (EnvironmentException e) {
