@@ -240,9 +240,7 @@ public final class SensorBench {
             try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
                 for (Path t : (Iterable<Path>) tasks::iterator) {
                     if (Files.readString(t.resolve("comm")).trim().startsWith("bulwark-decode")) {
-                        String stat = Files.readString(t.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks
+                        return cpuSeconds(t.resolve("stat"));
                     }
                 }
             }
@@ -251,8 +249,13 @@ public final class SensorBench {
 
         /** CPU time of the whole sensor process (every thread: decoder, JIT, GC, audits). */
         double processCpuSeconds() throws IOException {
-            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return cpuSeconds(Path.of("/proc/" + p.pid() + "/stat"));
+        }
+
+        /** utime + stime of a /proc stat file (a process's or a thread's), in seconds (clock ticks of 1/100 s). */
+        private static double cpuSeconds(Path stat) throws IOException {
+            String s = Files.readString(stat);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
         }
 
