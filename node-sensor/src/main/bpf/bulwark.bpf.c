@@ -26,6 +26,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define NSFS_MAGIC 0x6e736673
 #define PIDFS_MAGIC 0x50494446
 #define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define SECURITYFS_MAGIC 0x73636673
+#define DEBUGFS_MAGIC 0x64626720
+#define TRACEFS_MAGIC 0x74726163
+#define BINFMTFS_MAGIC 0x42494e4d
+#define CONFIGFS_MAGIC 0x62656570
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -380,6 +388,37 @@ static __always_inline bool dir_foreign(struct bw_event *e, struct task_struct *
 		m = BPF_CORE_READ(f, f_path.mnt);
 	}
 	return foreign_mount(task, m);
+}
+
+/* The file a container's write open reached, when it is a kernel interface: a file of a kernel
+ * pseudo-filesystem (procfs, sysfs, cgroup v1/v2, securityfs, debugfs, tracefs, binfmt_misc, configfs)
+ * whose own name the path filter watches (core_pattern, release_agent, sysrq-trigger, uevent_helper …;
+ * not the /proc/N/ names). Whatever name led there: a symlink, a bind mount, a reopened descriptor,
+ * a procfs write the runtime was tricked into (CVE-2025-31133/52565/52881). Returns the
+ * filesystem's magic, 0 otherwise. A subprogram: both exits call it. */
+static __noinline __u64 kernel_iface(struct file *f)
+{
+	if (!f)
+		return 0;
+	__u64 magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	if (magic != PROC_SUPER_MAGIC && magic != SYSFS_MAGIC && magic != CGROUP_SUPER_MAGIC &&
+	    magic != CGROUP2_SUPER_MAGIC && magic != SECURITYFS_MAGIC && magic != DEBUGFS_MAGIC &&
+	    magic != TRACEFS_MAGIC && magic != BINFMTFS_MAGIC && magic != CONFIGFS_MAGIC)
+		return 0;
+	char name[BW_NAME_KEY] = {};
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	__u32 *v = bpf_map_lookup_elem(&path_names, name);
+	if (!v || (*v & BW_PATH_PROC))
+		return 0;
+	return magic;
+}
+
+/* Marks e as a write open that reached the kernel interface f (magic from kernel_iface): str2 = its name. */
+static __always_inline void mark_kernel_file(struct bw_event *e, struct file *f, __u64 magic)
+{
+	e->args[5] = magic;
+	e->flags2 |= BW_F2_FILE_KERNEL;
+	read_kernel_str(e, 2, BW_STR2, BPF_CORE_READ(f, f_path.dentry, d_name.name));
 }
 
 /* A container process's write open that the path filter did not keep: checked at its exit (exit_check). */
@@ -1034,6 +1073,28 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* A kept open event with write intent (open's, openat's or openat2's flags; creat always). */
+static __always_inline bool open_writes(struct bw_event *e)
+{
+	__u64 fl;
+	switch (e->nr) {
+	case __NR_creat:
+		return true;
+	case __NR_open:
+		fl = e->args[1];
+		break;
+	case __NR_openat:
+		fl = e->args[2];
+		break;
+	case __NR_openat2:
+		fl = e->aux[0];
+		break;
+	default:
+		return false;
+	}
+	return (fl & O_ACCMODE) != 0 || (fl & (O_CREAT | O_TRUNC)) != 0;
+}
+
 /* The exit of a parked write open (exit_check): sent when the opened file is on a mount of another
  * mount namespace than the opener's, whatever path led there. */
 static __always_inline void check_write_open(struct task_struct *task, long nr, long ret)
@@ -1048,11 +1109,18 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 	/* ETXTBSY: the file is an executable some process is running (CVE-2019-5736's first tries
 	 * against a running runc); sent whatever the path, without a file to look at */
 	struct file *f = 0;
+	bool foreign = false;
+	__u64 kmagic = 0;
 	if (ret != -26 /* ETXTBSY */) {
 		if (ret < 0)
 			return;
 		f = fd_file(task, ret);
-		if (!f || !foreign_mount(task, BPF_CORE_READ(f, f_path.mnt)))
+		if (!f)
+			return;
+		foreign = foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
+		if (!foreign)
+			kmagic = kernel_iface(f);
+		if (!foreign && !kmagic)
 			return;
 	}
 	if (rate_limited(bpf_get_current_cgroup_id())) {
@@ -1076,10 +1144,13 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 	e->aux[1] = 0;
 	clear_strs(e);
 	read_user_str(e, 0, BW_STR0, (c.nr == __NR_open || c.nr == __NR_creat) ? c.args[0] : c.args[1]);
-	if (f) {
+	e->flags2 = 0;
+	if (foreign) {
 		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
 		e->flags2 = BW_F2_FILE_FOREIGN;
 		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	} else if (kmagic) {
+		mark_kernel_file(e, f, kmagic);
 	}
 	fill_task(e, task);
 	e->ret = ret;
@@ -1121,6 +1192,14 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 	if (e->nr == __NR_chroot && ret == 0 && (e->flags & BW_F_CONTAINED) &&
 	    foreign_mount(task, BPF_CORE_READ(task, fs, root.mnt)))
 		e->flags2 |= BW_F2_ROOT_FOREIGN;
+	/* a kept write open (its name matched the filter): which kernel interface it really reached, if
+	 * any — /proc/sysrq-trigger with core_pattern bound over it is core_pattern */
+	if (ret >= 0 && (e->flags & BW_F_CONTAINED) && open_writes(e)) {
+		struct file *f = fd_file(task, ret);
+		__u64 kmagic = kernel_iface(f);
+		if (kmagic)
+			mark_kernel_file(e, f, kmagic);
+	}
 	e->ret = ret;
 	e->ktime = bpf_ktime_get_boot_ns();
 	emit(e);

@@ -51,6 +51,11 @@ enum bw_op {
                                     * mount of another mount namespace (whatever the path: a leaked directory, procfs
                                     * mounted elsewhere, /proc/N/root ...): str1 = the file's name, aux1 = its i_mode */
 
+#define BW_F2_FILE_KERNEL  0x0020  /* open for write by a container process whose opened file is a kernel interface the filter
+                                    * watches by name (core_pattern, release_agent, sysrq-trigger …) on a kernel
+                                    * pseudo-filesystem, whatever name led there (symlink, bind mount, reopened descriptor):
+                                    * str2 = the file's own name, args[5] = the filesystem's magic. Sent at exit */
+
 /* aux[1] of an open with BW_F_PROC_FD, above the target's 32-bit i_mode. */
 #define BW_FD_FOREIGN_MNT (1ULL << 32) /* the target's mount belongs to another mount namespace than the opener's */
 #define BW_FD_PROCFS      (1ULL << 33) /* the target is a procfs file (e.g. an O_PATH|O_NOFOLLOW /proc/N/exe) */

@@ -651,6 +651,7 @@ public final class EventDecoder {
         if ((r.flags() & RawEvent.F2_DIR_FOREIGN) != 0) {
             m.put("dir_foreign_mnt", true); // a relative name under a directory of another mount namespace
         }
+        kernelFile(r, m);
         if ((r.flags() & RawEvent.F2_FILE_FOREIGN) == 0) {
             return;
         }
@@ -659,6 +660,27 @@ public final class EventDecoder {
         m.put("file_name", r.s1());
         m.put("file_type", Flags.fileType(mode));
         m.put("file_exec", (mode & 0111) != 0);
+    }
+
+    /**
+     * A write open that reached a kernel interface the sensor watches by name (core_pattern,
+     * release_agent, sysrq-trigger …) on a kernel pseudo-filesystem, as the kernel saw the opened
+     * file at the open's exit: its own name, its filesystem, and whether the name the caller gave
+     * ended otherwise (a symlink, a bind mount over another file, a reopened descriptor).
+     */
+    private static void kernelFile(RawEvent r, Map<String, Object> m) {
+        if ((r.flags() & RawEvent.F2_FILE_KERNEL) == 0) {
+            return;
+        }
+        String file = r.s2();
+        m.put("kernel_file", file);
+        m.put("kernel_fs", Flags.pseudoFs(r.args()[5]));
+        Object path = m.get("path");
+        String given = path == null ? "" : path.toString();
+        while (given.endsWith("/") && given.length() > 1) {
+            given = given.substring(0, given.length() - 1);
+        }
+        m.put("redirected", !given.substring(given.lastIndexOf('/') + 1).equals(file));
     }
 
     /** An open of /proc/self/fd/N (or the opener's own pid) that the kernel resolved: the file behind descriptor N. */

@@ -119,6 +119,22 @@ public final class Flags {
         return base;
     }
 
+    /** The kernel pseudo-filesystem of a superblock magic (the ones the sensor's kernel_iface accepts). */
+    public static String pseudoFs(long magic) {
+        return switch ((int) magic) {
+            case 0x9fa0 -> "proc";
+            case 0x62656572 -> "sysfs";
+            case 0x27e0eb -> "cgroup";
+            case 0x63677270 -> "cgroup2";
+            case 0x73636673 -> "securityfs";
+            case 0x64626720 -> "debugfs";
+            case 0x74726163 -> "tracefs";
+            case 0x42494e4d -> "binfmt_misc";
+            case 0x62656570 -> "configfs";
+            default -> "0x" + Long.toHexString(magic);
+        };
+    }
+
     /** File type of an inode mode: socket, file, dir, pipe, chr, blk, link. */
     public static String fileType(long mode) {
         return switch ((int) (mode & 0170000)) {

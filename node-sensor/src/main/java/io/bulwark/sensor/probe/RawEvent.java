@@ -43,6 +43,8 @@ public record RawEvent(
     public static final int F2_DIR_FOREIGN = 0x0008 << 8;
     /** flags2: exec in a container of a file on a mount of another mount namespace (a host binary through a leaked descriptor). */
     public static final int F2_EXE_FOREIGN = 0x0010 << 8;
+    /** flags2: a container's write open whose opened file is a kernel interface watched by name on a kernel pseudo-filesystem, whatever name led there; str2 = its name, args[5] = the filesystem's magic. */
+    public static final int F2_FILE_KERNEL = 0x0020 << 8;
     /** aux[1] of an F_PROC_FD open: the target's mount belongs to another mount namespace than the opener's. */
     public static final long FD_FOREIGN_MNT = 1L << 32;
     /** aux[1] of an F_PROC_FD open: the target is a procfs file. */

@@ -59,7 +59,9 @@ public final class Watchlist {
                 "uevent_helper", "sysrq-trigger", "authorized_keys", "ld.so.preload", "sudoers", "crontab", "shadow")) {
             m.put(n, PATH_ANY);
         }
-        m.put("register", PATH_WRITE);
+        for (String n : List.of("register", "sysrq", "hotplug", "devices.deny")) {
+            m.put(n, PATH_WRITE);
+        }
         for (String n : List.of("mem", "exe", "environ", "kcore", "root", "cwd", "maps")) {
             m.put(n, PATH_ANY | PATH_PROC);
         }

@@ -29,6 +29,7 @@ final class Ev {
     private long capEff;
     private long capPrm;
     private boolean upper;
+    private boolean runtimeWork;
     private final List<ProcessInfo.Ancestor> ancestors = new ArrayList<>();
     private boolean container = true;
     private String id = "3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
@@ -131,6 +132,12 @@ final class Ev {
     }
 
     /** The container's OCI process.cwd. */
+    /** A runtime stage's own work (runc init setting up the container). */
+    Ev runtimeWork() {
+        this.runtimeWork = true;
+        return this;
+    }
+
     Ev cwd(String dir) {
         this.cwd = dir;
         return this;
@@ -144,7 +151,7 @@ final class Ev {
     SensorEvent build() {
         String cmdline = argv.isEmpty() ? comm : comm + " " + String.join(" ", argv);
         ProcessInfo p = new ProcessInfo(4242, 4242, ancestors.isEmpty() ? 1 : ancestors.get(0).pid(), 7, uid, 0, loginuid, comm, exe,
-                argv, cmdline, tty, 9123, new ProcessInfo.Namespaces(1, 2, 3, 4, 5, 6, 7), capEff, capPrm, upper, false,
+                argv, cmdline, tty, 9123, new ProcessInfo.Namespaces(1, 2, 3, 4, 5, 6, 7), capEff, capPrm, upper, runtimeWork,
                 List.copyOf(ancestors));
         ContainerInfo c = !container ? null : new ContainerInfo(id, "web-1", "runc", image, 4150, "running", "/run/bundle",
                 "/nonexistent-rootfs", "/sys/fs/cgroup/x", privileged, List.of(), List.copyOf(mounts), List.of(), 0, true, null, null,

@@ -84,4 +84,39 @@ class HostPidPrivilegedEscapeTest {
         expect(box, "host-proc-access", "io_uring_submit", bw("io-uring-open", "/proc/" + hostPid() + "/root"));
         expect(box, "host-proc-access", "openat", bw("openat-write", "/proc/" + hostPid() + "/cwd"));
     }
+
+    /**
+     * A kernel interface written under another name (the last step of the runc mount-race CVEs of
+     * 2025, and of any symlink or bind planted towards one): the kernel names the file the write
+     * open reached, and the alert is that file's vector. Only opened, never written.
+     */
+    @Test
+    void aKernelInterfaceWrittenUnderAnotherNameIsJudgedByTheFileReached() {
+        String cp = "/proc/sys/kernel/core_pattern";
+        // set up before the judged window (the symlink alone is a runc-mount-race warning)
+        RuncContainer.ExecResult setup = box.exec("/bin/sh", "-c", "ln -sf " + cp + " /tmp/cp && touch /tmp/f"
+                + " && mount -o bind " + cp + " /tmp/f && mount -o bind " + cp + " /proc/sys/kernel/domainname");
+        try {
+            assertEquals(0, setup.exitCode(), setup.output());
+            Alert sym = expect(box, "core-pattern", "open", bw("open-write", "/tmp/cp"));
+            assertEquals("Core Pattern Written From Container", sym.rule(), sym.output());
+            assertEquals(Priority.CRITICAL, sym.priority());
+            assertEquals("core_pattern", sym.event().syscall().args().get("kernel_file"), () -> sym.event().syscall().args().toString());
+            assertEquals("proc", sym.event().syscall().args().get("kernel_fs"));
+            assertEquals(Boolean.TRUE, sym.event().syscall().args().get("redirected"));
+            assertTrue(sym.output().contains("file=/tmp/cp reached=core_pattern"), sym.output());
+
+            Alert bind = expect(box, "core-pattern", "open", bw("open-write", "/tmp/f"));
+            assertEquals(Boolean.TRUE, bind.event().syscall().args().get("redirected"), bind.output());
+
+            // a sysctl the kernel's filter keeps by its name (as a runtime writes them), the file is core_pattern
+            Alert masked = expect(box, "core-pattern", "open", bw("open-write", "/proc/sys/kernel/domainname"));
+            assertTrue(masked.output().contains("file=/proc/sys/kernel/domainname reached=core_pattern"), masked.output());
+        } finally {
+            box.exec("/bin/sh", "-c", "umount /proc/sys/kernel/domainname; umount /tmp/f; rm -f /tmp/cp /tmp/f");
+        }
+        // by its own name: the same rule, not redirected
+        Alert own = expect(box, "core-pattern", "open", bw("open-write", cp));
+        assertEquals(Boolean.FALSE, own.event().syscall().args().get("redirected"), own.output());
+    }
 }
