@@ -670,7 +670,7 @@ static long dir_step(__u64 i, void *arg)
  * dirfd < 0: the working directory; else the directory behind dirfd. Leaves nothing on failure
  * (deeper than 32 levels, longer than 511 bytes, a descriptor that is not there): user space then
  * reads /proc as before. */
-static __always_inline void dir_path(struct bw_event *e, struct task_struct *task, long dirfd)
+static __always_inline bool dir_path_to(struct bw_event *e, struct task_struct *task, long dirfd, int slot, __u32 size)
 {
 	struct path p;
 	if (dirfd == -100 /* AT_FDCWD */) {
@@ -679,12 +679,12 @@ static __always_inline void dir_path(struct bw_event *e, struct task_struct *tas
 	} else {
 		struct file *f = fd_file(task, (__u64)dirfd);
 		if (!f)
-			return;
+			return false;
 		p.dentry = BPF_CORE_READ(f, f_path.dentry);
 		p.mnt = BPF_CORE_READ(f, f_path.mnt);
 	}
 	if (!p.dentry || !p.mnt)
-		return;
+		return false;
 	struct dir_ctx c = {
 		.d = p.dentry,
 		.m = (struct mount *)((void *)p.mnt - bpf_core_field_offset(struct mount, mnt)),
@@ -696,22 +696,42 @@ static __always_inline void dir_path(struct bw_event *e, struct task_struct *tas
 	__u32 zero = 0;
 	struct bw_dir_buf *b = bpf_map_lookup_elem(&dir_scratch, &zero);
 	if (!b)
-		return;
+		return false;
 	b->data[BW_DIR_BUF - 1] = 0;
 	bpf_loop(32, dir_step, &c, 0);
 	if (c.state != 1)
-		return;
+		return false;
+	char *dst = str_slot(e, slot);
 	if (c.pos == BW_DIR_BUF - 1) {
 		/* the root itself */
-		e->str1[0] = '/';
-		e->str1[1] = 0;
-		set_slen(e, 1, 2);
+		dst[0] = '/';
+		dst[1] = 0;
+		set_slen(e, slot, 2);
 	} else {
-		read_kernel_str(e, 1, BW_STR1, &b->data[c.pos & (BW_DIR_BUF - 1)]);
-		if (e->slen[1] >= BW_STR1) /* cut: longer than str1 */
-			return;
+		read_kernel_str(e, slot, size, &b->data[c.pos & (BW_DIR_BUF - 1)]);
+		if (e->slen[slot & 3] >= size) /* cut: longer than the slot */
+			return false;
 	}
-	e->aux[1] = BW_OPEN_DIR;
+	return true;
+}
+
+static __always_inline void dir_path(struct bw_event *e, struct task_struct *task, long dirfd)
+{
+	if (dir_path_to(e, task, dirfd, 1, BW_STR1))
+		e->aux[1] = BW_OPEN_DIR;
+}
+
+/* The directory a container's relative rename, link or symlink names its new entry in, into str2
+ * (64 bytes: host mount points such as /host/etc/cron.d fit; a longer one leaves nothing and user
+ * space reads /proc), with BW_OPEN_DIR in aux[1]; for an unlink, into str1. The process (a one-shot
+ * mv or ln) is often gone when the event is decoded. A subprogram: five doors share it. */
+static __noinline void entry_dir(struct bw_event *e, struct task_struct *task, long dirfd, int slot)
+{
+	e->aux[1] = 0;
+	if (!(e->flags & BW_F_CONTAINED))
+		return;
+	if (slot == 2 ? dir_path_to(e, task, dirfd, 2, BW_STR2) : dir_path_to(e, task, dirfd, 1, BW_STR1))
+		e->aux[1] = BW_OPEN_DIR;
 }
 
 static __always_inline bool decode_sockaddr(struct bw_event *e, __u64 uaddr)
@@ -896,27 +916,39 @@ static __always_inline bool decode(struct bw_event *e, struct task_struct *task,
 	case __NR_symlink:
 		read_user_str(e, 0, BW_STR0, a[0]);
 		read_user_str(e, 1, BW_STR1, a[1]);
+		if (e->str1[0] != '/')
+			entry_dir(e, task, -100, 2);
 		return true;
 	case __NR_symlinkat:
 		read_user_str(e, 0, BW_STR0, a[0]);
 		read_user_str(e, 1, BW_STR1, a[2]);
+		if (e->str1[0] != '/')
+			entry_dir(e, task, (int)a[1], 2);
 		return true;
 	case __NR_link:
 	case __NR_rename:
 		read_user_str(e, 0, BW_STR0, a[0]);
 		read_user_str(e, 1, BW_STR1, a[1]);
+		if (e->str1[0] != '/')
+			entry_dir(e, task, -100, 2);
 		return true;
 	case __NR_linkat:
 	case __NR_renameat:
 	case __NR_renameat2:
 		read_user_str(e, 0, BW_STR0, a[1]);
 		read_user_str(e, 1, BW_STR1, a[3]);
+		if (e->str1[0] != '/')
+			entry_dir(e, task, (int)a[2], 2);
 		return true;
 	case __NR_unlink:
 		read_user_str(e, 0, BW_STR0, a[0]);
+		if (e->str0[0] != '/')
+			entry_dir(e, task, -100, 1);
 		return true;
 	case __NR_unlinkat:
 		read_user_str(e, 0, BW_STR0, a[1]);
+		if (e->str0[0] != '/')
+			entry_dir(e, task, (int)a[0], 1);
 		return true;
 	case __NR_chdir:
 		/* judged at exit, by where the working directory is then */

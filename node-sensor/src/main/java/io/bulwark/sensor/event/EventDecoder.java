@@ -226,7 +226,7 @@ public final class EventDecoder {
             case "mknodat" -> argsMknodat(r, a, m, name);
             case "symlink", "symlinkat" -> argsSymlink(r, a, m, name);
             case "link", "linkat", "rename", "renameat", "renameat2" -> argsLink(r, a, m, name);
-            case "unlink", "unlinkat" -> m.put("path", r.s0());
+            case "unlink", "unlinkat" -> argsUnlink(r, a, m, name);
             case "chdir", "fchdir" -> argsChdir(r, a, m, name);
             case "dup2", "dup3" -> argsDup2(r, a, m, name);
             case "splice" -> argsSplice(r, a, m, name);
@@ -393,11 +393,24 @@ public final class EventDecoder {
     private void argsSymlink(RawEvent r, long[] a, Map<String, Object> m, String name) {
         m.put("target", r.s0());
         m.put("linkpath", r.s1());
+        m.put("linkname", entryName(r, name.equals("symlinkat") ? (int) a[1] : AT_FDCWD, r.s1(), r.s2()));
+    }
+
+    private void argsUnlink(RawEvent r, long[] a, Map<String, Object> m, String name) {
+        m.put("path", r.s0());
+        m.put("name", entryName(r, name.equals("unlinkat") ? (int) a[0] : AT_FDCWD, r.s0(), r.s1()));
     }
 
     private void argsLink(RawEvent r, long[] a, Map<String, Object> m, String name) {
         m.put("oldpath", r.s0());
         m.put("newpath", r.s1());
+        boolean at = !name.equals("link") && !name.equals("rename");
+        int oldDirfd = at ? (int) a[0] : AT_FDCWD;
+        int newDirfd = at ? (int) a[2] : AT_FDCWD;
+        String newName = entryName(r, newDirfd, r.s1(), r.s2());
+        // the kernel named the new entry's directory; the old one's is the same when both are relative to one directory
+        m.put("oldname", entryName(r, oldDirfd, r.s0(), oldDirfd == newDirfd ? r.s2() : ""));
+        m.put("newname", newName);
         if (name.equals("renameat2")) {
             m.put("flags", Flags.rename(a[4]));
             if ((a[4] & RENAME_EXCHANGE) != 0) {
@@ -538,6 +551,26 @@ public final class EventDecoder {
                 } catch (RuntimeException e) {
                     // an unusual name (NUL-free, but not a valid path here): fall back to /proc
                 }
+            }
+        }
+        return absolute(r.tid(), dirfd, path);
+    }
+
+    /**
+     * The absolute path of a rename's, link's, symlink's or unlink's relative {@code path}: against
+     * the directory the kernel named at the call ({@code kernelDir}, with {@link RawEvent#OPEN_DIR}
+     * in aux[1]) when it did, so that a one-shot {@code mv} or {@code ln} gone before the event is
+     * decoded is still placed; else against /proc at decode time.
+     */
+    private static String entryName(RawEvent r, int dirfd, String path, String kernelDir) {
+        if (path.isEmpty() || path.charAt(0) == '/') {
+            return path;
+        }
+        if ((r.aux()[1] & RawEvent.OPEN_DIR) != 0 && kernelDir.startsWith("/")) {
+            try {
+                return java.nio.file.Path.of(kernelDir).resolve(path).normalize().toString();
+            } catch (RuntimeException e) {
+                // an unusual name: fall back to /proc
             }
         }
         return absolute(r.tid(), dirfd, path);

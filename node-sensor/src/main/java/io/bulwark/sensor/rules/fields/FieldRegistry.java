@@ -526,12 +526,9 @@ public final class FieldRegistry {
         if (f.isFile()) {
             return f.name instanceof String n ? n : null;
         }
-        String t = ev.argText("newpath");
-        if (t == null) {
-            t = ev.argText("linkpath");
-        }
+        String t = pathTarget(ev);
         if (t == null && ev.type() != null && ev.type().startsWith("unlink")) {
-            t = ev.argText("path");
+            t = pathName(ev);
         }
         return t;
     }
@@ -665,18 +662,36 @@ public final class FieldRegistry {
                 "the process's descriptor table is not tracked: unknown", a -> ev -> Values.UNKNOWN);
         def("fd.dev", FieldType.NUMBER, "not collected: unknown for files", ev -> ev.fd().isFile() ? Values.UNKNOWN : null);
         def("fd.ino", FieldType.NUMBER, "not collected: unknown for files", ev -> ev.fd().isFile() ? Values.UNKNOWN : null);
-        def("fs.path.name", FieldType.STRING, "path argument of file-system syscalls (`args.name`, else `args.path`)", ev -> {
-            String n = ev.argText("name");
-            return n != null ? n : ev.argText("path");
-        });
-        def("fs.path.source", FieldType.STRING, "rename/link: `args.oldpath`; symlink: `args.target`", ev -> {
-            String n = ev.argText("oldpath");
-            return n != null ? n : ev.argText("target");
-        });
-        def("fs.path.target", FieldType.STRING, "rename/link: `args.newpath`; symlink: `args.linkpath`", ev -> {
-            String n = ev.argText("newpath");
-            return n != null ? n : ev.argText("linkpath");
-        });
+        def("fs.path.name", FieldType.STRING,
+                "path argument of file-system syscalls, made absolute against the working directory or dirfd (`args.name`, else `args.path`)",
+                FieldRegistry::pathName);
+        def("fs.path.source", FieldType.STRING,
+                "rename/link: the old path made absolute (`args.oldname`, else `args.oldpath`); symlink: `args.target` as given",
+                ev -> {
+                    String n = ev.argText("oldname");
+                    if (n == null) {
+                        n = ev.argText("oldpath");
+                    }
+                    return n != null ? n : ev.argText("target");
+                });
+        def("fs.path.target", FieldType.STRING,
+                "rename/link: the new path made absolute (`args.newname`, else `args.newpath`); symlink: the link made absolute (`args.linkname`, else `args.linkpath`)",
+                FieldRegistry::pathTarget);
+    }
+
+    private static String pathName(EventView ev) {
+        String n = ev.argText("name");
+        return n != null ? n : ev.argText("path");
+    }
+
+    private static String pathTarget(EventView ev) {
+        for (String k : new String[] {"newname", "newpath", "linkname", "linkpath"}) {
+            String n = ev.argText(k);
+            if (n != null) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private static Object inetUnknown(EventView ev) {

@@ -98,6 +98,30 @@ class HostMountEscapeTest {
         expect(box, "host-persistence", "linkat", bw("linkat", "/tmp/x", "/host/etc/systemd/system/evil.service"));
     }
 
+    /**
+     * Relative names, from a shell whose working directory is in the host mount: the kernel names
+     * the directory at the call, so a one-shot mv, ln or rm (gone before its event is decoded) is
+     * still placed in /host.
+     */
+    @Test
+    void relativeRenamesLinksSymlinksAndUnlinksArePlacedInTheHostMount() {
+        Alert p = expect(box, "host-persistence", "rename",
+                sh("cd /host/etc && echo '* * * * * root sh' > cron.tmp && /bin/bwtrigger rename cron.tmp crontab"));
+        assertEquals("/host/etc/crontab", p.event().syscall().args().get("newname"), p.output());
+        assertEquals("/host/etc/cron.tmp", p.event().syscall().args().get("oldname"), p.output());
+        assertTrue(p.output().contains("target=/host/etc/crontab"), p.output());
+        expect(box, "host-persistence", "link", sh("cd /host/etc && touch unit && /bin/bwtrigger link unit cron.d/evil"));
+        expect(box, "host-file-write", "rename", sh("cd /host/usr/bin && touch implant2 && /bin/bwtrigger rename implant2 ls"));
+        Alert u = expect(box, "host-file-write", "unlink", sh("cd /host/usr && /bin/bwtrigger unlink bin/ls"));
+        assertEquals("/host/usr/bin/ls", u.event().syscall().args().get("name"), u.output());
+        expect(box, "kubelet-log-symlink", "symlink", sh("cd /var/log && /bin/bwtrigger symlink /etc/shadow 1.log"));
+        // the same names in the container's own directories stay quiet
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(sh("mkdir -p /tmp/etc && cd /tmp/etc && touch c && /bin/bwtrigger rename c crontab"
+                + " && /bin/bwtrigger unlink crontab")).exitCode());
+        assertTrue(Scenarios.warnings(box, t0).isEmpty(), () -> "container's own files: " + Scenarios.warnings(box, t0));
+    }
+
     @Test
     void chrootIntoTheHostRoot() {
         Alert a = expect(box, "host-chroot", "chroot", bw("chroot", "/host"));
