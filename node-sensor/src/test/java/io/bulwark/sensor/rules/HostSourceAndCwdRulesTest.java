@@ -129,6 +129,22 @@ class HostSourceAndCwdRulesTest {
         assertTrue(out.contains("host_file=/etc/crontab") && out.contains("mount_source=/etc"), out);
     }
 
+    /** A bind of a parent of a sensitive directory (/var, /var/lib): the file's host path decides. */
+    @Test
+    void writesUnderASensitiveDirectoryThroughABindOfItsParentAlert() {
+        assertEquals(List.of(WRITE), fired(ENGINE, write("/data/lib/kubelet/config.yaml").mount("/var", "/data").build()));
+        assertEquals(List.of(WRITE), fired(ENGINE, write("/v/kubelet/pki/kubelet.crt").mount("/var/lib", "/v").build()));
+        assertEquals(List.of(PERSIST), fired(ENGINE, write("/data/spool/cron/crontabs/root").mount("/var", "/data").build()));
+        String out = ENGINE.evaluate(write("/data/lib/kubelet/config.yaml").mount("/var", "/data").build()).get(0).output();
+        assertTrue(out.contains("host_file=/var/lib/kubelet/config.yaml") && out.contains("mount_source=/var"), out);
+        // the rest of such a bind is not the node's control
+        assertTrue(fired(ENGINE, write("/data/log/app.log").mount("/var", "/data").build()).isEmpty());
+        assertTrue(fired(ENGINE, write("/data/lib/app/db").mount("/var", "/data").build()).isEmpty());
+        assertTrue(fired(ENGINE, write("/v/kubelet/pods/1234/volumes/kubernetes.io~empty-dir/c/f").mount("/var/lib", "/v").build()).isEmpty(),
+                "a pod's own directory under the kubelet's");
+        assertTrue(fired(ENGINE, write("/data/lib/kubeletx/f").mount("/var", "/data").build()).isEmpty(), "/var/lib/kubeletx is not the kubelet's");
+    }
+
     @Test
     void ordinaryBindsReadsAndPodDirectoriesStayQuiet() {
         assertTrue(fired(ENGINE, write("/data/x/etc-like").mount("/tmp/xyz", "/data/x").build()).isEmpty());
