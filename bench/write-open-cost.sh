@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cost of an ordinary write open (openat O_WRONLY|O_CREAT, plus its close) and of an ordinary relative
-# read open (openat "hostname" from /etc) made from a private mount namespace — what the kernel counts
+# Cost of an ordinary write open (openat O_WRONLY|O_CREAT, plus its close), of an ordinary relative
+# read open (openat "hostname" from /etc), and of renames by relative and by absolute names in /tmp
+# (sent every time: the relative one also has the kernel name its directory) made from a private mount namespace — what the kernel counts
 # as a container process — with no sensor and with `bulwark up` running each JAR given (default: the
 # built one). Best of 5 runs of 300,000 calls; getppid (not
 # watched) alongside. Run as root after ./bulwark setup (the helpers are built by the test compile).
@@ -20,7 +21,7 @@ best() {
   done
   echo "$b"
 }
-echo "no sensor: openat-write $(best openat-write) ns, openat-rel $(best openat-rel) ns, getppid $(best getppid) ns"
+echo "no sensor: openat-write $(best openat-write) ns, openat-rel $(best openat-rel) ns, getppid $(best getppid) ns, rename-rel $(best rename-rel) ns, rename-abs $(best rename-abs) ns"
 [[ $# -gt 0 ]] || set -- node-sensor/target/quarkus-app/quarkus-run.jar
 for jar in "$@"; do
   out=$(mktemp)
@@ -28,7 +29,7 @@ for jar in "$@"; do
   pid=$!
   for _ in $(seq 1 150); do grep -q ready "$out" && break; sleep 0.2; done
   grep -q ready "$out" || { echo "$jar: bulwark up never became ready"; kill "$pid"; exit 1; }
-  echo "$jar: openat-write $(best openat-write) ns, openat-rel $(best openat-rel) ns, getppid $(best getppid) ns"
+  echo "$jar: openat-write $(best openat-write) ns, openat-rel $(best openat-rel) ns, getppid $(best getppid) ns, rename-rel $(best rename-rel) ns, rename-abs $(best rename-abs) ns"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -f "$out"
 done

@@ -1,7 +1,10 @@
 /*
  * bwsyscall: measures the cost of one syscall in a tight loop (per-syscall overhead benchmark).
- *   bwsyscall getppid|openat|openat-write|openat-rel|stat|setns N      prints "<name> calls=N ns_per_call=X"
- * (setns: setns(-1, 0), an event the sensor must send every time, failing with EBADF)
+ *   bwsyscall getppid|openat|openat-write|openat-rel|rename-rel|rename-abs|stat|setns N
+ *                                                                     prints "<name> calls=N ns_per_call=X"
+ * (setns: setns(-1, 0), an event the sensor must send every time, failing with EBADF; rename-rel and
+ * rename-abs: a file renamed back and forth in /tmp by relative and by absolute names, an event the
+ * sensor sends every time from a container, the relative one with the directory the kernel names)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -21,6 +24,14 @@ int main(int argc, char **argv)
 	struct stat st;
 	if (!strcmp(what, "openat-rel") && chdir("/etc") != 0)
 		return 1;
+	if (!strncmp(what, "rename-", 7)) {
+		if (chdir("/tmp") != 0)
+			return 1;
+		int fd = open("/tmp/bwsyscall.a", O_WRONLY | O_CREAT, 0600);
+		if (fd < 0)
+			return 1;
+		close(fd);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < n; i++) {
 		if (!strcmp(what, "openat")) {
@@ -38,6 +49,16 @@ int main(int argc, char **argv)
 			int fd = syscall(SYS_openat, AT_FDCWD, "hostname", O_RDONLY);
 			if (fd >= 0)
 				close(fd);
+		} else if (!strcmp(what, "rename-rel")) {
+			if (i & 1)
+				rename("bwsyscall.b", "bwsyscall.a");
+			else
+				rename("bwsyscall.a", "bwsyscall.b");
+		} else if (!strcmp(what, "rename-abs")) {
+			if (i & 1)
+				rename("/tmp/bwsyscall.b", "/tmp/bwsyscall.a");
+			else
+				rename("/tmp/bwsyscall.a", "/tmp/bwsyscall.b");
 		} else if (!strcmp(what, "setns")) {
 			syscall(SYS_setns, -1, 0);
 		} else if (!strcmp(what, "stat")) {
@@ -47,6 +68,10 @@ int main(int argc, char **argv)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (!strncmp(what, "rename-", 7)) {
+		unlink("/tmp/bwsyscall.a");
+		unlink("/tmp/bwsyscall.b");
+	}
 	double ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
 	printf("%s calls=%ld ns_per_call=%.1f\n", what, n, ns / n);
 	return 0;
