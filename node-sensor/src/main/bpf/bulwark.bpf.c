@@ -104,6 +104,31 @@ struct {
 	__type(value, struct bw_exit_check);
 } exit_check SEC(".maps");
 
+/* io_uring write opens by container processes that the path filter let go, parked by request until
+ * their completion (io_uring_complete), where the opened file is known: exit_check's io_uring form.
+ * Keyed by the request object; an open submit that is not parked clears the slot of a recycled
+ * request, and the LRU drops requests that never complete. */
+struct bw_ring_open {
+	char path[BW_STR0];
+	__u64 flags;
+	__u32 file_slot;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct bw_ring_open);
+} ring_opens SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_ring_open);
+} ring_scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -1352,6 +1377,103 @@ int BPF_PROG(bw_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
+/* A container's io_uring open the path filter let go: parked for its completion when it writes. */
+static __noinline void park_ring_open(struct bw_event *e, __u64 key, __u64 flags, __u32 file_slot)
+{
+	if ((flags & O_ACCMODE) == 0 && (flags & (O_CREAT | O_TRUNC)) == 0) {
+		bpf_map_delete_elem(&ring_opens, &key);
+		return;
+	}
+	__u32 zero = 0;
+	struct bw_ring_open *v = bpf_map_lookup_elem(&ring_scratch, &zero);
+	if (!v)
+		return;
+	if (bpf_probe_read_kernel_str(v->path, sizeof(v->path), e->str0) <= 0)
+		v->path[0] = 0;
+	v->flags = flags;
+	v->file_slot = file_slot;
+	bpf_map_update_elem(&ring_opens, &key, v, BPF_ANY);
+}
+
+#define IORING_FILE_INDEX_ALLOC (~0U)
+#define FFS_FLAGS 3UL /* FFS_NOWAIT | FFS_ISREG, in the low bits of io_rsrc_node.file_ptr */
+
+/* The file an io_uring open installed: descriptor res, or a fixed-file slot (file_slot - 1, or res
+ * when the kernel picked the slot). */
+static __always_inline struct file *ring_open_file(struct task_struct *task, struct io_kiocb *req, __u32 file_slot, long res)
+{
+	if (!file_slot)
+		return fd_file(task, res);
+	__u32 idx = file_slot == IORING_FILE_INDEX_ALLOC ? (__u32)res : file_slot - 1;
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+		return 0;
+	struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+	struct io_rsrc_node *node = 0;
+	bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]);
+	if (!node)
+		return 0;
+	return (struct file *)(BPF_CORE_READ(node, file_ptr) & ~FFS_FLAGS);
+}
+
+/* The completion of a parked io_uring write open: sent when the opened file is on a mount of another
+ * mount namespace, or is a kernel interface (as check_write_open does for the syscalls). Completions
+ * run in the submitter's threads (its task work, its io-wq workers, its SQPOLL thread). */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(bw_io_uring_done, struct io_ring_ctx *ring, void *reqp, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = reqp;
+	__u8 op = BPF_CORE_READ(req, opcode);
+	if (op != IORING_OP_OPENAT && op != IORING_OP_OPENAT2)
+		return 0;
+	__u64 key = (__u64)req;
+	struct bw_ring_open *p = bpf_map_lookup_elem(&ring_opens, &key);
+	if (!p)
+		return 0;
+	__u64 flags = p->flags;
+	__u32 file_slot = p->file_slot;
+	long res = BPF_CORE_READ(req, cqe.res);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *f = 0;
+	bool foreign = false;
+	__u64 kmagic = 0;
+	if (res != -26 /* ETXTBSY */) {
+		if (res < 0)
+			goto done;
+		f = ring_open_file(task, req, file_slot, res);
+		if (!f)
+			goto done;
+		foreign = foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
+		if (!foreign)
+			kmagic = kernel_iface(f);
+		if (!foreign && !kmagic)
+			goto done;
+	}
+	if (rate_limited(bpf_get_current_cgroup_id())) {
+		count(BW_CNT_RATE_LIMITED);
+		goto done;
+	}
+	struct bw_event *e = scratch_event(BW_OP_IOURING, task);
+	if (!e)
+		goto done;
+	e->nr = op;
+	e->args[0] = flags;
+	e->flags2 = 0;
+	read_kernel_str(e, 0, BW_STR0, p->path);
+	if (foreign) {
+		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
+		e->flags2 = BW_F2_FILE_FOREIGN;
+		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	} else if (kmagic) {
+		mark_kernel_file(e, f, kmagic);
+	}
+	e->ret = res;
+	emit(e);
+done:
+	bpf_map_delete_elem(&ring_opens, &key);
+	return 0;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(bw_io_uring, struct io_kiocb *req)
 {
@@ -1376,10 +1498,13 @@ int BPF_PROG(bw_io_uring, struct io_kiocb *req)
 		read_kernel_str(e, 0, BW_STR0, name);
 		__u64 flags = BPF_CORE_READ(o, how.flags);
 		e->args[0] = flags;
+		__u64 key = (__u64)req;
 		if (!path_interesting(e, flags)) {
 			count(BW_CNT_FILTERED);
+			park_ring_open(e, key, flags, BPF_CORE_READ(o, file_slot));
 			return 0;
 		}
+		bpf_map_delete_elem(&ring_opens, &key);
 		resolve_proc_fd(e, task);
 	}
 	emit(e);

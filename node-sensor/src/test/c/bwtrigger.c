@@ -40,13 +40,20 @@ static int report(const char *what, long rc)
 	return 0;
 }
 
-static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
+static int io_uring_one_on(struct io_uring_sqe *tmpl, const char *what, int fixed_slot)
 {
 	struct io_uring_params p;
 	memset(&p, 0, sizeof(p));
 	int fd = syscall(__NR_io_uring_setup, 4, &p);
 	if (fd < 0)
 		return report("io_uring_setup", fd);
+	if (fixed_slot) {
+		/* one empty slot of a registered file table: the open installs its file there, no descriptor */
+		int fds[1] = { -1 };
+		long rr = syscall(__NR_io_uring_register, fd, IORING_REGISTER_FILES, fds, 1);
+		if (rr < 0)
+			return report("io_uring_register", rr);
+	}
 	size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
 	void *sq = mmap(0, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
 	struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
@@ -71,6 +78,11 @@ static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
 	return 0;
 }
 
+static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
+{
+	return io_uring_one_on(tmpl, what, 0);
+}
+
 /* One io_uring OPENAT of path, through the same ring code as the other io_uring actions. */
 static int io_uring_openat(const char *path, int flags)
 {
@@ -81,6 +93,19 @@ static int io_uring_openat(const char *path, int flags)
 	sqe.addr = (unsigned long)path;
 	sqe.open_flags = flags;
 	return io_uring_one(&sqe, "io_uring_openat");
+}
+
+/* One io_uring OPENAT of path for write into fixed-file slot 0 (sqe.file_index 1): no descriptor. */
+static int io_uring_openat_fixed(const char *path)
+{
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)path;
+	sqe.open_flags = O_WRONLY;
+	sqe.file_index = 1;
+	return io_uring_one_on(&sqe, "io_uring_openat_fixed", 1);
 }
 
 static void usage(void);
@@ -417,6 +442,8 @@ static int extra_actions(int argc, char **argv)
 		return report(a, syscall(__NR_creat, ARG(2), 0600));
 	if (!strcmp(a, "io-uring-open2"))
 		return io_uring_openat2(ARG(2));
+	if (!strcmp(a, "io-uring-open-fixed"))
+		return io_uring_openat_fixed(ARG(2));
 	if (!strcmp(a, "io-uring-connect-unix"))
 		return io_uring_connect_unix(ARG(2));
 	if (!strcmp(a, "clone-newuser")) {
@@ -579,7 +606,7 @@ static void usage(void)
 		"  ptrace-attach PID | process-vm-writev PID | bpf-prog-load | bpf-map-create | init-module | finit-module\n"
 		"  userfaultfd | memfd-create NAME | open-by-handle | connect-unix PATH | connect-tcp IP PORT | packet-socket\n"
 		"  dup2-socket | splice PATH | setuid UID | capset | sleep SECONDS\n"
-		"  creat PATH | io-uring-open2 PATH | io-uring-connect-unix PATH | clone-newuser\n"
+		"  creat PATH | io-uring-open2 PATH | io-uring-open-fixed PATH (for write, into a fixed-file slot) | io-uring-connect-unix PATH | clone-newuser\n"
 		"  fsmount-chain FSTYPE SOURCE TARGET | fsconfig-source SOURCE | mknodat-blk PATH | mknod-chr PATH MAJ MIN\n"
 		"  symlinkat TARGET LINK | link OLD NEW | linkat OLD NEW | rename OLD NEW | renameat2 OLD NEW\n"
 		"  rename-exchange A B [N] (renameat2 RENAME_EXCHANGE, N times)\n"

@@ -671,6 +671,7 @@ public final class EventDecoder {
             m.put("name", r.s0());
             m.put("flags", Flags.open(r.args()[0]));
             procFdTarget(r, m);
+            foreignFile(r, m);
         }
         return m;
     }

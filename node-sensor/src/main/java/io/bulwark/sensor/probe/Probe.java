@@ -36,7 +36,8 @@ public final class Probe implements AutoCloseable {
             "bw_fork", "process creation (process table)",
             "bw_exit", "process exit (process table)",
             "bw_cgroup_mkdir", "live container discovery",
-            "bw_io_uring", "the io_uring door (opens and connects submitted through io_uring)");
+            "bw_io_uring", "the io_uring door (opens and connects submitted through io_uring)",
+            "bw_io_uring_done", "io_uring write opens checked at completion (another mount namespace's file, a kernel interface under another name)");
 
     /** Settings for the kernel side. */
     /**

@@ -59,6 +59,13 @@ class ForeignFileWriteTest {
             Scenarios.Alert w = expect(box, "host-file-write", "open", bw("open-write", "/mnt/p/" + pid + "/root" + data));
             assertEquals("File Of Another Mount Namespace Opened For Write From Container", w.rule(), w.output());
             assertEquals(data.getFileName().toString(), w.event().syscall().args().get("file_name"), w.output());
+            // the io_uring door: checked at the request's completion, a descriptor or a fixed-file slot
+            Scenarios.Alert ring = expect(box, "host-file-write", "io_uring_submit", bw("io-uring-open", "/mnt/p/" + pid + "/root" + data));
+            assertEquals(data.getFileName().toString(), ring.event().syscall().args().get("file_name"), ring.output());
+            assertEquals("OPENAT", ring.event().syscall().args().get("opcode"), ring.output());
+            Scenarios.Alert fixed = expect(box, "host-file-write", "io_uring_submit", bw("io-uring-open-fixed", "/mnt/p/" + pid + "/root" + data));
+            assertEquals(Boolean.TRUE, fixed.event().syscall().args().get("file_foreign_mnt"), fixed.output());
+            expect(box, "runc-exe-overwrite", "io_uring_submit", bw("io-uring-open", "/mnt/p/" + pid + "/root" + tool));
             Scenarios.Alert x = expect(box, "runc-exe-overwrite", "open", bw("open-write", "/mnt/p/" + pid + "/root" + tool));
             assertEquals(Priority.CRITICAL, x.priority());
             assertEquals(Boolean.TRUE, x.event().syscall().args().get("file_exec"), x.output());
@@ -79,7 +86,8 @@ class ForeignFileWriteTest {
         try (RuncContainer box = RuncContainer.builder().start()) {
             long t0 = Scenarios.now();
             assertEquals(0, box.exec("/bin/sh", "-c",
-                    "echo a > /tmp/x && echo b >> /tmp/x && touch /tmp/y && echo c > /dev/null && cd /tmp && echo d > z").exitCode());
+                    "echo a > /tmp/x && echo b >> /tmp/x && touch /tmp/y && echo c > /dev/null && cd /tmp && echo d > z"
+                    + " && /bin/bwtrigger io-uring-open /tmp/x && /bin/bwtrigger io-uring-open-fixed /tmp/y").exitCode());
             Scenarios.awaitMarker(box, t0);
             long cg = box.cgroupId();
             List<SensorEvent> opens = Scenarios.sensor().all(e -> e.time() >= t0 && e.process() != null && e.process().cgroupId() == cg

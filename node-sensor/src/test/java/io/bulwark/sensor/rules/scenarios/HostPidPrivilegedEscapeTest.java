@@ -106,6 +106,11 @@ class HostPidPrivilegedEscapeTest {
             assertEquals(Boolean.TRUE, sym.event().syscall().args().get("redirected"));
             assertTrue(sym.output().contains("file=/tmp/cp reached=core_pattern"), sym.output());
 
+            // io_uring, judged at the request's completion: into a descriptor, and into a fixed-file slot
+            Alert ring = expect(box, "core-pattern", "io_uring_submit", bw("io-uring-open", "/tmp/cp"));
+            assertEquals("core_pattern", ring.event().syscall().args().get("kernel_file"), ring.output());
+            expect(box, "core-pattern", "io_uring_submit", bw("io-uring-open-fixed", "/tmp/cp"));
+
             Alert bind = expect(box, "core-pattern", "open", bw("open-write", "/tmp/f"));
             assertEquals(Boolean.TRUE, bind.event().syscall().args().get("redirected"), bind.output());
 
