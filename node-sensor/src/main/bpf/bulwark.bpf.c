@@ -112,7 +112,8 @@ struct bw_ring_open {
 	char path[BW_STR0];
 	__u64 flags;
 	__u32 file_slot;
-	__u32 pad;
+	__u32 kept; /* the submit was sent (its name matched the filter): at completion only a kernel
+	             * interface reached under another name is sent */
 };
 
 struct {
@@ -1377,8 +1378,8 @@ int BPF_PROG(bw_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* A container's io_uring open the path filter let go: parked for its completion when it writes. */
-static __noinline void park_ring_open(struct bw_event *e, __u64 key, __u64 flags, __u32 file_slot)
+/* A container's io_uring open: parked for its completion when it writes (kept: its submit was sent). */
+static __noinline void park_ring_open(struct bw_event *e, __u64 key, __u64 flags, __u32 file_slot, __u32 kept)
 {
 	if ((flags & O_ACCMODE) == 0 && (flags & (O_CREAT | O_TRUNC)) == 0) {
 		bpf_map_delete_elem(&ring_opens, &key);
@@ -1392,7 +1393,33 @@ static __noinline void park_ring_open(struct bw_event *e, __u64 key, __u64 flags
 		v->path[0] = 0;
 	v->flags = flags;
 	v->file_slot = file_slot;
+	v->kept = kept;
 	bpf_map_update_elem(&ring_opens, &key, v, BPF_ANY);
+}
+
+/* True when the last component of path (a parked io_uring open's) is name (a dentry's), as far as
+ * BW_NAME_KEY bytes tell. Uses path_scratch, as path_interesting does. */
+static __noinline bool same_last_name(const char *path, const unsigned char *name)
+{
+	__u32 zero = 0;
+	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!k)
+		return false;
+	if (bpf_probe_read_kernel_str(k->data, sizeof(k->data), path) <= 0)
+		return false;
+	struct basename_ctx bc = { .last = 0 };
+	bpf_loop(BW_PATH_KEY - 1, basename_step, &bc, 0);
+	char a[BW_NAME_KEY] = {};
+	char b[BW_NAME_KEY] = {};
+	bpf_probe_read_kernel_str(a, sizeof(a), &k->data[bc.last & (BW_PATH_KEY - 1)]);
+	bpf_probe_read_kernel_str(b, sizeof(b), name);
+	for (int i = 0; i < BW_NAME_KEY; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			break;
+	}
+	return true;
 }
 
 #define IORING_FILE_INDEX_ALLOC (~0U)
@@ -1432,12 +1459,24 @@ int BPF_PROG(bw_io_uring_done, struct io_ring_ctx *ring, void *reqp, struct io_u
 		return 0;
 	__u64 flags = p->flags;
 	__u32 file_slot = p->file_slot;
+	__u32 kept = p->kept;
 	long res = BPF_CORE_READ(req, cqe.res);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *f = 0;
 	bool foreign = false;
 	__u64 kmagic = 0;
-	if (res != -26 /* ETXTBSY */) {
+	if (kept) {
+		/* judged by its name at the submit already: only a kernel interface reached under another
+		 * name (core_pattern bound over a sysctl the filter keeps) is news */
+		if (res < 0)
+			goto done;
+		f = ring_open_file(task, req, file_slot, res);
+		if (!f)
+			goto done;
+		kmagic = kernel_iface(f);
+		if (!kmagic || same_last_name(p->path, BPF_CORE_READ(f, f_path.dentry, d_name.name)))
+			goto done;
+	} else if (res != -26 /* ETXTBSY */) {
 		if (res < 0)
 			goto done;
 		f = ring_open_file(task, req, file_slot, res);
@@ -1501,10 +1540,10 @@ int BPF_PROG(bw_io_uring, struct io_kiocb *req)
 		__u64 key = (__u64)req;
 		if (!path_interesting(e, flags)) {
 			count(BW_CNT_FILTERED);
-			park_ring_open(e, key, flags, BPF_CORE_READ(o, file_slot));
+			park_ring_open(e, key, flags, BPF_CORE_READ(o, file_slot), 0);
 			return 0;
 		}
-		bpf_map_delete_elem(&ring_opens, &key);
+		park_ring_open(e, key, flags, BPF_CORE_READ(o, file_slot), 1);
 		resolve_proc_fd(e, task);
 	}
 	emit(e);

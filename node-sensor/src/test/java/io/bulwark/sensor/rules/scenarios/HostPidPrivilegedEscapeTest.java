@@ -117,11 +117,19 @@ class HostPidPrivilegedEscapeTest {
             // a sysctl the kernel's filter keeps by its name (as a runtime writes them), the file is core_pattern
             Alert masked = expect(box, "core-pattern", "open", bw("open-write", "/proc/sys/kernel/domainname"));
             assertTrue(masked.output().contains("file=/proc/sys/kernel/domainname reached=core_pattern"), masked.output());
+            // the same through io_uring: the submit is sent by its name (a sysctl no rule names), the completion by the file
+            Alert maskedRing = expect(box, "core-pattern", "io_uring_submit", bw("io-uring-open", "/proc/sys/kernel/domainname"));
+            assertEquals(Boolean.TRUE, maskedRing.event().syscall().args().get("redirected"), maskedRing.output());
         } finally {
             box.exec("/bin/sh", "-c", "umount /proc/sys/kernel/domainname; umount /tmp/f; rm -f /tmp/cp /tmp/f");
         }
         // by its own name: the same rule, not redirected
         Alert own = expect(box, "core-pattern", "open", bw("open-write", cp));
         assertEquals(Boolean.FALSE, own.event().syscall().args().get("redirected"), own.output());
+        // through io_uring by its own name: judged at the submit, and its completion adds nothing
+        long t0 = Scenarios.now();
+        expect(box, "core-pattern", "io_uring_submit", bw("io-uring-open", cp));
+        List<Alert> ringOwn = Scenarios.warnings(box, t0);
+        assertEquals(1, ringOwn.size(), () -> "one alert for one io_uring write by its own name: " + ringOwn);
     }
 }
