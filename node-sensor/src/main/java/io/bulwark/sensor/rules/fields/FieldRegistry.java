@@ -603,13 +603,20 @@ public final class FieldRegistry {
             int slash = n.lastIndexOf('/');
             return slash < 0 ? null : slash == 0 ? "/" : n.substring(0, slash);
         });
-        def("fd.filename", FieldType.STRING, "file part of fd.name for files", ev -> {
+        Extractor filename = ev -> {
             FdInfo f = ev.fd();
             if (!f.isFile() || !(f.name instanceof String n)) {
                 return f.isFile() ? f.name : null;
             }
             return n.substring(n.lastIndexOf('/') + 1);
-        });
+        };
+        def("fd.filename", FieldType.STRING, "file part of fd.name for files", filename);
+        def("fd.reached_filename", FieldType.STRING,
+                "the name of the file a write open reached: `args.kernel_file` when the kernel named a kernel interface (whatever name led there), else fd.filename (Bulwark extension)",
+                ev -> {
+                    String k = ev.argText("kernel_file");
+                    return k != null ? k : filename.get(ev);
+                });
         def("fd.mount.source", FieldType.STRING,
                 "host source of the container's bind mount that holds fd.name (the mount whose destination is the longest prefix of fd.name; for rename/link the new path, for symlink the link, for unlink the path); null when the longest such mount is not a bind, or none (Bulwark extension)",
                 ev -> hostMount(ev, 0));
