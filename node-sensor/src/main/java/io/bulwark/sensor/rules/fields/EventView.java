@@ -23,6 +23,11 @@ public final class EventView {
     private List<Object> ancNames;
     private List<Object> ancOther;
     private char ancOtherKind;
+    /** fd.mount.source, dest and host_path, computed together once per event (hostMountDone). */
+    private boolean hostMountDone;
+    private String hmSource;
+    private String hmDest;
+    private String hmPath;
     /** Per-event memo of compiled macros and field values (see eval.SlotSpace); null when the view has none. */
     private final Object slotOwner;
     private final byte[] memo;
@@ -70,6 +75,8 @@ public final class EventView {
         ancNames = null;
         ancOther = null;
         ancOtherKind = 0;
+        hostMountDone = false;
+        hmSource = hmDest = hmPath = null;
         if (values != null) {
             for (int k = 0; k < nFilled; k++) {
                 values[filled[k]] = null;
@@ -169,6 +176,20 @@ public final class EventView {
             ancOtherKind = what;
         }
         return out;
+    }
+
+    /** fd.mount.source (0), dest (1) or host_path (2): the three are computed together, once per event. */
+    String hostMount(int what) {
+        if (!hostMountDone) {
+            String[] r = FieldRegistry.hostMountOf(this);
+            if (r != null) {
+                hmSource = r[0];
+                hmDest = r[1];
+                hmPath = r[2];
+            }
+            hostMountDone = true;
+        }
+        return what == 0 ? hmSource : what == 1 ? hmDest : hmPath;
     }
 
     FdInfo fd() {

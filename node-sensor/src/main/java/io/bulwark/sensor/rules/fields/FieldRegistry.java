@@ -534,6 +534,11 @@ public final class FieldRegistry {
     }
 
     private static Object hostMount(EventView ev, int what) {
+        return ev.hostMount(what);
+    }
+
+    /** The bind mount holding the event's path: {source, dest, host path}, or null (see fd.mount.*). */
+    static String[] hostMountOf(EventView ev) {
         String name = ev.ctr == null || ev.ctr.mounts() == null ? null : mountPath(ev);
         if (name == null || !name.startsWith("/")) {
             return null;
@@ -555,14 +560,9 @@ public final class FieldRegistry {
             return null;
         }
         String source = trimSlash(best.source());
-        if (what == 0) {
-            return source;
-        }
-        if (what == 1) {
-            return bestDest;
-        }
         String rest = bestDest.equals("/") ? name : name.substring(bestDest.length());
-        return rest.isEmpty() ? source : source.equals("/") ? rest : source + rest;
+        String hostPath = rest.isEmpty() ? source : source.equals("/") ? rest : source + rest;
+        return new String[] {source, bestDest, hostPath};
     }
 
     private static String trimSlash(String p) {
