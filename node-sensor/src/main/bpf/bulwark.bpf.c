@@ -41,6 +41,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_ACCMODE 3
 #define O_CREAT 0100
 #define O_TRUNC 01000
+/* open flags with write intent: an access mode other than O_RDONLY, or O_CREAT / O_TRUNC */
+#define OPEN_WRITES(fl) (((fl) & O_ACCMODE) != 0 || ((fl) & (O_CREAT | O_TRUNC)) != 0)
 /* arch/x86/include/asm/thread_info.h: a 32-bit syscall is in progress (in_ia32_syscall()); set at the
  * 32-bit entry, cleared on the return to user mode, after the sys_exit tracepoint. */
 #define TS_COMPAT 0x0002
@@ -447,12 +449,35 @@ static __always_inline void mark_kernel_file(struct bw_event *e, struct file *f,
 	read_kernel_str(e, 2, BW_STR2, BPF_CORE_READ(f, f_path.dentry, d_name.name));
 }
 
+/* Whether the file a container's write open installed matters once the open is done (a syscall's
+ * exit, an io_uring request's completion): on a mount of another mount namespace (*foreign), or a
+ * kernel interface (*kmagic, kernel_iface's). */
+static __always_inline bool opened_file_matters(struct task_struct *task, struct file *f, bool *foreign, __u64 *kmagic)
+{
+	*foreign = foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
+	*kmagic = *foreign ? 0 : kernel_iface(f);
+	return *foreign || *kmagic;
+}
+
+/* Names in e the file opened_file_matters found: a foreign file (str1, its i_mode in aux[1],
+ * BW_F2_FILE_FOREIGN) or a kernel interface (mark_kernel_file). Nothing when neither (no file). */
+static __always_inline void mark_opened_file(struct bw_event *e, struct file *f, bool foreign, __u64 kmagic)
+{
+	if (foreign) {
+		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
+		e->flags2 = BW_F2_FILE_FOREIGN;
+		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	} else if (kmagic) {
+		mark_kernel_file(e, f, kmagic);
+	}
+}
+
 /* A container process's write open that the path filter did not keep: checked at its exit (exit_check). */
 static __always_inline void defer_write_open(struct bw_event *e, struct task_struct *task, __u64 oflags)
 {
 	if (!(e->flags & BW_F_CONTAINED))
 		return;
-	if ((oflags & O_ACCMODE) == 0 && (oflags & (O_CREAT | O_TRUNC)) == 0)
+	if (!OPEN_WRITES(oflags))
 		return;
 	struct bw_exit_check *c = bpf_task_storage_get(&exit_check, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)
@@ -507,7 +532,7 @@ static __always_inline bool path_interesting(struct bw_event *e, __u64 oflags)
 	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
 	if (!k)
 		return false;
-	bool write = (oflags & O_ACCMODE) != 0 || (oflags & (O_CREAT | O_TRUNC)) != 0;
+	bool write = OPEN_WRITES(oflags);
 	long n = bpf_probe_read_kernel_str(k->data, sizeof(k->data), e->str0);
 	if (n <= 1)
 		return false;
@@ -1150,7 +1175,7 @@ static __always_inline bool open_writes(struct bw_event *e)
 	default:
 		return false;
 	}
-	return (fl & O_ACCMODE) != 0 || (fl & (O_CREAT | O_TRUNC)) != 0;
+	return OPEN_WRITES(fl);
 }
 
 /* The exit of a parked write open (exit_check): sent when the opened file is on a mount of another
@@ -1173,12 +1198,7 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 		if (ret < 0)
 			return;
 		f = fd_file(task, ret);
-		if (!f)
-			return;
-		foreign = foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
-		if (!foreign)
-			kmagic = kernel_iface(f);
-		if (!foreign && !kmagic)
+		if (!f || !opened_file_matters(task, f, &foreign, &kmagic))
 			return;
 	}
 	if (rate_limited(bpf_get_current_cgroup_id())) {
@@ -1202,14 +1222,7 @@ static __always_inline void check_write_open(struct task_struct *task, long nr, 
 	e->aux[1] = 0;
 	clear_strs(e);
 	read_user_str(e, 0, BW_STR0, (c.nr == __NR_open || c.nr == __NR_creat) ? c.args[0] : c.args[1]);
-	e->flags2 = 0;
-	if (foreign) {
-		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
-		e->flags2 = BW_F2_FILE_FOREIGN;
-		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	} else if (kmagic) {
-		mark_kernel_file(e, f, kmagic);
-	}
+	mark_opened_file(e, f, foreign, kmagic);
 	fill_task(e, task);
 	e->ret = ret;
 	e->ktime = bpf_ktime_get_boot_ns();
@@ -1381,7 +1394,7 @@ int BPF_PROG(bw_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 /* A container's io_uring open: parked for its completion when it writes (kept: its submit was sent). */
 static __noinline void park_ring_open(struct bw_event *e, __u64 key, __u64 flags, __u32 file_slot, __u32 kept)
 {
-	if ((flags & O_ACCMODE) == 0 && (flags & (O_CREAT | O_TRUNC)) == 0) {
+	if (!OPEN_WRITES(flags)) {
 		bpf_map_delete_elem(&ring_opens, &key);
 		return;
 	}
@@ -1480,12 +1493,7 @@ int BPF_PROG(bw_io_uring_done, struct io_ring_ctx *ring, void *reqp, struct io_u
 		if (res < 0)
 			goto done;
 		f = ring_open_file(task, req, file_slot, res);
-		if (!f)
-			goto done;
-		foreign = foreign_mount(task, BPF_CORE_READ(f, f_path.mnt));
-		if (!foreign)
-			kmagic = kernel_iface(f);
-		if (!foreign && !kmagic)
+		if (!f || !opened_file_matters(task, f, &foreign, &kmagic))
 			goto done;
 	}
 	if (rate_limited(bpf_get_current_cgroup_id())) {
@@ -1497,15 +1505,8 @@ int BPF_PROG(bw_io_uring_done, struct io_ring_ctx *ring, void *reqp, struct io_u
 		goto done;
 	e->nr = op;
 	e->args[0] = flags;
-	e->flags2 = 0;
 	read_kernel_str(e, 0, BW_STR0, p->path);
-	if (foreign) {
-		e->aux[1] = BPF_CORE_READ(f, f_inode, i_mode);
-		e->flags2 = BW_F2_FILE_FOREIGN;
-		read_kernel_str(e, 1, BW_STR1, BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	} else if (kmagic) {
-		mark_kernel_file(e, f, kmagic);
-	}
+	mark_opened_file(e, f, foreign, kmagic);
 	e->ret = res;
 	emit(e);
 done:

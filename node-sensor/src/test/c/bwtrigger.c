@@ -83,8 +83,9 @@ static int io_uring_one(struct io_uring_sqe *tmpl, const char *what)
 	return io_uring_one_on(tmpl, what, 0);
 }
 
-/* One io_uring OPENAT of path, through the same ring code as the other io_uring actions. */
-static int io_uring_openat(const char *path, int flags)
+/* One io_uring OPENAT of path, through the same ring code as the other io_uring actions; fixed: into
+ * fixed-file slot 0 of a registered table (sqe.file_index 1), no descriptor. */
+static int io_uring_openat_in(const char *path, int flags, int fixed)
 {
 	struct io_uring_sqe sqe;
 	memset(&sqe, 0, sizeof(sqe));
@@ -92,20 +93,13 @@ static int io_uring_openat(const char *path, int flags)
 	sqe.fd = AT_FDCWD;
 	sqe.addr = (unsigned long)path;
 	sqe.open_flags = flags;
-	return io_uring_one(&sqe, "io_uring_openat");
+	sqe.file_index = fixed ? 1 : 0;
+	return io_uring_one_on(&sqe, fixed ? "io_uring_openat_fixed" : "io_uring_openat", fixed);
 }
 
-/* One io_uring OPENAT of path for write into fixed-file slot 0 (sqe.file_index 1): no descriptor. */
-static int io_uring_openat_fixed(const char *path)
+static int io_uring_openat(const char *path, int flags)
 {
-	struct io_uring_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_OPENAT;
-	sqe.fd = AT_FDCWD;
-	sqe.addr = (unsigned long)path;
-	sqe.open_flags = O_WRONLY;
-	sqe.file_index = 1;
-	return io_uring_one_on(&sqe, "io_uring_openat_fixed", 1);
+	return io_uring_openat_in(path, flags, 0);
 }
 
 static void usage(void);
@@ -443,7 +437,7 @@ static int extra_actions(int argc, char **argv)
 	if (!strcmp(a, "io-uring-open2"))
 		return io_uring_openat2(ARG(2));
 	if (!strcmp(a, "io-uring-open-fixed"))
-		return io_uring_openat_fixed(ARG(2));
+		return io_uring_openat_in(ARG(2), O_WRONLY, 1);
 	if (!strcmp(a, "io-uring-connect-unix"))
 		return io_uring_connect_unix(ARG(2));
 	if (!strcmp(a, "clone-newuser")) {

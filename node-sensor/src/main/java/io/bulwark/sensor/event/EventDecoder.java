@@ -542,18 +542,18 @@ public final class EventDecoder {
      */
     private static String absolute(RawEvent r, int dirfd, Map<String, Object> m) {
         String path = r.s0();
-        if (!path.isEmpty() && path.charAt(0) != '/' && (r.flags() & RawEvent.F_PROC_FD) == 0 && (r.aux()[1] & RawEvent.OPEN_DIR) != 0) {
-            String dir = r.s1();
-            if (dir.startsWith("/")) {
-                m.put("dir", dir);
-                try {
-                    return java.nio.file.Path.of(dir).resolve(path).normalize().toString();
-                } catch (RuntimeException e) {
-                    // an unusual name (NUL-free, but not a valid path here): fall back to /proc
-                }
-            }
+        // with F_PROC_FD, str1 names the file behind the descriptor, not a directory
+        String dir = (r.flags() & RawEvent.F_PROC_FD) != 0 ? null : kernelDir(r, path, r.s1());
+        if (dir != null) {
+            m.put("dir", dir);
         }
-        return absolute(r.tid(), dirfd, path);
+        return entryName(r, dirfd, path, dir);
+    }
+
+    /** The directory the kernel named at the call for the relative {@code path} ({@code slot}, with OPEN_DIR in aux[1]), or null. */
+    private static String kernelDir(RawEvent r, String path, String slot) {
+        boolean relative = !path.isEmpty() && path.charAt(0) != '/';
+        return relative && (r.aux()[1] & RawEvent.OPEN_DIR) != 0 && slot.startsWith("/") ? slot : null;
     }
 
     /**
@@ -566,11 +566,12 @@ public final class EventDecoder {
         if (path.isEmpty() || path.charAt(0) == '/') {
             return path;
         }
-        if ((r.aux()[1] & RawEvent.OPEN_DIR) != 0 && kernelDir.startsWith("/")) {
+        String dir = kernelDir == null ? null : kernelDir(r, path, kernelDir);
+        if (dir != null) {
             try {
-                return java.nio.file.Path.of(kernelDir).resolve(path).normalize().toString();
+                return java.nio.file.Path.of(dir).resolve(path).normalize().toString();
             } catch (RuntimeException e) {
-                // an unusual name: fall back to /proc
+                // an unusual name (NUL-free, but not a valid path here): fall back to /proc
             }
         }
         return absolute(r.tid(), dirfd, path);
