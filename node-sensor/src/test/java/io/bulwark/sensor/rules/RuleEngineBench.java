@@ -46,8 +46,8 @@ public class RuleEngineBench {
     @Param({"escape", "falco"})
     public String ruleset;
 
-    private RuleEngine engine;
-    private SensorEvent[] events;
+    RuleEngine engine; // package-private: RuleTypeCost reuses the trial's engine and events
+    SensorEvent[] events;
     private int next;
 
     @Setup(Level.Trial)
