@@ -7,6 +7,8 @@ import java.util.List;
  * behind them. Emitted as the detail of an {@code Escape Surface Report} event (source
  * {@code bulwark.sensor}); see {@code schemas/audit.schema.json}.
  *
+ * @param id    stable id ({@link StableId}: node, scope, time and the containers listed): a redelivered
+ *              report keeps it, consumers dedupe on it
  * @param time  when the audit ran; for a {@link #SCOPE_NODE} report, taken before the inventory
  *              was read: a container missing from it was not running when it was read (at or after
  *              {@code time}), and one that starts later has a newer start report
@@ -16,9 +18,21 @@ import java.util.List;
  *              Null in reports from before the field existed: read as {@link #SCOPE_CONTAINER}
  *              ({@link #completeInventory()})
  */
-public record EscapeSurfaceReport(String time, String scope, AlertDetail.Node node, List<ContainerRisk> containers, Summary summary) {
+public record EscapeSurfaceReport(String id, String time, String scope, AlertDetail.Node node, List<ContainerRisk> containers, Summary summary) {
 
     public static final String DETAIL_TYPE = "Escape Surface Report";
+
+    /** A report with its stable id computed from what it says. */
+    public static EscapeSurfaceReport of(String time, String scope, AlertDetail.Node node, List<ContainerRisk> containers, Summary summary) {
+        StringBuilder ids = new StringBuilder();
+        if (containers != null) {
+            for (ContainerRisk c : containers) {
+                ids.append(c == null ? "" : c.id()).append(',');
+            }
+        }
+        return new EscapeSurfaceReport(StableId.of("escape-surface-report", node == null ? null : node.hostname(), scope, time, ids),
+                time, scope, node, containers, summary);
+    }
 
     /** The report lists every container of the node: a container it leaves out is gone. */
     public static final String SCOPE_NODE = "node";

@@ -19,7 +19,7 @@ public record ReportEnvelope(
         EscapeSurfaceReport detail) {
 
     public static ReportEnvelope of(EscapeSurfaceReport report) {
-        return new ReportEnvelope("0", java.util.UUID.randomUUID().toString(), EscapeSurfaceReport.DETAIL_TYPE,
+        return new ReportEnvelope("0", report.id() == null ? java.util.UUID.randomUUID().toString() : report.id(), EscapeSurfaceReport.DETAIL_TYPE,
                 AlertEnvelope.SOURCE, null, report.time(), null,
                 List.of("node/" + (report.node() == null ? "unknown" : report.node().hostname())), report);
     }

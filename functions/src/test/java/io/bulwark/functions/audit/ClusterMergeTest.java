@@ -38,7 +38,7 @@ class ClusterMergeTest {
     }
 
     static ClusterMerge.Incoming in(String scope, String node, String id, Instant t, ContainerRisk... cs) {
-        EscapeSurfaceReport r = new EscapeSurfaceReport(t.toString(), scope, new AlertDetail.Node(node, null, "6.1"), Arrays.asList(cs),
+        EscapeSurfaceReport r = EscapeSurfaceReport.of(t.toString(), scope, new AlertDetail.Node(node, null, "6.1"), Arrays.asList(cs),
                 new EscapeSurfaceReport.Summary(cs.length, 0, 0, 0));
         return new ClusterMerge.Incoming(node, id, "audit/nodes/" + node + "/" + id + ".json", t, r);
     }

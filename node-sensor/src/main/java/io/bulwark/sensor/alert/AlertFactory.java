@@ -9,7 +9,6 @@ import io.bulwark.sensor.rules.RuleMatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /** Builds alert envelopes (the EventBridge contract, docs/alerts.md) from rule matches. */
 public final class AlertFactory {
@@ -35,7 +34,10 @@ public final class AlertFactory {
 
     public AlertEnvelope create(RuleMatch m, SensorEvent e, int count) {
         Rule r = m.rule();
-        String id = UUID.randomUUID().toString();
+        // one syscall of one thread matched one rule: the same facts on a redelivery (or a re-read of the
+        // ring after a restart) give the same id; a coalesced summary differs by its count
+        String id = io.bulwark.contract.StableId.of("alert", node.hostname(), r.name(), e.time(),
+                e.process() == null ? 0 : e.process().tid(), count);
         String time = iso(e.time());
         ContainerInfo c = e.container();
         List<String> resources = new ArrayList<>();

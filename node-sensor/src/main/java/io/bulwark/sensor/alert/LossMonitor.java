@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Lost events are themselves an alert: a flood can be an attacker trying to blind the sensor.
@@ -60,8 +59,8 @@ public final class LossMonitor {
     }
 
     private AlertEnvelope envelope(Map<String, Object> delta, long total) {
-        String id = UUID.randomUUID().toString();
         String time = Instant.now().toString();
+        String id = io.bulwark.contract.StableId.of("loss", node.hostname(), RULE, time, total);
         ProcessHandle self = ProcessHandle.current();
         int pid = (int) self.pid();
         ProcessInfo sensor = new ProcessInfo(pid, pid, self.parent().map(p -> (int) p.pid()).orElse(0), pid, 0, 0, -1,

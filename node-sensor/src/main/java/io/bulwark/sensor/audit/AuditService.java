@@ -73,7 +73,7 @@ public final class AuditService {
         int high = count(risks, Band.HIGH);
         int medium = count(risks, Band.MEDIUM);
         int low = count(risks, Band.LOW);
-        return new EscapeSurfaceReport(time.toString(), EscapeSurfaceReport.SCOPE_NODE, node(), List.copyOf(risks),
+        return EscapeSurfaceReport.of(time.toString(), EscapeSurfaceReport.SCOPE_NODE, node(), List.copyOf(risks),
                 new EscapeSurfaceReport.Summary(risks.size(), high, medium, low));
     }
 

@@ -15,6 +15,8 @@ import io.bulwark.sensor.integrity.IntegrityMonitor;
 import io.bulwark.sensor.local.AuditReporter;
 import io.bulwark.sensor.local.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
+import io.bulwark.sensor.outbox.AlertOutbox;
+import io.bulwark.outbox.OpsServer;
 import io.bulwark.sensor.probe.EnvironmentException;
 import io.bulwark.sensor.probe.Probe;
 import io.bulwark.sensor.rules.RuleEngine;
@@ -51,6 +53,18 @@ public class UpCommand implements Callable<Integer> {
 
     @Option(names = "--alerts", paramLabel = "FILE", description = "Append every alert envelope as one JSON line to FILE (created 0600, never truncated).")
     Path alerts;
+
+    @Option(names = "--outbox", paramLabel = "DIR",
+            description = "The node's durable outbox: every alert and audit report is appended here before the sensor moves on, and the shipper (bulwark ship, or the local stack that ./bulwark up starts) delivers it to SQS and EventBridge, through outages and restarts (docs/delivery.md). Created 0700. Default: no outbox (console and --alerts only).")
+    Path outbox;
+
+    @Option(names = "--outbox-mib", paramLabel = "N", defaultValue = "256",
+            description = "Most disk the outbox may hold, in MiB (default ${DEFAULT-VALUE}). Past 85% of it INFO and DEBUG alerts are refused, past 90% NOTICE, 95% WARNING, 100% ERROR; CRITICAL and above are always kept. Every refusal is logged, counted and raised as a CRITICAL 'Sensor Outbox Full' alert.")
+    int outboxMib;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+            description = "Serve /metrics (Prometheus text), /health/live and /health/ready on 127.0.0.1:PORT (default ${DEFAULT-VALUE}; 0 = off).")
+    int metricsPort;
 
     @Option(names = "--dry-run", description = "Guarantee that nothing acts on anything: alerts are reported, no response action runs.")
     boolean dryRun;
@@ -150,6 +164,37 @@ public class UpCommand implements Callable<Integer> {
         });
     }
 
+    /** /metrics and the health probes on 127.0.0.1; null when off or the port is taken (said on standard error). */
+    private OpsServer startOps(Sensor sensor, Detector detector, AlertOutbox box, java.util.concurrent.atomic.AtomicBoolean running) {
+        if (metricsPort <= 0) {
+            return null;
+        }
+        try {
+            return new OpsServer(metricsPort, m -> {
+                m.counter("bulwark_sensor_events_total", "Kernel events decoded and evaluated", detector.events());
+                m.counter("bulwark_sensor_alerts_total", "Alerts raised (after coalescing)", detector.alerts());
+                m.counter("bulwark_sensor_coalesced_total", "Alerts folded into an earlier identical one", detector.coalesced());
+                for (java.util.Map.Entry<String, Long> c : sensor.counters().entrySet()) {
+                    m.counter("bulwark_sensor_kernel_total", "The sensor's kernel and decoder counters (drops: ringbuf_full_drops, inflight_full, rate_limited, record_errors, decode_errors)",
+                            c.getValue(), "counter", c.getKey());
+                }
+                if (box != null) {
+                    io.bulwark.outbox.OutboxWriter w = box.writer();
+                    m.gauge("bulwark_outbox_used_bytes", "Bytes the outbox's segments hold (delivered ones are deleted by the shipper)", w.usedBytes());
+                    m.gauge("bulwark_outbox_capacity_bytes", "Most bytes the outbox may hold", w.capacityBytes());
+                    m.counter("bulwark_outbox_appended_total", "Records appended to the outbox by this sensor", w.appended());
+                    for (int r = 0; r < 8; r++) {
+                        m.counter("bulwark_outbox_refused_total", "Records refused because the outbox was full, by priority", w.refused(r),
+                                "priority", io.bulwark.outbox.Rank.name(r));
+                    }
+                }
+            }, running::get, () -> running.get() && sensor.probe().failedPrograms().isEmpty());
+        } catch (java.io.IOException e) {
+            System.err.println("bulwark up: metrics and health endpoints off: cannot listen on 127.0.0.1:" + metricsPort + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     /** What the warm-up's alerts add up to; read by nothing but kept so the rendering cannot be skipped. */
     private static long warmUpRendered;
 
@@ -200,11 +245,29 @@ public class UpCommand implements Callable<Integer> {
                 }
             });
         }
+        AlertOutbox box = outbox == null ? null
+                : new AlertOutbox(outbox, (long) outboxMib << 20, NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none", System.err);
+        if (box != null) {
+            box.alarmTo(List.copyOf(sinks)); // the console and the file; the outbox gets the alarm itself
+            sinks.add(a -> { // last: what is printed was kept, and the file before the outbox
+                if (Priority.parse(a.detail().priority()).atLeast(min)) {
+                    box.accept(a);
+                }
+            });
+        }
+        java.util.function.Consumer<Object> reports = file == null && box == null ? null : env -> {
+            if (file != null) {
+                file.accept(env);
+            }
+            if (box != null) {
+                box.accept(env);
+            }
+        };
         AlertFactory factory = new AlertFactory(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none");
         Detector detector = new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), sinks);
         ContainerResolver resolver = new ContainerResolver();
         AuditService audit = new AuditService(resolver, Weights.defaults());
-        AuditReporter reporter = new AuditReporter(audit, file);
+        AuditReporter reporter = new AuditReporter(audit, reports);
         java.util.concurrent.ThreadPoolExecutor audits = containerAudits();
         IntegrityChecker checker = openIntegrity();
         Sensor sensor;
@@ -217,6 +280,9 @@ public class UpCommand implements Callable<Integer> {
         } catch (EnvironmentException e) {
             if (checker != null) {
                 checker.close();
+            }
+            if (box != null) {
+                box.close();
             }
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
@@ -233,6 +299,8 @@ public class UpCommand implements Callable<Integer> {
             }
         }, "bulwark-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        OpsServer ops = startOps(sensor, detector, box, running);
         System.out.println("bulwark up: ready — " + sensor.probe().attached().size() + " programs attached, "
                 + engine.rules().size() + " rules loaded" + (dryRun ? ", dry run: no action will be taken" : "")
                 + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms())
@@ -271,6 +339,7 @@ public class UpCommand implements Callable<Integer> {
                 break;
             }
         }
+        running.set(false);
         if (integrity != null) {
             integrity.close();
         }
@@ -283,6 +352,12 @@ public class UpCommand implements Callable<Integer> {
         detector.flush();
         if (file != null) {
             file.close();
+        }
+        if (box != null) {
+            box.close();
+        }
+        if (ops != null) {
+            ops.close();
         }
         System.err.println("bulwark up: stopped; events " + detector.events() + ", alerts " + detector.alerts()
                 + ", coalesced " + detector.coalesced() + "; sensor counters " + sensor.counters());

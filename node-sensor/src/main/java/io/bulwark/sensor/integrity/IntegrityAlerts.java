@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Integrity findings become alerts through the normal alert path (same envelope as rule
@@ -44,8 +43,8 @@ public final class IntegrityAlerts {
     }
 
     AlertEnvelope envelope(Finding f, String kind) {
-        String id = UUID.randomUUID().toString();
         String time = Instant.now().toString();
+        String id = io.bulwark.contract.StableId.of("integrity", node.hostname(), f.rule(), f.check(), f.target(), time);
         ProcessHandle self = ProcessHandle.current();
         int pid = (int) self.pid();
         ProcessInfo sensor = new ProcessInfo(pid, pid, self.parent().map(p -> (int) p.pid()).orElse(0), pid, 0, 0, -1,

@@ -16,11 +16,11 @@ import java.util.List;
  */
 public final class AuditReporter {
     private final AuditService audit;
-    private final JsonLinesFile out;
+    private final java.util.function.Consumer<Object> out;
     private volatile EscapeSurfaceReport last;
     private final io.bulwark.contract.AlertDetail.Node node = io.bulwark.sensor.alert.NodeIdentity.detect();
 
-    public AuditReporter(AuditService audit, JsonLinesFile out) {
+    public AuditReporter(AuditService audit, java.util.function.Consumer<Object> out) {
         this.audit = audit;
         this.out = out;
     }
@@ -38,7 +38,7 @@ public final class AuditReporter {
     /** One container that just appeared: a report of scope {@code container}. */
     public synchronized void containerStarted(ContainerInfo c) {
         EscapeSurfaceReport.ContainerRisk risk = audit.assess(c);
-        EscapeSurfaceReport r = new EscapeSurfaceReport(java.time.Instant.now().toString(), EscapeSurfaceReport.SCOPE_CONTAINER,
+        EscapeSurfaceReport r = EscapeSurfaceReport.of(java.time.Instant.now().toString(), EscapeSurfaceReport.SCOPE_CONTAINER,
                 node, List.of(risk),
                 new EscapeSurfaceReport.Summary(1, risk.band() == EscapeSurfaceReport.Band.HIGH ? 1 : 0,
                         risk.band() == EscapeSurfaceReport.Band.MEDIUM ? 1 : 0, risk.band() == EscapeSurfaceReport.Band.LOW ? 1 : 0));

@@ -1,0 +1,201 @@
+package io.bulwark.delivery;
+
+import io.bulwark.outbox.OpsServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+@Command(name = "ship", mixinStandardHelpOptions = true,
+        description = {
+            "Deliver the node's outbox (written by 'bulwark up --outbox DIR') to the alerts queue (SQS) and the event bus "
+                    + "(EventBridge), oversized envelopes through S3. Every record leaves the outbox only when every target "
+                    + "took it; failures are retried (only the failed entries) with exponential backoff and jitter, so an "
+                    + "outage of minutes loses nothing. At least once: consumers dedupe on detail.id (docs/delivery.md).",
+            "",
+            "AWS credentials and region come from the standard chain (environment, profile, IRSA / Pod Identity, instance "
+                    + "role); --*-endpoint override the service endpoints (the local stack, VPC endpoints).",
+            "",
+            "Examples:",
+            "  bulwark ship --outbox /var/lib/bulwark/outbox --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/bulwark-alerts \\",
+            "       --bus bulwark --bucket bulwark-archive-123456789012",
+            "  bulwark ship --outbox var/outbox --local    # against ./bulwark up's local stack"
+        })
+public class ShipCommand implements Callable<Integer> {
+    @Option(names = "--outbox", paramLabel = "DIR", required = true, description = "The outbox directory the sensor writes.")
+    Path outbox;
+
+    @Option(names = "--queue-url", paramLabel = "URL", description = "The alerts queue (SQS); a .fifo queue gets deduplication ids.")
+    String queueUrl;
+
+    @Option(names = "--bus", paramLabel = "NAME", description = "The EventBridge bus (name or ARN); omit to skip EventBridge.")
+    String bus;
+
+    @Option(names = "--bucket", paramLabel = "NAME", description = "Bucket for envelopes over a target's size limit (nodes/NODE/overflow/…).")
+    String bucket;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "This node's name in S3 keys and FIFO groups (default: the host name).")
+    String node;
+
+    @Option(names = "--region", paramLabel = "REGION", description = "AWS region (default: the standard chain's).")
+    String region;
+
+    @Option(names = "--sqs-endpoint", paramLabel = "URL") URI sqsEndpoint;
+    @Option(names = "--events-endpoint", paramLabel = "URL") URI eventsEndpoint;
+    @Option(names = "--s3-endpoint", paramLabel = "URL") URI s3Endpoint;
+
+    @Option(names = "--local", description = "Use ./bulwark up's local stack: ElasticMQ at 127.0.0.1:9324 (queue bulwark-alerts), the local bus at 127.0.0.1:9195, the archive at 127.0.0.1:9000 (bucket bulwark-archive), dummy credentials.")
+    boolean local;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9465",
+            description = "Serve /metrics, /health/live, /health/ready on 127.0.0.1:PORT (default ${DEFAULT-VALUE}; 0 = off).")
+    int metricsPort;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ShipCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (local) {
+            LocalEndpoints.apply(this);
+        }
+        if (queueUrl == null && bus == null) {
+            System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local)");
+            return 2;
+        }
+        String nodeName = node != null ? node : java.net.InetAddress.getLocalHost().getHostName();
+        Clients c = new Clients(region, local, sqsEndpoint, eventsEndpoint, s3Endpoint);
+        List<Target> targets = new ArrayList<>();
+        if (queueUrl != null) {
+            targets.add(new SqsTarget(c.sqs(), queueUrl, nodeName));
+        }
+        if (bus != null) {
+            targets.add(new EventBridgeTarget(c.events(), bus));
+        }
+        Overflow overflow = bucket == null ? null : new Overflow(c.s3(), bucket, nodeName);
+        Shipper shipper = new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
+        OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort, shipper::metrics, shipper::alive, shipper::alive) : null;
+        Thread t = new Thread(shipper, "bulwark-ship");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shipper.close();
+            try {
+                t.join(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        System.err.println("bulwark ship: delivering " + outbox + " to " + targets.stream().map(Target::name).toList()
+                + (overflow == null ? "" : ", oversized through s3://" + bucket) + (ops == null ? "" : "; metrics on 127.0.0.1:" + ops.port()));
+        t.start();
+        t.join();
+        if (ops != null) {
+            ops.close();
+        }
+        return 0;
+    }
+
+    /** AWS SDK v2 clients with the url-connection HTTP client; static dummy credentials for the local stack. */
+    public record Clients(String region, boolean local, URI sqsEndpoint, URI eventsEndpoint, URI s3Endpoint) {
+        private AwsCredentialsProvider credentials() {
+            return local ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")) : DefaultCredentialsProvider.builder().build();
+        }
+
+        private Region reg() {
+            return region != null ? Region.of(region) : local ? Region.US_EAST_1 : null;
+        }
+
+        private static ClientOverrideConfiguration timeouts() {
+            return ClientOverrideConfiguration.builder().apiCallTimeout(java.time.Duration.ofSeconds(10))
+                    .apiCallAttemptTimeout(java.time.Duration.ofSeconds(5)).build();
+        }
+
+        public SqsClient sqs() {
+            var b = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+                    .overrideConfiguration(timeouts());
+            if (reg() != null) {
+                b.region(reg());
+            }
+            if (sqsEndpoint != null) {
+                b.endpointOverride(sqsEndpoint);
+            }
+            return b.build();
+        }
+
+        public EventBridgeClient events() {
+            var b = EventBridgeClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+                    .overrideConfiguration(timeouts());
+            if (reg() != null) {
+                b.region(reg());
+            }
+            if (eventsEndpoint != null) {
+                b.endpointOverride(eventsEndpoint);
+            }
+            return b.build();
+        }
+
+        public S3Client s3() {
+            var b = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+                    .overrideConfiguration(timeouts()).forcePathStyle(local || s3Endpoint != null);
+            if (reg() != null) {
+                b.region(reg());
+            }
+            if (s3Endpoint != null) {
+                b.endpointOverride(s3Endpoint);
+            }
+            return b.build();
+        }
+    }
+
+    /** The local stack's fixed addresses (io.bulwark.stack.LocalStack uses the same). */
+    public static final class LocalEndpoints {
+        public static final int SQS_PORT = 9324;
+        public static final int EVENTS_PORT = 9195;
+        public static final int S3_PORT = 9000;
+        public static final String QUEUE = "bulwark-alerts";
+        public static final String BUS = "bulwark";
+        public static final String BUCKET = "bulwark-archive";
+
+        private LocalEndpoints() {}
+
+        public static String queueUrl() {
+            return "http://127.0.0.1:" + SQS_PORT + "/000000000000/" + QUEUE;
+        }
+
+        static void apply(ShipCommand c) {
+            if (c.queueUrl == null) {
+                c.queueUrl = queueUrl();
+            }
+            if (c.bus == null) {
+                c.bus = BUS;
+            }
+            if (c.bucket == null) {
+                c.bucket = BUCKET;
+            }
+            if (c.sqsEndpoint == null) {
+                c.sqsEndpoint = URI.create("http://127.0.0.1:" + SQS_PORT);
+            }
+            if (c.eventsEndpoint == null) {
+                c.eventsEndpoint = URI.create("http://127.0.0.1:" + EVENTS_PORT);
+            }
+            if (c.s3Endpoint == null) {
+                c.s3Endpoint = URI.create("http://127.0.0.1:" + S3_PORT);
+            }
+        }
+    }
+}
