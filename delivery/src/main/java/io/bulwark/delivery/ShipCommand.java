@@ -157,6 +157,9 @@ public class ShipCommand implements Callable<Integer> {
             }
             if (s3Endpoint != null) {
                 b.endpointOverride(s3Endpoint);
+                // S3-compatible stores (S3Proxy) misread the SDK's default aws-chunked uploads with trailing
+                // checksums; checksums we compute ourselves (Overflow's SHA-256) still travel as headers
+                b.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
             }
             return b.build();
         }

@@ -1,0 +1,302 @@
+package io.bulwark.stack;
+
+import io.bulwark.contract.FindingEnvelope;
+import io.bulwark.contract.Json;
+import io.bulwark.delivery.EventBridgeTarget;
+import io.bulwark.delivery.Overflow;
+import io.bulwark.delivery.ShipCommand;
+import io.bulwark.delivery.ShipCommand.LocalEndpoints;
+import io.bulwark.delivery.Shipper;
+import io.bulwark.delivery.SqsTarget;
+import io.bulwark.functions.archive.AuditArchive;
+import io.bulwark.functions.audit.ArchiveKeys;
+import io.bulwark.functions.audit.AuditAggregator;
+import io.bulwark.functions.bus.FindingBus;
+import io.bulwark.functions.bus.Patterns;
+import io.bulwark.functions.enrich.PodEnricher;
+import io.bulwark.outbox.OpsServer;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = {
+            "The AWS side of Bulwark on this machine, real protocol servers on 127.0.0.1 (what ./bulwark up starts "
+                    + "beside the sensor): ElasticMQ speaking SQS with the queues the AWS setup has; S3Proxy speaking S3 "
+                    + "over DIR/archive/<bucket>/<key> (plain files an operator can read and back up); a local event bus "
+                    + "speaking EventBridge's PutEvents that applies the pattern files of functions/src/main/resources/patterns "
+                    + "with AWS's event-ruler and runs the functions in process (audit aggregation on Escape Surface "
+                    + "Reports, the alerts archive); and the shipper delivering the node's outbox to the queue and the bus.",
+            "",
+            "Prints a line containing 'ready' when every server answers. Ctrl-C or SIGTERM stops it."
+        })
+public final class LocalStack implements Callable<Integer>, AutoCloseable {
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "var", description = "State directory: DIR/archive (the S3 store), DIR/outbox (default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--outbox", paramLabel = "DIR", description = "The outbox to deliver (default DIR/outbox); 'none' runs no shipper.")
+    String outbox;
+
+    @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
+    @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
+    @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
+    @Option(names = "--metrics-port", defaultValue = "9465", description = "The shipper's /metrics and /health on 127.0.0.1 (0 = off).") int metricsPort;
+
+    private final PrintStream log = System.err;
+    private SQSRestServer sqs;
+    private S3Proxy s3proxy;
+    private BlobStoreContext blobs;
+    private BusServer bus;
+    private Shipper shipper;
+    private Thread shipThread;
+    private OpsServer ops;
+    private SqsClient sqsClient;
+    private S3Client s3Client;
+
+    public static void main(String[] args) {
+        // the functions log through JBoss Logging: its LogManager before anything logs
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        System.exit(new CommandLine(new LocalStack()).execute(args));
+    }
+
+    public static final List<String> QUEUES = List.of("bulwark-alerts-dlq", "bulwark-alerts", "bulwark-node-commands-dlq", "bulwark-node-commands");
+
+    /** Starts ElasticMQ on {@code port} with the queues; the stack's and the tests' way. */
+    public static SQSRestServer startSqs(int port) {
+        SQSRestServer s = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+                .withServerAddress(new NodeAddress("http", "127.0.0.1", port, "")).withAWSAccountId(BusServer.ACCOUNT)
+                .withAWSRegion(BusServer.REGION).start();
+        s.waitUntilStarted();
+        return s;
+    }
+
+    /** Creates the queues the AWS setup has (infra/modules/queues): each with its DLQ after 5 receives. */
+    public static void createQueues(SqsClient c) {
+        for (String q : QUEUES) {
+            Map<QueueAttributeName, String> attrs = new java.util.HashMap<>();
+            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600");
+            if (!q.endsWith("-dlq")) {
+                String dlqArn = "arn:aws:sqs:" + BusServer.REGION + ":" + BusServer.ACCOUNT + ":" + q + "-dlq";
+                attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}");
+            }
+            c.createQueue(b -> b.queueName(q).attributes(attrs));
+        }
+    }
+
+    /** S3Proxy over {@code root} (jclouds' filesystem store: a bucket is a directory, a key a path under it). */
+    public static S3Proxy startS3(BlobStore store, int port) throws Exception {
+        S3Proxy p = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.NONE, null, null).ignoreUnknownHeaders(true).build();
+        p.start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!"STARTED".equals(p.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy did not start on 127.0.0.1:" + port + " (state " + p.getState() + ")");
+            }
+            Thread.sleep(10);
+        }
+        return p;
+    }
+
+    public static BlobStoreContext filesystem(Path root) throws java.io.IOException {
+        Files.createDirectories(root);
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", root.toAbsolutePath().toString());
+        return ContextBuilder.newBuilder("filesystem").overrides(props).buildView(BlobStoreContext.class);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bulwark-stack-stop"));
+        start();
+        log.flush();
+        System.out.printf("bulwark stack: ready in %d ms — sqs http://127.0.0.1:%d/%s/bulwark-alerts, s3 http://127.0.0.1:%d (files under %s), "
+                        + "bus http://127.0.0.1:%d rules %s%s%n",
+                (System.nanoTime() - t0) / 1_000_000, sqsPort, BusServer.ACCOUNT, s3Port, dir.resolve("archive"), eventsPort, bus.rules(),
+                shipper == null ? "" : ", shipping " + outboxDir());
+        System.out.flush();
+        if (shipThread != null) {
+            shipThread.join();
+        } else {
+            Thread.currentThread().join();
+        }
+        return 0;
+    }
+
+    private Path outboxDir() {
+        return outbox == null ? dir.resolve("outbox") : Path.of(outbox);
+    }
+
+    /** Starts every part; {@link #close} stops them. */
+    public void start() throws Exception {
+        ShipCommand.Clients clients = new ShipCommand.Clients(BusServer.REGION, true, URI.create("http://127.0.0.1:" + sqsPort),
+                URI.create("http://127.0.0.1:" + eventsPort), URI.create("http://127.0.0.1:" + s3Port));
+        // the three servers start side by side: ElasticMQ's actor system is the slow one
+        Thread sqsStart = new Thread(() -> sqs = startSqs(sqsPort), "bulwark-stack-sqs");
+        sqsStart.start();
+        blobs = filesystem(dir.resolve("archive"));
+        BlobStore store = blobs.getBlobStore();
+        store.createContainerInLocation(null, LocalEndpoints.BUCKET);
+        s3proxy = startS3(store, s3Port);
+        s3Client = clients.s3();
+        bus = new BusServer(eventsPort, log);
+        AuditAggregator aggregator = new AuditAggregator(new AuditArchive(s3Client, LocalEndpoints.BUCKET), new ArchiveKeys("audit"),
+                new PodEnricher(null), findingsOnto(bus), 10, Duration.ofMinutes(25), 5, BusServer.ACCOUNT, BusServer.REGION, Clock.systemUTC());
+        bus.rule(Patterns.AUDIT_HIGH_FINDING, Patterns.load(Patterns.AUDIT_HIGH_FINDING), env -> log.println("bulwark stack: HIGH escape-surface finding "
+                + tree(env).path("detail")));
+        bus.rule("escape-surface-report", Patterns.load("escape-surface-report"), env -> aggregator.handle(env.getBytes(StandardCharsets.UTF_8)));
+        bus.rule("sensor-alert", Patterns.load("sensor-alert"), env -> archiveAlert(s3Client, env));
+        sqsStart.join();
+        if (sqs == null) {
+            throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort);
+        }
+        sqsClient = clients.sqs();
+        createQueues(sqsClient);
+        if (!"none".equals(outbox)) {
+            List<io.bulwark.delivery.Target> targets = new ArrayList<>();
+            targets.add(new SqsTarget(sqsClient, "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/" + LocalEndpoints.QUEUE, host()));
+            targets.add(new EventBridgeTarget(clients.events(), LocalEndpoints.BUS));
+            shipper = new Shipper(outboxDir(), targets, new Overflow(s3Client, LocalEndpoints.BUCKET, host()), log, 20, 200, 30_000);
+            if (metricsPort > 0) {
+                ops = new OpsServer(metricsPort, shipper::metrics, shipper::alive, shipper::alive);
+            }
+            shipThread = new Thread(shipper, "bulwark-ship");
+            shipThread.start();
+        }
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The audit aggregation's findings go back onto the same bus, as in AWS. */
+    private static FindingBus findingsOnto(BusServer bus) {
+        return new FindingBus() {
+            @Override
+            public String name() {
+                return "local";
+            }
+
+            @Override
+            public List<Delivery> publish(List<FindingEnvelope> events) {
+                List<Delivery> out = new ArrayList<>();
+                for (FindingEnvelope e : events) {
+                    String error = bus.dispatch(Json.line(e));
+                    out.add(new Delivery(error == null ? e.id() : null, error, List.of()));
+                }
+                return out;
+            }
+        };
+    }
+
+    /**
+     * The alerts archive for Athena: each alert envelope as one JSON line at
+     * {@code alerts/dt=yyyy-mm-dd/<detail.id>.json}; never overwritten (a redelivery finds it there).
+     */
+    static void archiveAlert(S3Client s3, String envelope) {
+        var n = tree(envelope);
+        String id = n.path("detail").path("id").asText(n.path("id").asText());
+        String day = Instant.parse(n.path("time").asText(Instant.now().toString())).toString().substring(0, 10);
+        String key = "alerts/dt=" + day + "/" + id + ".json";
+        try {
+            s3.putObject(b -> b.bucket(LocalEndpoints.BUCKET).key(key).contentType("application/json").ifNoneMatch("*"),
+                    RequestBody.fromString(envelope + "\n", StandardCharsets.UTF_8));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 412) {
+                throw e;
+            }
+        }
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public SqsClient sqsClient() {
+        return sqsClient;
+    }
+
+    public S3Client s3Client() {
+        return s3Client;
+    }
+
+    public Shipper shipper() {
+        return shipper;
+    }
+
+    public BusServer bus() {
+        return bus;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (shipper != null) {
+            shipper.close();
+            try {
+                shipThread.join(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            shipper = null;
+        }
+        if (ops != null) {
+            ops.close();
+            ops = null;
+        }
+        if (bus != null) {
+            bus.close();
+            bus = null;
+        }
+        try {
+            if (s3proxy != null) {
+                s3proxy.stop();
+                s3proxy = null;
+            }
+        } catch (Exception ignored) {
+            // stopping
+        }
+        if (blobs != null) {
+            blobs.close();
+            blobs = null;
+        }
+        if (sqs != null) {
+            sqs.stopAndWait();
+            sqs = null;
+        }
+    }
+}
