@@ -85,6 +85,10 @@ class LocalPipelineTest {
                 Thread.sleep(50);
             }
             assertEquals(List.of("11111111-aaaa-8aaa-8aaa-000000000001.json", "11111111-aaaa-8aaa-8aaa-000000000002.json"), list(day));
+            deadline = System.currentTimeMillis() + 5_000;
+            while (System.currentTimeMillis() < deadline && s.shipper().delivered("eventbridge") < 2) {
+                Thread.sleep(20); // the bus's targets run before PutEvents answers
+            }
             assertEquals(2, s.shipper().delivered("sqs"));
             assertEquals(2, s.shipper().delivered("eventbridge"));
             assertEquals(1, s.shipper().offloaded());
