@@ -1,0 +1,183 @@
+# Bulwark on AWS, everything wired: queues, bus and rules, functions, archive, IAM, notification,
+# and (with eks_cluster_name and sensor_image) the sensor DaemonSet. Defaults are the safe ones:
+# encryption everywhere, TLS only, DLQs on every queue and target, Object Lock in COMPLIANCE mode,
+# no EC2 actions unless a fleet tag scopes them, no notification endpoint unless configured.
+# docs/deploy.md walks through it.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge({ "app.kubernetes.io/part-of" = "bulwark", "bulwark:deployment" = var.name_prefix }, var.tags)
+  }
+}
+
+data "aws_eks_cluster" "this" {
+  count = var.eks_cluster_name == null ? 0 : 1
+
+  name = var.eks_cluster_name
+}
+
+data "aws_eks_cluster_auth" "this" {
+  count = var.eks_cluster_name == null ? 0 : 1
+
+  name = var.eks_cluster_name
+}
+
+provider "kubernetes" {
+  host                   = try(data.aws_eks_cluster.this[0].endpoint, null)
+  cluster_ca_certificate = try(base64decode(data.aws_eks_cluster.this[0].certificate_authority[0].data), null)
+  token                  = try(data.aws_eks_cluster_auth.this[0].token, null)
+}
+
+locals {
+  deploy_sensor = var.eks_cluster_name != null && var.sensor_image != null
+
+  function_environment = merge(
+    {
+      BULWARK_BUS_NAME                 = module.bus.bus_name
+      BULWARK_ARCHIVE_BUCKET           = module.archive.bucket_name
+      BULWARK_NODE_COMMANDS_QUEUE_URL  = module.queues.node_commands_queue_url
+      BULWARK_AUDIT_BUCKET             = module.archive.bucket_name
+      BULWARK_AUDIT_BUS_NAME           = module.bus.bus_name
+      BULWARK_AUDIT_KUBERNETES_ENABLED = tostring(var.audit_kubernetes_enabled)
+    },
+    var.eks_cluster_name == null ? {} : {
+      BULWARK_CLUSTER_NAME             = var.eks_cluster_name
+      BULWARK_AUDIT_KUBERNETES_API_URL = one(data.aws_eks_cluster.this[*].endpoint)
+    },
+  )
+}
+
+module "archive" {
+  source = "../../modules/archive"
+
+  name_prefix                = var.name_prefix
+  object_lock_mode           = var.archive_object_lock_mode
+  object_lock_retention_days = var.archive_retention_days
+}
+
+module "queues" {
+  source = "../../modules/queues"
+
+  name_prefix = var.name_prefix
+  kms_key_arn = var.queue_kms_key_arn
+}
+
+module "bus" {
+  source = "../../modules/bus"
+
+  name_prefix = var.name_prefix
+
+  lambda_targets = {
+    audit-aggregation = {
+      rule          = "escape_surface_report"
+      function_name = module.functions.function_names["audit-aggregation"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["audit-aggregation"]
+    }
+    # evidence before containment: snapshot and respond both start on a critical alert; the
+    # node has captured its own evidence at detection, before either runs
+    snapshot = {
+      rule          = "critical_alert"
+      function_name = module.functions.function_names["snapshot"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["snapshot"]
+    }
+    respond = {
+      rule          = "critical_alert"
+      function_name = module.functions.function_names["respond"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["respond"]
+    }
+  }
+}
+
+module "iam" {
+  source = "../../modules/iam"
+
+  name_prefix                   = var.name_prefix
+  alerts_queue_arn              = module.queues.alerts_queue_arn
+  node_commands_queue_arn       = module.queues.node_commands_queue_arn
+  functions_dlq_arn             = module.queues.functions_dlq_arn
+  queue_kms_key_arn             = var.queue_kms_key_arn
+  bus_arn                       = module.bus.bus_arn
+  archive_bucket_arn            = module.archive.bucket_arn
+  archive_kms_key_arn           = module.archive.kms_key_arn
+  eks_cluster_name              = var.eks_cluster_name
+  sensor_identity               = var.sensor_identity
+  eks_oidc_provider_arn         = var.eks_oidc_provider_arn
+  create_ec2_sensor_role        = var.create_ec2_sensor_role
+  ec2_response_tag              = var.ec2_response_tag
+  quarantine_security_group_ids = var.quarantine_security_group_ids
+}
+
+module "functions" {
+  source = "../../modules/functions"
+
+  name_prefix           = var.name_prefix
+  package_file          = var.package_file
+  role_arns             = module.iam.function_role_arns
+  dead_letter_queue_arn = module.queues.functions_dlq_arn
+  alerts_queue_arn      = module.queues.alerts_queue_arn
+  environment           = local.function_environment
+}
+
+module "notify" {
+  source = "../../modules/notify"
+
+  name_prefix                     = var.name_prefix
+  bus_name                        = module.bus.bus_name
+  rules                           = module.bus.rules
+  dead_letter_queue_arn           = module.bus.targets_dlq_arn
+  email_addresses                 = var.alert_emails
+  slack_token_secret_id           = var.slack_token_secret_id
+  slack_channel                   = var.slack_channel
+  pagerduty_routing_key_secret_id = var.pagerduty_routing_key_secret_id
+}
+
+module "sensor" {
+  source = "../../modules/sensor"
+  count  = local.deploy_sensor ? 1 : 0
+
+  image                   = var.sensor_image
+  service_account         = "bulwark-sensor"
+  namespace               = "bulwark"
+  irsa_role_arn           = var.sensor_identity == "irsa" ? module.iam.sensor_role_arn : null
+  node_key_env            = var.sensor_identity == "irsa" ? "BULWARK_NODE_NAME" : "BULWARK_POD_NAME"
+  aws_region              = var.region
+  cluster_name            = var.eks_cluster_name
+  alerts_queue_url        = module.queues.alerts_queue_url
+  bus_name                = module.bus.bus_name
+  archive_bucket          = module.archive.bucket_name
+  node_commands_queue_url = module.queues.node_commands_queue_url
+  kubernetes_groups       = module.iam.kubernetes_groups
+
+  # the pod identity association (or the IRSA trust) must exist before the first pod asks for credentials
+  depends_on = [module.iam]
+}
+
+# A message in any dead-letter queue is an alert, event or invocation that did not get through:
+# say so on the notification topic.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  for_each = {
+    alerts        = module.queues.alerts_dlq_arn
+    node-commands = module.queues.node_commands_dlq_arn
+    functions     = module.queues.functions_dlq_arn
+    event-targets = module.bus.targets_dlq_arn
+  }
+
+  alarm_name          = "${var.name_prefix}-dead-letters-${each.key}"
+  alarm_description   = "Messages in the ${each.key} dead-letter queue: something Bulwark sent did not get through"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = element(split(":", each.value), 5) }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [module.notify.topic_arn]
+  ok_actions          = [module.notify.topic_arn]
+}

@@ -1,0 +1,115 @@
+variable "region" {
+  description = "AWS region of the whole deployment (the EKS cluster's region)."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name (1-20 lowercase letters, digits, hyphens)."
+  type        = string
+  default     = "bulwark"
+}
+
+variable "eks_cluster_name" {
+  description = "Name of the EKS cluster to protect; null deploys the AWS side only (sensors on EC2 hosts, or the cluster later)."
+  type        = string
+  default     = null
+}
+
+variable "sensor_image" {
+  description = "Container image of the sensor; null skips the DaemonSet."
+  type        = string
+  default     = null
+}
+
+variable "sensor_identity" {
+  description = "pod_identity (EKS Pod Identity; needs the eks-pod-identity-agent add-on) or irsa (needs eks_oidc_provider_arn)."
+  type        = string
+  default     = "pod_identity"
+}
+
+variable "eks_oidc_provider_arn" {
+  description = "ARN of the cluster's IAM OIDC provider, for sensor_identity = irsa."
+  type        = string
+  default     = null
+}
+
+variable "create_ec2_sensor_role" {
+  description = "Also create the instance profile for sensors on plain EC2 hosts (systemd unit)."
+  type        = bool
+  default     = false
+}
+
+variable "package_file" {
+  description = "The functions' deployment zip; null means functions/target/function.zip of this repository (build it first)."
+  type        = string
+  default     = null
+}
+
+variable "archive_object_lock_mode" {
+  description = "Object Lock mode of the archive: COMPLIANCE (nobody can delete an object before its retention ends) or GOVERNANCE (trial accounts)."
+  type        = string
+  default     = "COMPLIANCE"
+}
+
+variable "archive_retention_days" {
+  description = "Default Object Lock retention of archived objects (days). With COMPLIANCE, the bucket cannot be emptied or deleted before the newest object's retention ends."
+  type        = number
+  default     = 30
+}
+
+variable "queue_kms_key_arn" {
+  description = "Customer managed KMS key for the queues; null uses SQS-managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "alert_emails" {
+  description = "Email addresses subscribed to the notification topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "slack_token_secret_id" {
+  description = "Secrets Manager secret holding the Slack bot token; null disables Slack."
+  type        = string
+  default     = null
+}
+
+variable "slack_channel" {
+  description = "Slack channel ID for alerts."
+  type        = string
+  default     = ""
+}
+
+variable "pagerduty_routing_key_secret_id" {
+  description = "Secrets Manager secret holding the PagerDuty Events v2 routing key; null disables PagerDuty."
+  type        = string
+  default     = null
+}
+
+variable "ec2_response_tag" {
+  description = "Tag (key, value) on the fleet's instances and volumes that respond may isolate and snapshot may snapshot; null grants no EC2 actions."
+  type = object({
+    key   = string
+    value = string
+  })
+  default = null
+}
+
+variable "quarantine_security_group_ids" {
+  description = "Security groups an isolated instance is moved into."
+  type        = list(string)
+  default     = []
+}
+
+variable "audit_kubernetes_enabled" {
+  description = "Let the audit-aggregation function ask the Kubernetes API for pod specs (BULWARK_AUDIT_KUBERNETES_ENABLED); it needs a token source the function has (docs/deploy.md)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,130 @@
+variable "name_prefix" {
+  description = "Prefix of every role name."
+  type        = string
+}
+
+variable "alerts_queue_arn" {
+  description = "ARN of the alerts queue: the sensor sends to it, triage consumes it."
+  type        = string
+}
+
+variable "node_commands_queue_arn" {
+  description = "ARN of the node command channel: respond sends, the sensor receives and deletes."
+  type        = string
+}
+
+variable "functions_dlq_arn" {
+  description = "ARN of the functions' dead-letter queue (every function may send to it)."
+  type        = string
+}
+
+variable "queue_kms_key_arn" {
+  description = "KMS key of the queues when they use one; null for SQS-managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "bus_arn" {
+  description = "ARN of the Bulwark event bus (events:PutEvents)."
+  type        = string
+}
+
+variable "archive_bucket_arn" {
+  description = "ARN of the archive bucket."
+  type        = string
+}
+
+variable "archive_kms_key_arn" {
+  description = "ARN of the archive's KMS key."
+  type        = string
+}
+
+variable "archive_prefixes" {
+  description = "Key prefixes of the archive each writer is scoped to (no leading slash, trailing slash)."
+  type = object({
+    alerts    = string
+    incidents = string
+    audit     = string
+    nodes     = string
+  })
+  default = {
+    alerts    = "alerts/"
+    incidents = "incidents/"
+    audit     = "audit/"
+    nodes     = "nodes/"
+  }
+}
+
+variable "eks_cluster_name" {
+  description = "Name of the EKS cluster the sensor runs on and the functions act on; null when there is none (EC2 hosts only)."
+  type        = string
+  default     = null
+}
+
+variable "sensor_identity" {
+  description = "How the sensor's pods get AWS credentials: pod_identity (EKS Pod Identity; each pod confined to nodes/<pod name>/ by the session tag) or irsa (OIDC web identity, needs eks_oidc_provider_arn; the whole nodes/ prefix)."
+  type        = string
+  default     = "pod_identity"
+
+  validation {
+    condition     = contains(["pod_identity", "irsa"], var.sensor_identity)
+    error_message = "sensor_identity must be pod_identity or irsa."
+  }
+}
+
+variable "eks_oidc_provider_arn" {
+  description = "ARN of the cluster's IAM OIDC provider (IRSA only), e.g. arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE."
+  type        = string
+  default     = null
+}
+
+variable "sensor_namespace" {
+  description = "Kubernetes namespace of the sensor DaemonSet."
+  type        = string
+  default     = "bulwark"
+}
+
+variable "sensor_service_account" {
+  description = "Kubernetes service account of the sensor DaemonSet."
+  type        = string
+  default     = "bulwark-sensor"
+}
+
+variable "sensor_object_prefix" {
+  description = "Archive key prefix (IAM policy variables allowed) the sensor may put objects under; null: nodes/$${aws:PrincipalTag/kubernetes-pod-name}/ with Pod Identity, nodes/ otherwise (IRSA and EC2 sessions carry no node tag)."
+  type        = string
+  default     = null
+}
+
+variable "create_ec2_sensor_role" {
+  description = "Also create a role and instance profile for sensors on plain EC2 hosts (systemd units); they may put objects under nodes/."
+  type        = bool
+  default     = false
+}
+
+variable "ec2_response_tag" {
+  description = "Tag (key and value) the EC2 instances and volumes of the protected fleet carry; respond may isolate and snapshot may snapshot only those. null: no EC2 actions are granted."
+  type = object({
+    key   = string
+    value = string
+  })
+  default = null
+}
+
+variable "quarantine_security_group_ids" {
+  description = "Security groups respond may put an instance in when it isolates it (the two-step swap)."
+  type        = list(string)
+  default     = []
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary set on every role, or null."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every role."
+  type        = map(string)
+  default     = {}
+}

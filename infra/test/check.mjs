@@ -1,0 +1,637 @@
+#!/usr/bin/env node
+// Static checks of Bulwark's infrastructure code (infra/): what `terraform validate` cannot be run
+// for here (its AWS provider cannot be fetched) and what it would not check anyway.
+//
+//   node infra/test/check.mjs [--infra DIR]      (infra/test/run.sh installs the npm packages)
+//
+// - terraform fmt -check -recursive (the real terraform);
+// - every .tf file parses (@cdktf/hcl2json, HashiCorp's HCL parser);
+// - module layout: main.tf, variables.tf, outputs.tf, versions.tf; terraform >= 1.5, hashicorp/aws >= 5;
+//   every variable has a description and a type, every output a description;
+// - EventBridge rules: every event_pattern is file() of a pattern file of
+//   functions/src/main/resources/patterns (the files the Java tests evaluate), and every pattern
+//   file is used by a rule of the bus module;
+// - every SQS queue that is not a DLQ has a redrive policy, every DLQ is used, every queue is
+//   encrypted; every EventBridge target and every Lambda function has a dead-letter queue (and
+//   targets a retry policy); the SQS event source reports partial batch failures;
+// - the archive bucket: Object Lock (COMPLIANCE by default), versioning, KMS with a rotated key,
+//   TLS-only policy, public access blocked, access logging, lifecycle to GLACIER, Glue tables with
+//   dt partition projection, an Athena workgroup with encrypted results; every bucket has public
+//   access blocked, encryption and a TLS-only policy;
+// - IAM: every policy is an aws_iam_policy_document (so it can be read here); no Allow statement
+//   has a wildcard action; a Deny may name "service:*" (it only takes permissions away) when it is
+//   conditional; no "*" resource except (a) in a KMS key policy, where "*" means the key itself,
+//   (b) for actions AWS grants on "*" only (STAR_ONLY_ACTIONS); no public principal in an Allow;
+// - the sensor's Kubernetes manifests parse, match the Kubernetes API model (@kubernetes/client-node:
+//   an unknown or misspelt field is an error), and the DaemonSet is privileged, hostPID, mounts
+//   /sys/kernel/btf, /sys/fs/bpf, /sys/fs/cgroup, /proc and the outbox /var/lib/bulwark from the
+//   host, probes /health/live and /health/ready on port 9464, has a memory limit <= 256Mi;
+//   the systemd unit keeps BPF working;
+// - BULWARK_TF_VALIDATE=1: terraform init -backend=false and terraform validate in examples/complete.
+//
+// Every failure prints the file and the reason; the exit code is 1 when anything failed.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from '@cdktf/hcl2json';
+import YAML from 'yaml';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
+
+const started = Date.now();
+const here = path.dirname(fileURLToPath(import.meta.url));
+const argIdx = process.argv.indexOf('--infra');
+const INFRA = path.resolve(argIdx > 0 ? process.argv[argIdx + 1] : path.join(here, '..'));
+const REPO = path.resolve(INFRA, '..');
+const PATTERNS = path.join(REPO, 'functions/src/main/resources/patterns');
+
+// Actions AWS authorizes on "*" only (no resource-level permissions).
+const STAR_ONLY_ACTIONS = new Set([
+  'ec2:DescribeInstances',
+  'ec2:DescribeVolumes',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSecurityGroups',
+]);
+
+// Attributes that hold a policy document, by resource type.
+const POLICY_ATTRS = {
+  aws_iam_role: ['assume_role_policy'],
+  aws_iam_role_policy: ['policy'],
+  aws_iam_policy: ['policy'],
+  aws_iam_user_policy: ['policy'],
+  aws_iam_group_policy: ['policy'],
+  aws_s3_bucket_policy: ['policy'],
+  aws_sqs_queue_policy: ['policy'],
+  aws_sns_topic_policy: ['policy'],
+  aws_kms_key: ['policy'],
+  aws_cloudwatch_log_resource_policy: ['policy_document'],
+  aws_cloudwatch_event_bus_policy: ['policy'],
+  aws_secretsmanager_secret_policy: ['policy'],
+  aws_ecr_repository_policy: ['policy'],
+};
+
+const failures = [];
+let checks = 0;
+const rel = (p) => path.relative(REPO, p) || '.';
+function fail(file, reason) {
+  failures.push({ file: rel(file), reason });
+}
+function check(cond, file, reason) {
+  checks++;
+  if (!cond) fail(file, reason);
+  return !!cond;
+}
+
+// ---------------------------------------------------------------------------------------------
+// terraform fmt
+
+function terraform(args, cwd, extraEnv = {}) {
+  return spawnSync('terraform', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CLI_CONFIG_FILE: process.env.TF_CLI_CONFIG_FILE ?? '/dev/null', TF_IN_AUTOMATION: '1', ...extraEnv },
+  });
+}
+
+{
+  const r = terraform(['fmt', '-check', '-recursive', '-list=true', INFRA], REPO);
+  checks++;
+  if (r.error) {
+    fail(INFRA, `terraform fmt could not run: ${r.error.message} (install terraform >= 1.5)`);
+  } else if (r.status !== 0) {
+    const files = (r.stdout || '').split('\n').filter(Boolean);
+    if (files.length === 0) fail(INFRA, `terraform fmt -check failed: ${(r.stderr || '').trim()}`);
+    for (const f of files) fail(path.resolve(REPO, f), 'not formatted: run terraform fmt -recursive infra');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// parse every .tf file
+
+function walk(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+const allFiles = walk(INFRA);
+const tfFiles = allFiles.filter((f) => f.endsWith('.tf'));
+const parsed = new Map(); // file -> json
+for (const f of tfFiles) {
+  checks++;
+  try {
+    parsed.set(f, await parse(path.basename(f), fs.readFileSync(f, 'utf8')));
+  } catch (e) {
+    fail(f, `does not parse as HCL: ${String(e.message || e).split('\n')[0]}`);
+  }
+}
+
+// Blocks of one kind across files: resource/data -> {type, name, body, file}
+function* blocks(kind, files = parsed.keys()) {
+  for (const f of files) {
+    const j = parsed.get(f);
+    if (!j || !j[kind]) continue;
+    for (const [type, byName] of Object.entries(j[kind])) {
+      for (const [name, bodies] of Object.entries(byName)) {
+        for (const body of bodies) yield { type, name, body, file: f, dir: path.dirname(f) };
+      }
+    }
+  }
+}
+function* named(kind, files = parsed.keys()) {
+  // variable / output: {name: [body]}
+  for (const f of files) {
+    const j = parsed.get(f);
+    if (!j || !j[kind]) continue;
+    for (const [name, bodies] of Object.entries(j[kind])) for (const body of bodies) yield { name, body, file: f, dir: path.dirname(f) };
+  }
+}
+const filesIn = (dir) => [...parsed.keys()].filter((f) => path.dirname(f) === dir);
+const first = (v) => (Array.isArray(v) ? v[0] : v);
+const isExpr = (v) => typeof v === 'string' && v.startsWith('${') && v.endsWith('}');
+const dirText = (dir) => filesIn(dir).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+
+// ---------------------------------------------------------------------------------------------
+// module layout, versions, variables, outputs
+
+const moduleDirs = [
+  ...fs.readdirSync(path.join(INFRA, 'modules'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(INFRA, 'modules', e.name)),
+  ...fs.readdirSync(path.join(INFRA, 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(INFRA, 'examples', e.name)),
+];
+for (const m of ['queues', 'bus', 'functions', 'archive', 'iam', 'notify', 'sensor']) {
+  check(fs.existsSync(path.join(INFRA, 'modules', m)), path.join(INFRA, 'modules', m), 'module missing');
+}
+check(fs.existsSync(path.join(INFRA, 'examples/complete')), path.join(INFRA, 'examples/complete'), 'example missing');
+
+for (const dir of moduleDirs) {
+  for (const f of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
+    check(fs.existsSync(path.join(dir, f)), path.join(dir, f), 'missing (modules are shaped like terraform-aws-modules)');
+  }
+  const versions = parsed.get(path.join(dir, 'versions.tf'));
+  if (!versions) continue;
+  const tf = first(versions.terraform) || {};
+  const rv = tf.required_version || '';
+  check(/>=\s*1\.([5-9]|\d\d)/.test(rv), path.join(dir, 'versions.tf'), `required_version must be >= 1.5 (is "${rv}")`);
+  const usesAws = [...blocks('resource', filesIn(dir)), ...blocks('data', filesIn(dir))].some((b) => b.type.startsWith('aws_')) || /provider\s+"aws"/.test(dirText(dir));
+  const rp = first(tf.required_providers) || {};
+  if (usesAws) {
+    const aws = rp.aws || {};
+    check(aws.source === 'hashicorp/aws', path.join(dir, 'versions.tf'), 'required_providers.aws.source must be hashicorp/aws');
+    check(/>=\s*5(\.|$)/.test(aws.version || ''), path.join(dir, 'versions.tf'), `hashicorp/aws must be required >= 5.x (is "${aws.version}")`);
+  }
+  const usesK8s = [...blocks('resource', filesIn(dir))].some((b) => b.type.startsWith('kubernetes_'));
+  if (usesK8s) check((rp.kubernetes || {}).source === 'hashicorp/kubernetes', path.join(dir, 'versions.tf'), 'required_providers.kubernetes.source must be hashicorp/kubernetes');
+}
+
+for (const v of named('variable')) {
+  check(typeof v.body.description === 'string' && v.body.description.trim().length > 0, v.file, `variable "${v.name}" has no description`);
+  check(v.body.type !== undefined, v.file, `variable "${v.name}" has no type`);
+}
+for (const o of named('output')) {
+  check(typeof o.body.description === 'string' && o.body.description.trim().length > 0, o.file, `output "${o.name}" has no description`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// EventBridge rules are the pattern files
+
+const patternFiles = fs.existsSync(PATTERNS) ? fs.readdirSync(PATTERNS).filter((f) => f.endsWith('.json')).sort() : [];
+check(patternFiles.length > 0, PATTERNS, 'no pattern files');
+for (const pf of patternFiles) {
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(PATTERNS, pf), 'utf8'));
+    check(j && typeof j === 'object' && !Array.isArray(j), path.join(PATTERNS, pf), 'a pattern must be a JSON object');
+  } catch (e) {
+    fail(path.join(PATTERNS, pf), `not JSON: ${e.message}`);
+  }
+}
+
+function patternsDirOf(dir) {
+  // locals { patterns_dir = coalesce(var.patterns_dir, "${path.module}/<relative>") }
+  for (const f of filesIn(dir)) {
+    for (const l of parsed.get(f).locals || []) {
+      if (typeof l.patterns_dir === 'string') {
+        const m = l.patterns_dir.match(/"\$\{path\.module\}\/([^"]+)"/);
+        if (m) return path.resolve(dir, m[1]);
+      }
+    }
+  }
+  return null;
+}
+
+const busDir = path.join(INFRA, 'modules/bus');
+const usedPatterns = new Set();
+for (const r of blocks('resource')) {
+  if (r.type !== 'aws_cloudwatch_event_rule') continue;
+  const where = `aws_cloudwatch_event_rule.${r.name}`;
+  if (r.body.schedule_expression && !r.body.event_pattern) continue;
+  const ep = r.body.event_pattern;
+  const m = typeof ep === 'string' && ep.match(/^\$\{file\("(.+)"\)\}$/);
+  if (!check(m, r.file, `${where}: event_pattern must be file() of a pattern file, not inline JSON (is ${JSON.stringify(ep)?.slice(0, 80)})`)) continue;
+  const arg = m[1];
+  const lm = arg.match(/^\$\{local\.patterns_dir\}\/([\w.-]+\.json)$/);
+  if (!check(lm, r.file, `${where}: file() argument must be "\${local.patterns_dir}/<name>.json" (is ${arg})`)) continue;
+  const pdir = patternsDirOf(r.dir);
+  if (!check(pdir, r.file, `${where}: no local patterns_dir with a "\${path.module}/…" default in this module`)) continue;
+  check(path.resolve(pdir) === path.resolve(PATTERNS), r.file, `${where}: the default patterns_dir resolves to ${rel(pdir)}, not ${rel(PATTERNS)}`);
+  check(fs.existsSync(path.join(PATTERNS, lm[1])), r.file, `${where}: pattern file ${lm[1]} does not exist in ${rel(PATTERNS)}`);
+  if (r.dir === busDir) usedPatterns.add(lm[1]);
+}
+for (const pf of patternFiles) {
+  check(usedPatterns.has(pf), path.join(PATTERNS, pf), 'no EventBridge rule of infra/modules/bus uses this pattern file');
+}
+check(/aws_cloudwatch_event_rule/.test(dirText(busDir)), busDir, 'the bus module has no rules');
+{
+  // the rule routing Escape Surface Reports reaches the audit-aggregation function
+  const ex = dirText(path.join(INFRA, 'examples/complete'));
+  check(/rule\s*=\s*"escape_surface_report"[\s\S]{0,200}alias_arns\["audit-aggregation"\]/.test(ex), path.join(INFRA, 'examples/complete/main.tf'),
+    'the escape_surface_report rule must target the audit-aggregation function');
+}
+
+// ---------------------------------------------------------------------------------------------
+// queues, dead-letter queues, async targets
+
+for (const q of blocks('resource')) {
+  if (q.type !== 'aws_sqs_queue') continue;
+  const where = `aws_sqs_queue.${q.name}`;
+  check(q.body.sqs_managed_sse_enabled !== undefined || q.body.kms_master_key_id !== undefined, q.file, `${where}: not encrypted (sqs_managed_sse_enabled or kms_master_key_id)`);
+  if (/dlq/i.test(q.name)) {
+    const text = dirText(q.dir);
+    const ref = new RegExp(`aws_sqs_queue\\.${q.name}\\.arn`);
+    check(ref.test(text), q.file, `${where}: a dead-letter queue nothing refers to`);
+    check(q.body.redrive_policy === undefined, q.file, `${where}: a DLQ must not redrive further`);
+  } else {
+    const rp = q.body.redrive_policy;
+    check(typeof rp === 'string' && /deadLetterTargetArn/.test(rp) && /aws_sqs_queue\.[\w-]*dlq[\w-]*\.arn/i.test(rp), q.file,
+      `${where}: no redrive_policy to a DLQ (every queue that is not a DLQ needs one)`);
+  }
+}
+for (const t of blocks('resource')) {
+  if (t.type === 'aws_cloudwatch_event_target') {
+    const where = `aws_cloudwatch_event_target.${t.name}`;
+    const dlc = first(t.body.dead_letter_config);
+    check(dlc && dlc.arn, t.file, `${where}: no dead_letter_config (an SQS DLQ)`);
+    check(first(t.body.retry_policy), t.file, `${where}: no retry_policy`);
+  }
+  if (t.type === 'aws_lambda_function') {
+    const dlc = first(t.body.dead_letter_config);
+    check(dlc && dlc.target_arn, t.file, `aws_lambda_function.${t.name}: no dead_letter_config (asynchronous invocations)`);
+    check(first(t.body.snap_start)?.apply_on === 'PublishedVersions', t.file, `aws_lambda_function.${t.name}: SnapStart (PublishedVersions) expected`);
+    check(t.body.publish === true, t.file, `aws_lambda_function.${t.name}: publish = true (SnapStart works on published versions)`);
+    check(t.body.reserved_concurrent_executions !== undefined, t.file, `aws_lambda_function.${t.name}: no reserved concurrency`);
+    const env = first(t.body.environment)?.variables;
+    check(typeof env === 'string' && /QUARKUS_LAMBDA_HANDLER/.test(env) || (env && env.QUARKUS_LAMBDA_HANDLER), t.file, `aws_lambda_function.${t.name}: QUARKUS_LAMBDA_HANDLER not set`);
+  }
+  if (t.type === 'aws_lambda_event_source_mapping') {
+    const frt = t.body.function_response_types;
+    check(Array.isArray(frt) && frt.includes('ReportBatchItemFailures'), t.file, `aws_lambda_event_source_mapping.${t.name}: function_response_types must include ReportBatchItemFailures`);
+  }
+  if (t.type === 'aws_sns_topic') {
+    check(t.body.kms_master_key_id !== undefined, t.file, `aws_sns_topic.${t.name}: not KMS-encrypted`);
+  }
+  if (t.type === 'aws_kms_key') {
+    check(t.body.enable_key_rotation === true, t.file, `aws_kms_key.${t.name}: enable_key_rotation must be true`);
+  }
+  if (t.type === 'aws_cloudwatch_log_group') {
+    check(t.body.retention_in_days !== undefined, t.file, `aws_cloudwatch_log_group.${t.name}: no retention`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// buckets, and the archive in particular
+
+const docsByDir = new Map(); // dir -> name -> {body, file}
+for (const d of blocks('data')) {
+  if (d.type !== 'aws_iam_policy_document') continue;
+  if (!docsByDir.has(d.dir)) docsByDir.set(d.dir, new Map());
+  docsByDir.get(d.dir).set(d.name, d);
+}
+function statementsOf(body) {
+  const out = [];
+  for (const s of body.statement || []) out.push({ s, dynamic: false });
+  const dynamics = Array.isArray(body.dynamic) ? body.dynamic : body.dynamic ? [body.dynamic] : [];
+  for (const d of dynamics) for (const dyn of d.statement || []) for (const c of dyn.content || []) out.push({ s: c, dynamic: true });
+  return out;
+}
+function docRef(expr) {
+  const m = typeof expr === 'string' && expr.match(/^\$\{data\.aws_iam_policy_document\.([\w-]+)(\[[^\]]+\])?\.json\}$/);
+  return m ? m[1] : null;
+}
+const refTo = (type, name, attr) => new RegExp(`^\\$\\{${type}\\.${name}\\.${attr}\\}$`);
+
+const buckets = [...blocks('resource')].filter((b) => b.type === 'aws_s3_bucket');
+const resourcesIn = (dir, type) => [...blocks('resource', filesIn(dir))].filter((b) => b.type === type);
+function forBucket(b, type) {
+  return resourcesIn(b.dir, type).filter((r) => refTo('aws_s3_bucket', b.name, '(id|bucket)').test(r.body.bucket));
+}
+function tlsOnly(b) {
+  for (const p of forBucket(b, 'aws_s3_bucket_policy')) {
+    const doc = docsByDir.get(b.dir)?.get(docRef(p.body.policy));
+    if (!doc) continue;
+    for (const { s } of statementsOf(doc.body)) {
+      if (s.effect === 'Deny' && (s.condition || []).some((c) => c.variable === 'aws:SecureTransport' && (c.values || []).includes('false'))) return true;
+    }
+  }
+  return false;
+}
+for (const b of buckets) {
+  const where = `aws_s3_bucket.${b.name}`;
+  const pab = forBucket(b, 'aws_s3_bucket_public_access_block')[0];
+  check(pab && ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].every((k) => pab.body[k] === true), b.file, `${where}: public access not fully blocked`);
+  check(forBucket(b, 'aws_s3_bucket_server_side_encryption_configuration').length === 1, b.file, `${where}: no default encryption`);
+  check(tlsOnly(b), b.file, `${where}: no bucket policy denying aws:SecureTransport = false`);
+  check(forBucket(b, 'aws_s3_bucket_versioning').some((v) => first(v.body.versioning_configuration)?.status === 'Enabled'), b.file, `${where}: versioning not enabled`);
+}
+
+const archiveDir = path.join(INFRA, 'modules/archive');
+{
+  const locked = buckets.filter((b) => b.dir === archiveDir && b.body.object_lock_enabled === true);
+  if (check(locked.length === 1, archiveDir, 'the archive module needs exactly one aws_s3_bucket with object_lock_enabled = true')) {
+    const b = locked[0];
+    const where = `aws_s3_bucket.${b.name}`;
+    const lock = forBucket(b, 'aws_s3_bucket_object_lock_configuration')[0];
+    const ret = first(first(lock?.body.rule)?.default_retention);
+    check(ret && ret.mode && (ret.days !== undefined || ret.years !== undefined), b.file, `${where}: no Object Lock default retention (mode and days)`);
+    if (ret && ret.mode) {
+      const mode = ret.mode === '${var.object_lock_mode}'
+        ? [...named('variable', filesIn(archiveDir))].find((v) => v.name === 'object_lock_mode')?.body.default
+        : ret.mode;
+      check(mode === 'COMPLIANCE', b.file, `${where}: Object Lock mode must default to COMPLIANCE (is ${mode})`);
+    }
+    const sse = forBucket(b, 'aws_s3_bucket_server_side_encryption_configuration')[0];
+    const dflt = first(first(sse?.body.rule)?.apply_server_side_encryption_by_default);
+    check(dflt?.sse_algorithm === 'aws:kms' && /aws_kms_key\.[\w-]+\.(arn|id)/.test(dflt?.kms_master_key_id || ''), b.file, `${where}: default encryption must be aws:kms with this module's KMS key`);
+    check(forBucket(b, 'aws_s3_bucket_logging').length === 1, b.file, `${where}: no access logging`);
+    const lc = forBucket(b, 'aws_s3_bucket_lifecycle_configuration')[0];
+    const glacier = (lc?.body.rule || []).some((r) => (r.transition || []).some((t) => t.storage_class === 'GLACIER'));
+    check(glacier, b.file, `${where}: no lifecycle transition to GLACIER`);
+    check(b.body.force_destroy !== true, b.file, `${where}: force_destroy must not be true`);
+  }
+  const tables = resourcesIn(archiveDir, 'aws_glue_catalog_table');
+  check(tables.length >= 2, archiveDir, 'Glue tables over alerts/ and incidents/ expected');
+  for (const t of tables) {
+    const p = t.body.parameters || {};
+    check(p['projection.enabled'] === 'true' && p['projection.dt.format'] === 'yyyy-MM-dd' && /dt=\$?\$\{dt\}/.test(p['storage.location.template'] || ''), t.file,
+      `aws_glue_catalog_table.${t.name}: dt partition projection (yyyy-MM-dd, dt=\${dt} location template) expected`);
+  }
+  const wg = resourcesIn(archiveDir, 'aws_athena_workgroup')[0];
+  const enc = first(first(first(wg?.body.configuration)?.result_configuration)?.encryption_configuration);
+  check(enc && /SSE_KMS|CSE_KMS|SSE_S3/.test(enc.encryption_option || ''), archiveDir, 'Athena workgroup with encrypted results expected');
+}
+
+// ---------------------------------------------------------------------------------------------
+// IAM
+
+const keyPolicyDocs = new Set(); // `${dir}:${name}`
+const trustDocs = new Set(); // assume-role policies: no resources
+for (const k of blocks('resource')) {
+  if (k.type === 'aws_kms_key' && docRef(k.body.policy)) keyPolicyDocs.add(`${k.dir}:${docRef(k.body.policy)}`);
+  if (k.type === 'aws_iam_role' && docRef(k.body.assume_role_policy)) trustDocs.add(`${k.dir}:${docRef(k.body.assume_role_policy)}`);
+}
+for (const r of blocks('resource')) {
+  const attrs = POLICY_ATTRS[r.type];
+  if (r.type === 'aws_iam_role' && r.body.inline_policy) fail(r.file, `aws_iam_role.${r.name}: inline_policy blocks are not checked; use aws_iam_role_policy with an aws_iam_policy_document`);
+  if (/^aws_iam_(role_)?policy_attachment$|^aws_iam_role_policy_attachments_exclusive$/.test(r.type)) {
+    const arn = String(r.body.policy_arn || '');
+    check(!/:iam::aws:policy\//.test(arn), r.file, `${r.type}.${r.name}: AWS managed policies are not scoped to Bulwark's ARNs (${arn})`);
+  }
+  if (!attrs) continue;
+  for (const a of attrs) {
+    if (r.body[a] === undefined) continue;
+    const name = docRef(r.body[a]);
+    if (check(name, r.file, `${r.type}.${r.name}.${a}: must be data.aws_iam_policy_document.<name>.json (jsonencode and heredoc policies cannot be checked)`)) {
+      check(docsByDir.get(r.dir)?.has(name), r.file, `${r.type}.${r.name}.${a}: data.aws_iam_policy_document.${name} not found in this module`);
+    }
+  }
+}
+for (const f of tfFiles) {
+  const text = fs.readFileSync(f, 'utf8');
+  check(!/["\s]Statement["\s]*[=:]/.test(text), f, 'a policy written as JSON/jsonencode (Statement): use aws_iam_policy_document');
+}
+
+const serviceWildcard = /^[a-z0-9-]+:\*$/;
+for (const [dir, docs] of docsByDir) {
+  for (const [name, d] of docs) {
+    const isKeyPolicy = keyPolicyDocs.has(`${dir}:${name}`);
+    const isTrust = trustDocs.has(`${dir}:${name}`);
+    statementsOf(d.body).forEach(({ s }, i) => {
+      const where = `data.aws_iam_policy_document.${name} statement ${s.sid ? `"${s.sid}"` : `#${i + 1}`}`;
+      const effect = s.effect || 'Allow';
+      checks++;
+      if (s.not_actions !== undefined) fail(d.file, `${where}: not_actions grants everything else`);
+      if (s.not_resources !== undefined) fail(d.file, `${where}: not_resources`);
+      const actions = s.actions;
+      if (!Array.isArray(actions)) {
+        fail(d.file, `${where}: actions must be a literal list (is ${JSON.stringify(actions)})`);
+        return;
+      }
+      for (const a of actions) {
+        if (typeof a !== 'string' || isExpr(a)) fail(d.file, `${where}: action ${JSON.stringify(a)} is an expression`);
+        else if (a === '*') fail(d.file, `${where}: wildcard action "*"`);
+        else if (serviceWildcard.test(a)) {
+          if (!(effect === 'Deny' && (s.condition || []).length > 0)) fail(d.file, `${where}: wildcard action "${a}" (only a conditional Deny may name service:*)`);
+        } else if (a.includes('*') && effect === 'Allow') fail(d.file, `${where}: wildcard in action "${a}"`);
+      }
+      const res = s.resources;
+      if (res === undefined) {
+        if (!isTrust) fail(d.file, `${where}: no resources`);
+        else if (!(s.principals || []).length) fail(d.file, `${where}: a trust statement without principals`);
+      } else if (!Array.isArray(res)) {
+        if (/"\*"/.test(String(res))) fail(d.file, `${where}: resources expression may yield "*"`);
+      } else if (res.includes('*')) {
+        const starOnly = effect === 'Allow' && actions.every((a) => STAR_ONLY_ACTIONS.has(a));
+        if (!isKeyPolicy && !starOnly) fail(d.file, `${where}: resource "*" where an ARN is known (allowed only in KMS key policies and for ${[...STAR_ONLY_ACTIONS].join(', ')})`);
+      }
+      if (effect === 'Allow') {
+        for (const p of s.principals || []) {
+          if ((p.identifiers || []).includes('*') || p.type === '*') fail(d.file, `${where}: Allow to every principal ("*")`);
+        }
+      }
+    });
+  }
+}
+
+// The sensor's role: send, put, its own prefix; no reads, no deletes on the archive.
+{
+  const iamDir = path.join(INFRA, 'modules/iam');
+  const sensor = docsByDir.get(iamDir)?.get('sensor');
+  if (check(sensor, path.join(iamDir, 'main.tf'), 'data.aws_iam_policy_document.sensor missing')) {
+    const acts = statementsOf(sensor.body).flatMap(({ s }) => s.actions || []);
+    for (const bad of acts.filter((a) => /^s3:(Get|List|Delete)|^s3:PutObject(Retention|LegalHold|Acl)|^sqs:(Delete|Purge)Queue|^sqs:Set|^events:(Put|Delete)Rule/.test(a))) {
+      fail(sensor.file, `data.aws_iam_policy_document.sensor: the sensor must not have ${bad}`);
+    }
+    const s3 = statementsOf(sensor.body).filter(({ s }) => (s.actions || []).includes('s3:PutObject'));
+    check(s3.length === 1 && (s3[0].s.resources || []).every((r) => /\/\$\{each\.value\}\*$|\/nodes\//.test(r)), sensor.file, 'the sensor may put objects only under its node prefix');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the sensor's Kubernetes manifests and systemd unit
+
+const sensorDir = path.join(INFRA, 'modules/sensor');
+const MODEL = { ServiceAccount: 'V1ServiceAccount', DaemonSet: 'V1DaemonSet', ClusterRole: 'V1ClusterRole', ClusterRoleBinding: 'V1ClusterRoleBinding', Namespace: 'V1Namespace' };
+const DUMMY = {
+  service_account_annotations: '{"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/bulwark-sensor"}',
+  command: '["/opt/bulwark/bulwark"]',
+  sensor_args: '["up", "--outbox", "/var/lib/bulwark/outbox"]',
+  node_key_env: 'BULWARK_POD_NAME',
+};
+
+// differences between what we wrote and what the API model keeps: unknown (misspelt) fields
+function unknownFields(orig, kept, at = '') {
+  const out = [];
+  if (orig && typeof orig === 'object' && !Array.isArray(orig)) {
+    for (const [k, v] of Object.entries(orig)) {
+      if (!kept || typeof kept !== 'object' || !(k in kept)) out.push(`${at}${at ? '.' : ''}${k}`);
+      else out.push(...unknownFields(v, kept[k], `${at}${at ? '.' : ''}${k}`));
+    }
+  } else if (Array.isArray(orig)) {
+    orig.forEach((v, i) => out.push(...unknownFields(v, Array.isArray(kept) ? kept[i] : undefined, `${at}[${i}]`)));
+  }
+  return out;
+}
+
+function renderTemplate(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const names = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+  check(!/%\{/.test(text), file, 'template directives (%{ }) are not supported by this check; pass JSON through a placeholder instead');
+  const rendered = text.replace(/\$\{(\w+)\}/g, (_, n) => DUMMY[n] ?? `dummy-${n.replace(/_/g, '-')}`);
+  return { names, rendered };
+}
+
+function checkManifest(file) {
+  const { names, rendered } = renderTemplate(file);
+  // every placeholder is given by templatefile() in main.tf
+  const main = fs.readFileSync(path.join(sensorDir, 'main.tf'), 'utf8');
+  const call = main.slice(main.indexOf(`templatefile("\${path.module}/${path.basename(file)}"`));
+  const end = call.search(/\n\s*\}\)/);
+  const callBody = end > 0 ? call.slice(0, end) : '';
+  for (const n of names) check(new RegExp(`\\b${n}\\s*=`).test(callBody), file, `placeholder \${${n}} is not passed by templatefile() in main.tf`);
+
+  const docs = YAML.parseAllDocuments(rendered);
+  const objects = [];
+  for (const d of docs) {
+    if (d.errors.length) {
+      fail(file, `YAML error: ${d.errors[0].message.split('\n')[0]}`);
+      continue;
+    }
+    const o = d.toJS();
+    if (o === null) continue;
+    objects.push(o);
+    const type = MODEL[o.kind];
+    if (!check(type, file, `unexpected kind ${o.kind}`)) continue;
+    const model = ObjectSerializer.deserialize(o, type, '');
+    const kept = JSON.parse(JSON.stringify(ObjectSerializer.serialize(model, type, '')));
+    for (const u of unknownFields(o, kept)) fail(file, `${o.kind}/${o.metadata?.name}: "${u}" is not a field of ${type} (misspelt?)`);
+  }
+  return objects;
+}
+
+const manifestObjects = [];
+for (const f of ['daemonset.yaml', 'responders.yaml']) {
+  const p = path.join(sensorDir, f);
+  if (check(fs.existsSync(p), p, 'missing')) manifestObjects.push(...checkManifest(p).map((o) => ({ o, file: p })));
+}
+{
+  const dsFile = path.join(sensorDir, 'daemonset.yaml');
+  const dsEntry = manifestObjects.find(({ o }) => o.kind === 'DaemonSet');
+  if (check(dsEntry, dsFile, 'no DaemonSet document')) {
+    const ds = dsEntry.o;
+    const pod = ds.spec?.template?.spec || {};
+    const c = (pod.containers || [])[0] || {};
+    check(ds.apiVersion === 'apps/v1', dsFile, 'DaemonSet apiVersion must be apps/v1');
+    check(pod.hostPID === true, dsFile, 'DaemonSet: hostPID must be true');
+    check(c.securityContext?.privileged === true, dsFile, 'DaemonSet: the sensor container must be privileged');
+    const sel = ds.spec?.selector?.matchLabels || {};
+    const labels = ds.spec?.template?.metadata?.labels || {};
+    check(Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v), dsFile, 'DaemonSet: selector does not match the template labels');
+    const sa = pod.serviceAccountName;
+    check(manifestObjects.some(({ o }) => o.kind === 'ServiceAccount' && o.metadata?.name === sa), dsFile, `DaemonSet: service account ${sa} is not defined in the manifest`);
+    // host paths mounted into the container
+    const mounted = new Map(); // host path -> mount path
+    for (const vm of c.volumeMounts || []) {
+      const vol = (pod.volumes || []).find((v) => v.name === vm.name);
+      if (!check(vol, dsFile, `DaemonSet: volumeMount ${vm.name} has no volume`)) continue;
+      if (vol.hostPath) mounted.set(vol.hostPath.path, vm);
+    }
+    for (const hp of ['/sys/kernel/btf', '/sys/fs/bpf', '/sys/fs/cgroup', '/proc', '/var/lib/bulwark']) {
+      check(mounted.has(hp), dsFile, `DaemonSet: host path ${hp} is not mounted into the sensor container`);
+    }
+    check(mounted.has('/var/lib/bulwark') && !mounted.get('/var/lib/bulwark').readOnly, dsFile, 'DaemonSet: the outbox /var/lib/bulwark must be writable');
+    check(mounted.has('/sys/fs/bpf') && !mounted.get('/sys/fs/bpf').readOnly, dsFile, 'DaemonSet: /sys/fs/bpf must be writable (pinned programs and maps)');
+    for (const [probe, p] of [['livenessProbe', '/health/live'], ['readinessProbe', '/health/ready']]) {
+      const pr = c[probe];
+      if (!check(pr, dsFile, `DaemonSet: no ${probe}`)) continue;
+      if (pr.httpGet) {
+        check(pr.httpGet.path === p && String(pr.httpGet.port) === '9464', dsFile, `DaemonSet: ${probe} must GET ${p} on port 9464`);
+        if (pr.httpGet.host === '127.0.0.1' || pr.httpGet.host === 'localhost') {
+          check(pod.hostNetwork === true, dsFile, `DaemonSet: ${probe} on 127.0.0.1 reaches the sensor only with hostNetwork: true`);
+        }
+      } else if (pr.exec) {
+        check((pr.exec.command || []).join(' ').includes(`127.0.0.1:9464${p}`), dsFile, `DaemonSet: ${probe} exec must fetch 127.0.0.1:9464${p}`);
+      } else fail(dsFile, `DaemonSet: ${probe} must be httpGet or exec`);
+    }
+    const mem = c.resources?.limits?.memory;
+    const mib = (q) => {
+      const m = String(q || '').match(/^(\d+)(Mi|Gi|M|G)?$/);
+      if (!m) return NaN;
+      return Number(m[1]) * ({ Mi: 1, Gi: 1024, M: 1e6 / 1048576, G: 1e9 / 1048576 }[m[2]] ?? 1 / 1048576);
+    };
+    check(mem && mib(mem) <= 256, dsFile, `DaemonSet: memory limit must be set and at most 256Mi (is ${mem})`);
+    check(c.resources?.requests?.memory && c.resources?.requests?.cpu, dsFile, 'DaemonSet: cpu and memory requests expected');
+    // sensor (< 128 MiB) and delivery (< 96 MiB) share the node budget: 256Mi for the whole pod
+    const limits = (pod.containers || []).map((k) => mib(k.resources?.limits?.memory));
+    const total = limits.reduce((a, b) => a + b, 0);
+    check(limits.every((l) => l > 0) && total <= 256, dsFile, `DaemonSet: every container needs a memory limit, together at most 256Mi (${limits.join(' + ')} MiB)`);
+  }
+}
+{
+  const unit = path.join(sensorDir, 'bulwark-sensor.service');
+  if (check(fs.existsSync(unit), unit, 'missing systemd unit for plain EC2 hosts')) {
+    const lines = fs.readFileSync(unit, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const kv = new Map(lines.filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    check(lines.includes('[Service]') && kv.has('ExecStart'), unit, 'no [Service] ExecStart');
+    check(kv.has('MemoryMax'), unit, 'no MemoryMax');
+    check(/^(yes|true)$/.test(kv.get('NoNewPrivileges') || ''), unit, 'NoNewPrivileges=yes expected');
+    for (const [k, why] of [['MemoryDenyWriteExecute', 'the JIT writes code'], ['ProtectKernelTunables', 'makes /sys read-only (BPF pinning)'], ['ProtectControlGroups', 'the freeze action writes cgroup.freeze'], ['PrivatePIDs', 'the sensor needs the host PID namespace']]) {
+      check(!/^(yes|true)$/.test(kv.get(k) || ''), unit, `${k}=yes breaks the sensor: ${why}`);
+    }
+    const caps = kv.get('CapabilityBoundingSet');
+    if (caps) for (const cap of ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN']) check(caps.includes(cap), unit, `CapabilityBoundingSet must keep ${cap}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// terraform init + validate, where a provider registry is reachable
+
+if (process.env.BULWARK_TF_VALIDATE === '1') {
+  const ex = path.join(INFRA, 'examples/complete');
+  // providers and module links in a temporary data dir, not in the checkout
+  const data = { TF_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-tf-')) };
+  const init = terraform(['init', '-backend=false', '-input=false', '-no-color'], ex, data);
+  checks++;
+  if (init.error || init.status !== 0) {
+    fail(ex, `terraform init -backend=false failed: ${(init.error?.message || init.stderr || init.stdout || '').trim().split('\n').slice(-8).join(' | ')}`);
+  } else {
+    const v = terraform(['validate', '-no-color'], ex, data);
+    checks++;
+    if (v.status !== 0) fail(ex, `terraform validate failed: ${(v.stderr || v.stdout).trim().split('\n').join(' | ')}`);
+  }
+  fs.rmSync(data.TF_DATA_DIR, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const secs = ((Date.now() - started) / 1000).toFixed(1);
+for (const f of failures) console.log(`FAIL ${f.file}: ${f.reason}`);
+console.log(
+  `infra check: ${tfFiles.length} .tf files, ${patternFiles.length} pattern files, ${manifestObjects.length} manifest objects; ` +
+  `${checks} checks, ${failures.length} failed (${secs} s)` + (process.env.BULWARK_TF_VALIDATE === '1' ? '' : '; terraform validate skipped (BULWARK_TF_VALIDATE=1 runs it)'),
+);
+process.exit(failures.length ? 1 : 0);
