@@ -50,23 +50,13 @@ public final class EventBridgeTarget implements Target {
     }
 
     @Override
-    public List<Failure> deliver(List<Item> items) {
-        List<Failure> failed = new ArrayList<>();
-        int i = 0;
-        while (i < items.size()) {
-            List<Item> call = new ArrayList<>(10);
-            long bytes = 0;
-            while (i < items.size() && call.size() < 10) {
-                int b = entrySize(items.get(i));
-                if (!call.isEmpty() && bytes + b > MAX_CALL) {
-                    break;
-                }
-                call.add(items.get(i++));
-                bytes += b;
-            }
-            failed.addAll(put(call));
-        }
-        return failed;
+    public List<List<Item>> calls(List<Item> items) {
+        return Target.cut(items, 10, MAX_CALL, EventBridgeTarget::entrySize);
+    }
+
+    @Override
+    public List<Failure> call(List<Item> call) {
+        return put(call);
     }
 
     private List<Failure> put(List<Item> call) {

@@ -15,7 +15,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -126,7 +126,7 @@ public class ShipCommand implements Callable<Integer> {
         }
 
         public SqsClient sqs() {
-            var b = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+            var b = SqsClient.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials())
                     .overrideConfiguration(timeouts());
             if (reg() != null) {
                 b.region(reg());
@@ -138,7 +138,7 @@ public class ShipCommand implements Callable<Integer> {
         }
 
         public EventBridgeClient events() {
-            var b = EventBridgeClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+            var b = EventBridgeClient.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials())
                     .overrideConfiguration(timeouts());
             if (reg() != null) {
                 b.region(reg());
@@ -150,7 +150,7 @@ public class ShipCommand implements Callable<Integer> {
         }
 
         public S3Client s3() {
-            var b = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).credentialsProvider(credentials())
+            var b = S3Client.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials())
                     .overrideConfiguration(timeouts()).forcePathStyle(local || s3Endpoint != null);
             if (reg() != null) {
                 b.region(reg());

@@ -51,6 +51,12 @@ public final class Shipper implements Runnable, AutoCloseable {
     private volatile long heartbeat = System.nanoTime();
     private volatile boolean running = true;
     private volatile Thread thread;
+    /** The calls of a batch run side by side: 8 threads, two targets' worth of 10-entry calls for a 40-record batch in one round. */
+    private final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "bulwark-ship-call");
+        t.setDaemon(true);
+        return t;
+    });
 
     static final class Stats {
         final AtomicLong delivered = new AtomicLong();
@@ -134,9 +140,62 @@ public final class Shipper implements Runnable, AutoCloseable {
                 offload(it);
             }
         }
-        for (Target t : targets) {
-            deliver(t, items);
+        if (targets.size() == 1) {
+            deliver(targets.get(0), items);
+            return;
         }
+        // the targets side by side: a slow or unreachable one does not hold the others' latency
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (Target t : targets) {
+            running.add(calls.submit(() -> {
+                deliver(t, items);
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                this.running = false;
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** One attempt: the calls side by side; a call that throws fails all its items as one Failure each. */
+    private List<Target.Failure> attempt(Target t, List<Item> pending) throws Exception {
+        List<List<Item>> chunks = t.calls(pending);
+        if (chunks.size() == 1) {
+            return t.call(chunks.get(0));
+        }
+        List<java.util.concurrent.Future<List<Target.Failure>>> futures = new ArrayList<>();
+        for (List<Item> c : chunks) {
+            futures.add(calls.submit(() -> t.call(c)));
+        }
+        List<Target.Failure> failed = new ArrayList<>();
+        Exception whole = null;
+        int wholeFailed = 0;
+        for (int k = 0; k < futures.size(); k++) {
+            try {
+                failed.addAll(futures.get(k).get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                Exception cause = e.getCause() instanceof Exception x ? x : new RuntimeException(e.getCause());
+                whole = cause;
+                wholeFailed++;
+                for (Item it : chunks.get(k)) {
+                    failed.add(new Target.Failure(it, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()), true));
+                }
+            }
+        }
+        if (whole != null && wholeFailed == chunks.size()) {
+            throw whole; // nothing got through: the target is down
+        }
+        return failed;
     }
 
     private void offload(Item it) throws IOException {
@@ -171,7 +230,7 @@ public final class Shipper implements Runnable, AutoCloseable {
             heartbeat = System.nanoTime();
             List<Target.Failure> failed;
             try {
-                failed = t.deliver(pending);
+                failed = attempt(t, pending);
             } catch (Exception e) {
                 s.failedCalls.incrementAndGet();
                 s.retries.addAndGet(pending.size());
@@ -312,5 +371,6 @@ public final class Shipper implements Runnable, AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
+        calls.shutdownNow();
     }
 }

@@ -45,23 +45,13 @@ public final class SqsTarget implements Target {
     }
 
     @Override
-    public List<Failure> deliver(List<Item> items) {
-        List<Failure> failed = new ArrayList<>();
-        int i = 0;
-        while (i < items.size()) {
-            List<Item> call = new ArrayList<>(10);
-            long bytes = 0;
-            while (i < items.size() && call.size() < 10) {
-                long b = items.get(i).body().getBytes(StandardCharsets.UTF_8).length + ATTRIBUTE_ROOM;
-                if (!call.isEmpty() && bytes + b > MAX_MESSAGE) {
-                    break;
-                }
-                call.add(items.get(i++));
-                bytes += b;
-            }
-            failed.addAll(send(call));
-        }
-        return failed;
+    public List<List<Item>> calls(List<Item> items) {
+        return Target.cut(items, 10, MAX_MESSAGE, it -> (long) it.body().getBytes(StandardCharsets.UTF_8).length + ATTRIBUTE_ROOM);
+    }
+
+    @Override
+    public List<Failure> call(List<Item> call) {
+        return send(call);
     }
 
     private List<Failure> send(List<Item> call) {

@@ -73,6 +73,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private S3Proxy s3proxy;
     private BlobStoreContext blobs;
     private BusServer bus;
+    private AlertArchive alertArchive;
     private Shipper shipper;
     private Thread shipThread;
     private OpsServer ops;
@@ -80,8 +81,6 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private S3Client s3Client;
 
     public static void main(String[] args) {
-        // the functions log through JBoss Logging: its LogManager before anything logs
-        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
         System.exit(new CommandLine(new LocalStack()).execute(args));
     }
 
@@ -172,7 +171,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         bus.rule(Patterns.AUDIT_HIGH_FINDING, Patterns.load(Patterns.AUDIT_HIGH_FINDING), env -> log.println("bulwark stack: HIGH escape-surface finding "
                 + tree(env).path("detail")));
         bus.rule("escape-surface-report", Patterns.load("escape-surface-report"), env -> aggregator.handle(env.getBytes(StandardCharsets.UTF_8)));
-        bus.rule("sensor-alert", Patterns.load("sensor-alert"), env -> archiveAlert(s3Client, env));
+        alertArchive = new AlertArchive(s3Client, LocalEndpoints.BUCKET, log);
+        bus.rule("sensor-alert", Patterns.load("sensor-alert"), alertArchive::accept);
         sqsStart.join();
         if (sqs == null) {
             throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort);
@@ -220,25 +220,6 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         };
     }
 
-    /**
-     * The alerts archive for Athena: each alert envelope as one JSON line at
-     * {@code alerts/dt=yyyy-mm-dd/<detail.id>.json}; never overwritten (a redelivery finds it there).
-     */
-    static void archiveAlert(S3Client s3, String envelope) {
-        var n = tree(envelope);
-        String id = n.path("detail").path("id").asText(n.path("id").asText());
-        String day = Instant.parse(n.path("time").asText(Instant.now().toString())).toString().substring(0, 10);
-        String key = "alerts/dt=" + day + "/" + id + ".json";
-        try {
-            s3.putObject(b -> b.bucket(LocalEndpoints.BUCKET).key(key).contentType("application/json").ifNoneMatch("*"),
-                    RequestBody.fromString(envelope + "\n", StandardCharsets.UTF_8));
-        } catch (S3Exception e) {
-            if (e.statusCode() != 412) {
-                throw e;
-            }
-        }
-    }
-
     static com.fasterxml.jackson.databind.JsonNode tree(String json) {
         try {
             return Json.mapper().readTree(json);
@@ -281,6 +262,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         if (bus != null) {
             bus.close();
             bus = null;
+        }
+        if (alertArchive != null) {
+            alertArchive.close(); // what is queued is written before S3Proxy stops
+            alertArchive = null;
         }
         try {
             if (s3proxy != null) {

@@ -78,13 +78,13 @@ class LocalPipelineTest {
             assertEquals(pointer.path("oversized").path("sha256").asText(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
             assertEquals(big, Json.mapper().readTree(body).path("detail").path("output").asText());
 
-            // the bus's sensor-alert rule archived both as JSON lines partitioned by day
+            // the bus's sensor-alert rule archived both as JSON lines partitioned by day, one object a batch
             Path day = dir.resolve("archive/bulwark-archive/alerts/dt=2026-12-07");
             long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && (!Files.isDirectory(day) || list(day).size() < 2)) {
+            while (System.currentTimeMillis() < deadline && archivedIds(day).size() < 2) {
                 Thread.sleep(50);
             }
-            assertEquals(List.of("11111111-aaaa-8aaa-8aaa-000000000001.json", "11111111-aaaa-8aaa-8aaa-000000000002.json"), list(day));
+            assertEquals(List.of("11111111-aaaa-8aaa-8aaa-000000000001", "11111111-aaaa-8aaa-8aaa-000000000002"), archivedIds(day));
             deadline = System.currentTimeMillis() + 5_000;
             while (System.currentTimeMillis() < deadline && s.shipper().delivered("eventbridge") < 2) {
                 Thread.sleep(20); // the bus's targets run before PutEvents answers
@@ -95,19 +95,29 @@ class LocalPipelineTest {
         }
     }
 
-    static List<String> list(Path d) throws java.io.IOException {
-        try (Stream<Path> st = Files.list(d)) {
-            // jclouds writes NAME-<uuid> and renames it to NAME when complete
-            return st.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+    /** detail.id of every alert in the day's archive objects (jclouds writes NAME-<uuid>, then renames it NAME). */
+    static List<String> archivedIds(Path day) throws java.io.IOException {
+        if (!Files.isDirectory(day)) {
+            return List.of();
         }
+        List<String> ids = new java.util.ArrayList<>();
+        try (Stream<Path> st = Files.list(day)) {
+            for (Path p : st.filter(f -> f.getFileName().toString().endsWith(".jsonl")).toList()) {
+                for (String line : Files.readAllLines(p)) {
+                    ids.add(Json.mapper().readTree(line).path("detail").path("id").asText());
+                }
+            }
+        }
+        return ids.stream().sorted().toList();
     }
 
     @Test
     void anEscapeSurfaceReportReachesTheAuditAggregationThroughTheBus() throws Exception {
         try (LocalStack s = StackFixture.start(dir)) {
+            String now = java.time.Instant.now().toString(); // the aggregation drops reports older than its expiry as late
             String report = "{\"version\":\"0\",\"id\":\"r-1\",\"detail-type\":\"Escape Surface Report\",\"source\":\"bulwark.sensor\","
-                    + "\"account\":null,\"time\":\"2026-12-07T01:00:00Z\",\"region\":null,\"resources\":[\"node/n1\"],\"detail\":"
-                    + "{\"id\":\"r-1\",\"time\":\"2026-12-07T01:00:00Z\",\"scope\":\"node\",\"node\":{\"hostname\":\"n1\",\"instance_id\":null,\"kernel\":\"6.18\"},"
+                    + "\"account\":null,\"time\":\"" + now + "\",\"region\":null,\"resources\":[\"node/n1\"],\"detail\":"
+                    + "{\"id\":\"r-1\",\"time\":\"" + now + "\",\"scope\":\"node\",\"node\":{\"hostname\":\"n1\",\"instance_id\":null,\"kernel\":\"6.18\"},"
                     + "\"containers\":[],\"summary\":{\"containers\":0,\"high\":0,\"medium\":0,\"low\":0}}}";
             try (OutboxWriter w = new OutboxWriter(dir.resolve("outbox"), 1 << 20, 64 << 20, 10, null)) {
                 w.append(Rank.INFO, "r-1", report.getBytes(StandardCharsets.UTF_8));
