@@ -515,6 +515,11 @@ public final class Sensor implements AutoCloseable {
     /** Stops decoding after draining what the kernel has written, then unloads the probe. */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /** Stops; with {@code keepPins} the pinned programs and ring stay for the next sensor (Probe.close). */
+    public void close(boolean keepPins) {
         running = false;
         try {
             thread.join(3000);
@@ -522,6 +527,6 @@ public final class Sensor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         finalCounters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counters()));
-        probe.close();
+        probe.close(keepPins);
     }
 }

@@ -53,6 +53,10 @@ public class IntegrityCommand implements Callable<Integer> {
             description = "Run only these checks (pointers, text, bpf, processes; default all).")
     List<String> checks;
 
+    @Option(names = "--allow-hook-owner", paramLabel = "OWNER", split = ",",
+            description = "Kernel entry hooks of this owner are a known agent's: counted, not reported (as named in a finding: bpf:NAME, ftrace:OPS, module:NAME, ftrace, unknown; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW.")
+    List<String> allowHookOwners;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -70,6 +74,9 @@ public class IntegrityCommand implements Callable<Integer> {
         }
         IntegrityReport r;
         try (IntegrityChecker checker = IntegrityChecker.open(which)) {
+            if (allowHookOwners != null) {
+                checker.allowHookOwners(allowHookOwners);
+            }
             r = checker.baseline();
         } catch (EnvironmentException | BpfException | IOException e) {
             err.println("bulwark integrity: " + e.getMessage());

@@ -62,6 +62,13 @@ public class UpCommand implements Callable<Integer> {
             description = "Most disk the outbox may hold, in MiB (default ${DEFAULT-VALUE}). Past 85% of it INFO and DEBUG alerts are refused, past 90% NOTICE, 95% WARNING, 100% ERROR; CRITICAL and above are always kept. Every refusal is logged, counted and raised as a CRITICAL 'Sensor Outbox Full' alert.")
     int outboxMib;
 
+    @Option(names = "--pin-dir", paramLabel = "DIR", defaultValue = "/sys/fs/bpf/bulwark",
+            description = "Pin the ring buffer and the programs' links in bpffs under DIR (default ${DEFAULT-VALUE}; 'none' = no pins). If the sensor dies (kill -9, a crash), its programs keep recording into the pinned ring, and the next 'up' adopts it and decodes what accumulated, so a restart leaves no blind window (docs/delivery.md). A clean stop removes the pins unless --keep-pins.")
+    String pinDir;
+
+    @Option(names = "--keep-pins", description = "At a clean stop, leave the programs attached and the ring pinned for the next sensor (an upgrade without a blind window).")
+    boolean keepPins;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
             description = "Serve /metrics (Prometheus text), /health/live and /health/ready on 127.0.0.1:PORT (default ${DEFAULT-VALUE}; 0 = off).")
     int metricsPort;
@@ -100,6 +107,10 @@ public class UpCommand implements Callable<Integer> {
             description = "Check the kernel for rootkit hooks (pointer tables, kernel text, BPF programs, hidden processes; docs/integrity.md) at start and every N seconds (0 = never; default ${DEFAULT-VALUE}).")
     int integritySeconds;
 
+    @Option(names = "--allow-hook-owner", paramLabel = "OWNER", split = ",",
+            description = "Kernel entry hooks of this owner belong to a known agent on this node: counted, not alerted (the owner as an integrity alert names it: bpf:NAME, ftrace:OPS, module:NAME; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW. Unknown owners stay CRITICAL.")
+    List<String> allowHookOwners;
+
     @Option(names = "--audit-minutes", paramLabel = "N", defaultValue = "10",
             description = "Run the escape-surface audit of every container every N minutes (0 = only at container start; default ${DEFAULT-VALUE}).")
     int auditMinutes;
@@ -115,7 +126,11 @@ public class UpCommand implements Callable<Integer> {
             return null;
         }
         try {
-            return IntegrityChecker.open();
+            IntegrityChecker c = IntegrityChecker.open();
+            if (allowHookOwners != null) {
+                c.allowHookOwners(allowHookOwners);
+            }
+            return c;
         } catch (java.io.IOException | RuntimeException e) {
             System.err.println("bulwark up: kernel integrity checks disabled: " + e.getMessage());
             return null;
@@ -275,7 +290,8 @@ public class UpCommand implements Callable<Integer> {
             // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
             java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
                     : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of(a -> renderOnly(a, file != null))));
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20), SensorContainers.of(resolver),
+            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20)
+                    .withPinDir("none".equals(pinDir) ? null : Path.of(pinDir)), SensorContainers.of(resolver),
                     sinkOf(detector), c -> auditLater(audits, reporter, c), warm);
         } catch (EnvironmentException e) {
             if (checker != null) {
@@ -287,7 +303,6 @@ public class UpCommand implements Callable<Integer> {
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
         }
-        IntegrityMonitor integrity = startIntegrity(checker, sinks);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -301,13 +316,18 @@ public class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         OpsServer ops = startOps(sensor, detector, box, running);
-        System.out.println("bulwark up: ready — " + sensor.probe().attached().size() + " programs attached, "
+        System.out.println("bulwark up: ready — " + sensor.probe().attached().size() + " programs attached"
+                + (sensor.probe().pins() == null ? "" : sensor.probe().pins().adopted()
+                        ? " (the ring of an earlier sensor adopted from " + sensor.probe().pins().dir() + ")" : " (pinned in " + sensor.probe().pins().dir() + ")")
+                + ", "
                 + engine.rules().size() + " rules loaded" + (dryRun ? ", dry run: no action will be taken" : "")
                 + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms())
-                + (integrity == null ? "" : "; kernel integrity baseline taken, checked every " + integritySeconds + " s"));
+                + (checker == null ? "" : "; kernel integrity checked now and every " + integritySeconds + " s"));
         System.out.flush();
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        reporter.periodic();
+        reporter.periodic(); // the inventory at ready: the containers running when the sensor started
+        // after the ready line: what the integrity baseline finds by itself is an alert line like any other
+        IntegrityMonitor integrity = startIntegrity(checker, sinks);
         long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
         LossMonitor losses = new LossMonitor(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none",
                 TimeUnit.SECONDS.toNanos(coalesceSeconds));
@@ -343,7 +363,7 @@ public class UpCommand implements Callable<Integer> {
         if (integrity != null) {
             integrity.close();
         }
-        sensor.close();
+        sensor.close(keepPins);
         audits.shutdown(); // the audits of containers already seen still run and are written
         if (!audits.awaitTermination(2, TimeUnit.SECONDS)) {
             System.err.println("bulwark up: " + audits.getQueue().size() + " container audits not done at stop (the next periodic audit covers them)");

@@ -81,6 +81,16 @@ public final class IntegrityChecker implements AutoCloseable {
         return open(EnumSet.allOf(Check.class));
     }
 
+    /**
+     * Owners of kernel entry hooks that are known agents on this node (patterns: {@code bpf:falco_*},
+     * {@code ftrace:my_tracer}, {@code unknown}): their hooks are counted in the text check's stats
+     * ({@code allowed_entry_hooks}), not reported. Bulwark's own programs are always allowed.
+     */
+    public IntegrityChecker allowHookOwners(java.util.Collection<String> patterns) {
+        text.allowOwners(patterns);
+        return this;
+    }
+
     /** The first run: absolute checks, and the state later runs are compared with. */
     public IntegrityReport baseline() {
         IntegrityReport r = run(true);

@@ -311,8 +311,159 @@ final class TextCheck {
         return false;
     }
 
+    /** One hooked entry. {@code target} is the hook's destination, -1 when the bytes are not a call or jump. */
+    record Hook(String function, long addr, String bytes, String decoded, long target) {}
+
+    /** Hook owners not reported (patterns: exact, or a prefix ending in '*'); see {@link #allowOwners}. */
+    private final Set<String> allowedOwners = new java.util.LinkedHashSet<>(defaultAllowed());
+
+    /**
+     * Owners always allowed: none but Bulwark's own programs ({@code bpf:bw_*}, which are tracepoint
+     * programs and hook no entry; listed so a future fentry program of ours is not reported), and
+     * whatever the node's configuration names: {@code BULWARK_INTEGRITY_ALLOW} or
+     * {@code -Dbulwark.integrity.allow} (comma-separated owner patterns, e.g. {@code bpf:falco_*,ftrace:my_tracer}).
+     */
+    static Set<String> defaultAllowed() {
+        Set<String> out = new java.util.LinkedHashSet<>(List.of("bpf:bw_*"));
+        for (String src : new String[] {System.getenv("BULWARK_INTEGRITY_ALLOW"), System.getProperty("bulwark.integrity.allow")}) {
+            if (src != null) {
+                for (String p : src.split(",")) {
+                    if (!p.isBlank()) {
+                        out.add(p.strip());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Adds owner patterns whose entry hooks are known agents: counted in the stats, not reported. */
+    void allowOwners(java.util.Collection<String> patterns) {
+        allowedOwners.addAll(patterns);
+    }
+
+    boolean allowedOwner(String owner) {
+        for (String p : allowedOwners) {
+            if (p.endsWith("*") ? owner.startsWith(p.substring(0, p.length() - 1)) : owner.equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The destination of an entry's call or jump, or -1. */
+    static long hookTarget(byte[] b, long addr) {
+        int p = startsWith(b, 0, ENDBR64) ? 4 : 0;
+        if (p + 5 <= b.length && ((b[p] & 0xff) == 0xe8 || (b[p] & 0xff) == 0xe9)) {
+            return addr + p + 5 + rel32(b, p + 1);
+        }
+        return -1;
+    }
+
+    /**
+     * Who put a hook there, as far as the kernel tells: ftrace's own table ({@code enabled_functions},
+     * root-only and refused under some lockdowns), else the symbol of the hook's destination: a BPF
+     * program ({@code bpf:<name>}), a BPF trampoline ({@code bpf-trampoline:<key>}), a module
+     * ({@code module:<name>}), ftrace's shared trampoline ({@code ftrace}); else {@code unknown}.
+     */
+    String ownerOf(String function, long dest, FtraceTable ftrace) {
+        String f = ftrace.owners().get(function);
+        if (f != null) {
+            return "ftrace:" + f;
+        }
+        if (dest == -1) { // kernel addresses are negative as longs: -1 is the "no target" mark
+            return "unknown";
+        }
+        KernelSymbols.Symbol s = syms.containing(dest);
+        if (s != null && dest - s.addr() < 0x1000) {
+            String n = s.name();
+            if (n.startsWith("bpf_prog_")) {
+                String rest = n.substring("bpf_prog_".length());
+                int us = rest.indexOf('_');
+                return "bpf:" + (us >= 0 ? rest.substring(us + 1) : rest);
+            }
+            if (n.startsWith("bpf_trampoline_")) {
+                return "bpf-trampoline:" + n.substring("bpf_trampoline_".length());
+            }
+            if (n.equals("ftrace_trampoline") || n.startsWith("ftrace_")) {
+                return "ftrace";
+            }
+            if (s.module() != null && !s.module().equals("bpf") && !s.module().startsWith("__builtin")) {
+                return "module:" + s.module();
+            }
+        }
+        return "unknown";
+    }
+
+    /** ftrace's table of hooked functions and their owners, when the kernel lets us read it. */
+    record FtraceTable(Map<String, String> owners, String unreadable) {
+        static FtraceTable read() {
+            java.nio.file.Path p = java.nio.file.Path.of("/sys/kernel/tracing/enabled_functions");
+            try {
+                Map<String, String> owners = new java.util.HashMap<>();
+                for (String line : java.nio.file.Files.readAllLines(p)) {
+                    String t = line.strip();
+                    int sp = t.indexOf(' ');
+                    if (sp <= 0) {
+                        continue;
+                    }
+                    String fn = t.substring(0, sp);
+                    String owner = null;
+                    int arrow = t.indexOf("->");
+                    if (arrow >= 0) {
+                        owner = t.substring(arrow + 2).strip().split("[+\\s]")[0];
+                    }
+                    int tramp = t.indexOf("tramp:");
+                    if (tramp >= 0) {
+                        int open = t.indexOf('(', tramp);
+                        int close = open < 0 ? -1 : t.indexOf(')', open);
+                        if (open >= 0 && close > open) {
+                            String sym = t.substring(open + 1, close).split("[+\\s]")[0];
+                            owner = owner == null ? sym : sym + "->" + owner;
+                        }
+                    }
+                    owners.put(fn, owner == null ? "ftrace_ops" : owner);
+                }
+                return new FtraceTable(owners, null);
+            } catch (java.io.IOException | RuntimeException e) {
+                return new FtraceTable(Map.of(), p + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+    }
+
+    private Finding ownerFinding(String owner, List<Hook> hooks, FtraceTable ftrace) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        List<String> functions = hooks.stream().map(Hook::function).toList();
+        d.put("owner", owner);
+        d.put("functions", functions);
+        d.put("count", hooks.size());
+        d.put("targets", hooks.stream().map(h -> h.target() == -1 ? h.decoded() : "0x" + Long.toHexString(h.target())).distinct().limit(16).toList());
+        d.put("first", Map.of("function", hooks.get(0).function(), "address", "0x" + Long.toHexString(hooks.get(0).addr()),
+                "entry_bytes", hooks.get(0).bytes(), "decoded", hooks.get(0).decoded()));
+        d.put("expected", "[endbr64] nop5 (0f1f440000): the ftrace site as the kernel leaves it");
+        if (ftrace.unreadable() != null) {
+            d.put("ftrace_table", "unreadable (" + ftrace.unreadable() + "): the owner is judged by the hook's destination only");
+        }
+        String who = switch (owner.contains(":") ? owner.substring(0, owner.indexOf(':')) : owner) {
+            case "bpf" -> "BPF program " + owner.substring(4);
+            case "bpf-trampoline" -> "a BPF trampoline (fentry/fexit/LSM program) " + owner.substring(15);
+            case "module" -> "kernel module " + owner.substring(7);
+            case "ftrace" -> owner.equals("ftrace") ? "ftrace's trampoline (function tracer, kprobe on ftrace, livepatch, or a rootkit using ftrace)" : "ftrace ops " + owner.substring(7);
+            default -> "code no kernel table names (no symbol at the hook targets"
+                    + (ftrace.unreadable() != null ? ", ftrace's table unreadable" : "") + "): another tracer on the node, or a rootkit";
+        };
+        String list = String.join(", ", functions.subList(0, Math.min(8, functions.size()))) + (functions.size() > 8 ? ", …" : "");
+        String key = "entry-owner:" + owner + ":" + HexFormat.of().formatHex(sha(String.join(",", new java.util.TreeSet<>(functions)).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 8);
+        return IntegrityRules.finding(CHECK, IntegrityRules.ENTRY_HOOK, owner,
+                hooks.size() + " kernel function(s) hooked at their entry by " + who + ": " + list
+                        + " (allow a known agent with BULWARK_INTEGRITY_ALLOW=" + owner + ")",
+                d, key);
+    }
+
     private List<Finding> entryFindings(KernelReader reader, List<Region> regions, Map<String, byte[]> now, Map<String, Object> stats) {
         List<Finding> out = new ArrayList<>();
+        Map<String, List<Hook>> hooked = new LinkedHashMap<>();
+        FtraceTable ftrace = FtraceTable.read();
         int entries = 0;
         long bytes = 0;
         int functions = 0;
@@ -338,15 +489,22 @@ final class TextCheck {
                 continue; // a text_poke in flight
             }
             state = entryState(again, 0, g.addr());
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("function", g.name());
-            d.put("address", "0x" + Long.toHexString(g.addr()));
-            d.put("entry_bytes", HexFormat.of().formatHex(again, 0, Math.min(16, again.length)));
-            d.put("expected", "[endbr64] nop5 (0f1f440000): the ftrace site as the kernel leaves it");
-            d.put("decoded", state);
-            out.add(IntegrityRules.finding(CHECK, IntegrityRules.ENTRY_HOOK, g.name(),
-                    "Kernel function " + g.name() + " is hooked at its entry: " + state,
-                    d, "entry:" + g.name() + ":" + HexFormat.of().formatHex(again, 0, Math.min(16, again.length))));
+            long dest = hookTarget(again, g.addr());
+            hooked.computeIfAbsent(ownerOf(g.name(), dest, ftrace), o -> new ArrayList<>())
+                    .add(new Hook(g.name(), g.addr(), HexFormat.of().formatHex(again, 0, Math.min(16, again.length)), state, dest));
+        }
+        Map<String, Integer> allowed = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<Hook>> e : hooked.entrySet()) {
+            String owner = e.getKey();
+            List<Hook> hooks = e.getValue();
+            if (allowedOwner(owner)) {
+                allowed.put(owner, hooks.size());
+                continue;
+            }
+            out.add(ownerFinding(owner, hooks, ftrace));
+        }
+        if (!allowed.isEmpty()) {
+            stats.put("allowed_entry_hooks", allowed);
         }
         stats.put("functions_whole", functions);
         stats.put("entries_checked", entries);

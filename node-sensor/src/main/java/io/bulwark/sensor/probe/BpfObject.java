@@ -119,6 +119,34 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Before {@link #load}: pin {@code map} at {@code path} (bpffs), or reuse the map pinned there. */
+    public void setPinPath(String map, java.nio.file.Path path) {
+        requireOpen();
+        Pointer m = n.bpf.bpf_object__find_map_by_name(obj, map);
+        if (m == null || m.address() == 0) {
+            throw new BpfException("find map", 2, file, "no map named " + map);
+        }
+        int rc = n.bpf.bpf_map__set_pin_path(m, path.toString());
+        if (rc != 0) {
+            throw new BpfException("set pin path of " + map, rc < 0 ? -rc : n.errno(), file);
+        }
+    }
+
+    /** Pins every attached link as {@code dir/<prefix><program>}; returns the paths. */
+    public List<java.nio.file.Path> pinLinks(java.nio.file.Path dir, String prefix) {
+        requireOpen();
+        List<java.nio.file.Path> out = new ArrayList<>();
+        for (Map.Entry<String, Pointer> e : links.entrySet()) {
+            java.nio.file.Path p = dir.resolve(prefix + e.getKey());
+            int rc = n.bpf.bpf_link__pin(e.getValue(), p.toString());
+            if (rc != 0) {
+                throw new BpfException("pin link of " + e.getKey() + " at " + p, rc < 0 ? -rc : n.errno(), file);
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
     /** Attaches every program; returns the names that failed, each with its reason. */
     public Map<String, String> attachAll() {
         requireOpen();

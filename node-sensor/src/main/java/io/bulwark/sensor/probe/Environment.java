@@ -130,4 +130,49 @@ public final class Environment {
                 + " The sensor's BTF tracepoints do not need it", out.isEmpty() ? "no reason given" : out, TRACEFS);
         return false;
     }
+
+    /** The bpf filesystem is mounted at {@code mountPoint} (a line of /proc/mounts says so). */
+    static boolean bpffsMountedAt(Path mountPoint) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] f = l.split(" ");
+                if (f.length > 2 && f[1].equals(mountPoint.toString()) && f[2].equals("bpf")) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /**
+     * Mounts bpffs at /sys/fs/bpf when it is not mounted there (pins need it; systemd mounts it on
+     * most hosts, this machine's init does not). Throws with the fix when it cannot.
+     */
+    public static void ensureBpffs() {
+        Path at = Path.of("/sys/fs/bpf");
+        if (bpffsMountedAt(at)) {
+            return;
+        }
+        String out = "";
+        try {
+            Process p = new ProcessBuilder("mount", "-t", "bpf", "bpf", at.toString()).redirectErrorStream(true).start();
+            if (p.waitFor(5, TimeUnit.SECONDS)) {
+                out = new String(p.getInputStream().readAllBytes()).strip();
+            } else {
+                p.destroyForcibly();
+                out = "mount did not return in 5 s";
+            }
+        } catch (IOException e) {
+            out = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!bpffsMountedAt(at)) {
+            throw new EnvironmentException("bpffs is not mounted at " + at + " and could not be mounted (" + (out.isEmpty() ? "no reason given" : out)
+                    + "): mount it with `mount -t bpf bpf " + at + "` (a DaemonSet: a hostPath mount of /sys/fs/bpf), or run up with --pin-dir none");
+        }
+        LOG.infof("bpffs was not mounted: mounted it at %s", at);
+    }
 }

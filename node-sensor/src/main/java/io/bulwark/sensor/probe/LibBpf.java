@@ -49,6 +49,12 @@ public interface LibBpf {
 
     int bpf_map__fd(Pointer map);
 
+    /** Before load: the map is pinned at {@code path}, or reuses the compatible map already pinned there. */
+    int bpf_map__set_pin_path(Pointer map, String path);
+
+    /** Pins a link in bpffs: the program stays attached after this process is gone. */
+    int bpf_link__pin(Pointer link, String path);
+
     /** {@code __u32 bpf_map__max_entries(const struct bpf_map *map)}: for a ring buffer, its data size in bytes. */
     int bpf_map__max_entries(Pointer map);
 

@@ -47,7 +47,12 @@ public final class Probe implements AutoCloseable {
      * @param decoderNice nice value of the thread that drains the ring buffer (-20…19; the default
      *                    -10 keeps a flood of syscalls from the watched workloads from starving it)
      */
-    public record Settings(long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes, int decoderNice, int ringBytes) {
+    /**
+     * @param pinDir where in bpffs the ring buffer and the programs' links are pinned (null: nothing
+     *               pinned, the programs and the ring go with this process); see {@link Pins}
+     */
+    public record Settings(long wakeBytes, long wakeNs, int rateLimit, Map<String, Integer> extraPrefixes, int decoderNice, int ringBytes,
+                           Path pinDir) {
         public Settings {
             if (ringBytes < 65536 || Integer.bitCount(ringBytes) != 1) {
                 throw new IllegalArgumentException("ring buffer size must be a power of two of at least 64 KiB: " + ringBytes);
@@ -55,20 +60,24 @@ public final class Probe implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(256 * 1024, 1_000_000, 0, Map.of(), -10, 4 << 20);
+            return new Settings(256 * 1024, 1_000_000, 0, Map.of(), -10, 4 << 20, null);
         }
 
         /** At most {@code perSecond} events a second from any one cgroup (0 = no limit); the rest are counted in rate_limited. */
         public Settings withRateLimit(int perSecond) {
-            return new Settings(wakeBytes, wakeNs, perSecond, extraPrefixes, decoderNice, ringBytes);
+            return new Settings(wakeBytes, wakeNs, perSecond, extraPrefixes, decoderNice, ringBytes, pinDir);
         }
 
         public Settings withDecoderNice(int nice) {
-            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, nice, ringBytes);
+            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, nice, ringBytes, pinDir);
         }
 
         public Settings withRingBytes(int bytes) {
-            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, decoderNice, bytes);
+            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, decoderNice, bytes, pinDir);
+        }
+
+        public Settings withPinDir(Path dir) {
+            return new Settings(wakeBytes, wakeNs, rateLimit, extraPrefixes, decoderNice, ringBytes, dir);
         }
     }
 
@@ -77,6 +86,7 @@ public final class Probe implements AutoCloseable {
     private final Map<String, String> failed;
     private final LibBpf.PrintFn printFn;
     private final Path extracted;
+    private Pins pins;
 
     private Probe(BpfObject object, RingBuffer ring, Map<String, String> failed, LibBpf.PrintFn printFn, Path extracted) {
         this.object = object;
@@ -140,6 +150,7 @@ public final class Probe implements AutoCloseable {
             obj.setConst("sc_mode", syscallModes());
             obj.setMapMaxEntries("events", settings.ringBytes());
             obj.setConst("ia32_to_x64", Ia32Table.get().constBytes()); // the 32-bit door, translated to x86_64 numbers
+            Pins pins = settings.pinDir() == null ? null : Pins.prepare(settings.pinDir(), obj, settings.ringBytes());
             obj.load();
             for (Map.Entry<String, Integer> e : Watchlist.defaultPrefixes().entrySet()) {
                 putPrefix(obj, e.getKey(), e.getValue());
@@ -175,7 +186,12 @@ public final class Probe implements AutoCloseable {
                 throw new BpfException("attach", 2, file.toString(), "no program could attach: " + failed);
             }
             releaseFreedNativeMemory();
-            return new Probe(obj, ring, failed, print, file);
+            Probe probe = new Probe(obj, ring, failed, print, file);
+            if (pins != null) {
+                pins.attached(obj); // ours pinned, an earlier sensor's programs detached
+                probe.pins = pins;
+            }
+            return probe;
         } catch (RuntimeException e) {
             obj.close();
             throw e;
@@ -353,6 +369,23 @@ public final class Probe implements AutoCloseable {
     /** Unmaps the ring buffer, detaches and unloads everything. The consumer must have stopped. */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /** The pins this probe made or adopted, or null. */
+    public Pins pins() {
+        return pins;
+    }
+
+    /**
+     * Stops: the ring unmapped, the links destroyed, the object closed. With {@code keepPins} the
+     * pinned links and ring stay in bpffs, so the programs keep filling the ring until the next
+     * sensor adopts it (an upgrade); otherwise the pins are removed and nothing is left behind.
+     */
+    public void close(boolean keepPins) {
+        if (pins != null && !keepPins) {
+            pins.remove();
+        }
         try {
             ring.close();
         } finally {

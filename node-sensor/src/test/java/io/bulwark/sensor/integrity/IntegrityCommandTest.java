@@ -21,11 +21,48 @@ class IntegrityCommandTest {
         return cl.execute(args);
     }
 
+    /** The node's own entry hooks (NodeHooks) allowed by name, as an operator allows a known agent. */
+    static String[] withNodeHooksAllowed(String... args) {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(args));
+        if (!NodeHooks.owners().isEmpty()) {
+            a.add("--allow-hook-owner");
+            a.add(String.join(",", NodeHooks.owners()));
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void aNodesEntryHooksAreReportedOncePerOwnerUnlessAllowed() throws Exception {
+        StringWriter out = new StringWriter();
+        int rc = run(out, new StringWriter(), "--json", "--checks", "text");
+        JsonNode r = Json.mapper().readTree(out.toString());
+        java.util.Set<String> owners = new java.util.TreeSet<>();
+        for (JsonNode f : r.get("findings")) {
+            assertEquals("Kernel Function Hooked At Entry", f.get("rule").asText(), "only the node's entry hooks: " + f);
+            assertTrue(owners.add(f.get("target").asText()), "one finding per owner: " + out);
+        }
+        assertEquals(NodeHooks.owners(), owners);
+        assertEquals(owners.isEmpty() ? 0 : 3, rc, "findings make the exit status 3");
+        StringWriter allowed = new StringWriter();
+        assertEquals(0, run(allowed, new StringWriter(), withNodeHooksAllowed("--json", "--checks", "text")));
+        JsonNode a = Json.mapper().readTree(allowed.toString());
+        assertEquals(0, a.get("findings").size(), allowed.toString());
+        if (!owners.isEmpty()) {
+            assertEquals(owners, iterable(a.get("checked").get("text").get("allowed_entry_hooks").fieldNames()), "counted, not reported");
+        }
+    }
+
+    static java.util.Set<String> iterable(java.util.Iterator<String> it) {
+        java.util.Set<String> s = new java.util.TreeSet<>();
+        it.forEachRemaining(s::add);
+        return s;
+    }
+
     @Test
     void jsonReportOfACleanKernel() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = run(out, err, "--json", "--checks", "pointers,text,processes");
+        int rc = run(out, err, withNodeHooksAllowed("--json", "--checks", "pointers,text,processes"));
         assertEquals(0, rc, "clean kernel, every check ran: " + out + err);
         JsonNode r = Json.mapper().readTree(out.toString());
         assertEquals("baseline", r.get("kind").asText());
@@ -38,7 +75,7 @@ class IntegrityCommandTest {
     void textReportAndUsageError() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = run(out, err, "--checks", "text");
+        int rc = run(out, err, withNodeHooksAllowed("--checks", "text"));
         assertEquals(0, rc, out + "" + err);
         assertTrue(out.toString().contains("no rootkit hooks found"), out.toString());
         assertTrue(out.toString().startsWith("text       checked {"), out.toString());

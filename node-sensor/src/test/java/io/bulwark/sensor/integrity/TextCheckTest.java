@@ -57,7 +57,7 @@ class TextCheckTest {
         } finally {
             text.replaceBaseline("x64_sys_call", real);
         }
-        assertTrue(checker.check().findings().isEmpty(), "baseline restored: clean again");
+        assertTrue(NodeHooks.withoutPreexisting(checker.check().findings()).isEmpty(), "baseline restored: clean again");
     }
 
     @Test
