@@ -37,8 +37,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
             "  bulwark ship --outbox var/outbox --local    # against ./bulwark up's local stack"
         })
 public class ShipCommand implements Callable<Integer> {
-    @Option(names = "--outbox", paramLabel = "DIR", required = true, description = "The outbox directory the sensor writes.")
+    @Option(names = "--outbox", paramLabel = "DIR", description = "The outbox directory the sensor writes (required unless --test-alert).")
     Path outbox;
+
+    @Option(names = "--test-alert", description = "Send one harmless synthetic alert (rule 'Bulwark Test Alert', priority INFORMATIONAL) straight to every configured target, say where it arrived and how long each took, and exit: 0 when every target took it. Checks credentials, permissions and endpoints after a deployment (docs/deploy.md).")
+    boolean testAlert;
 
     @Option(names = "--queue-url", paramLabel = "URL", description = "The alerts queue (SQS); a .fifo queue gets deduplication ids.")
     String queueUrl;
@@ -87,6 +90,13 @@ public class ShipCommand implements Callable<Integer> {
         }
         if (bus != null) {
             targets.add(new EventBridgeTarget(c.events(), bus));
+        }
+        if (testAlert) {
+            return TestAlert.send(nodeName, targets, queueUrl, bus, local, System.out);
+        }
+        if (outbox == null) {
+            System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes)");
+            return 2;
         }
         Overflow overflow = bucket == null ? null : new Overflow(c.s3(), bucket, nodeName);
         Shipper shipper = new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);

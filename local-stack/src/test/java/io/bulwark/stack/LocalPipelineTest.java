@@ -140,4 +140,35 @@ class LocalPipelineTest {
             return st.anyMatch(p -> p.getFileName().toString().equals("latest.json"));
         }
     }
+
+    @Test
+    void testAlertReachesEveryOutputAndSaysSo() throws Exception {
+        try (LocalStack s = StackFixture.start(dir)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.out;
+            int rc;
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                rc = new picocli.CommandLine(new io.bulwark.delivery.ShipCommand()).execute("--test-alert", "--local",
+                        "--queue-url", "http://127.0.0.1:" + s.sqsPort + "/000000000000/bulwark-alerts",
+                        "--sqs-endpoint", "http://127.0.0.1:" + s.sqsPort, "--events-endpoint", "http://127.0.0.1:" + s.eventsPort,
+                        "--s3-endpoint", "http://127.0.0.1:" + s.s3Port);
+            } finally {
+                System.setOut(old);
+            }
+            String said = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, rc, said);
+            assertTrue(said.contains("sqs: delivered to") && said.contains("eventbridge: delivered to bus bulwark"), said);
+            String id = said.replaceAll("(?s).*detail\\.id=(\\S+).*", "$1");
+            Message m = receive(s, 1, 10_000).get(id);
+            assertNotNull(m, "the test alert is on the queue: " + said);
+            assertEquals("Bulwark Test Alert", Json.mapper().readTree(m.body()).path("detail").path("rule").asText());
+            Path day = dir.resolve("archive/bulwark-archive/alerts/dt=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline && !archivedIds(day).contains(id)) {
+                Thread.sleep(50);
+            }
+            assertTrue(archivedIds(day).contains(id), "and in the archive, through the bus");
+        }
+    }
 }

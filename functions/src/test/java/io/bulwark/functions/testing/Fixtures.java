@@ -35,6 +35,7 @@ public final class Fixtures {
         e.put("time", time.toString());
         ((ArrayNode) e.withArray("resources")).removeAll().add("node/" + node);
         ObjectNode d = (ObjectNode) e.get("detail");
+        d.put("id", e.get("id").asText()); // the stable id a sensor gives each report
         d.put("time", time.toString());
         ((ObjectNode) d.get("node")).put("hostname", node);
         return e;
