@@ -7,11 +7,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bulwark.contract.Json;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -157,12 +155,7 @@ public final class BusServer implements AutoCloseable {
     }
 
     private static void reply(HttpExchange ex, int code, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        ex.sendResponseHeaders(code, b.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            o.write(b);
-        }
+        io.bulwark.outbox.OpsServer.send(ex, code, "application/x-amz-json-1.1", body);
     }
 
     @Override

@@ -52,7 +52,8 @@ public final class OpsServer implements AutoCloseable {
         send(ex, ok ? 200 : 503, "application/json", ok ? "{\"status\":\"UP\"}\n" : "{\"status\":\"DOWN\"}\n");
     }
 
-    private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
+    /** Sends a whole response: status, content type, UTF-8 body. */
+    public static void send(HttpExchange ex, int code, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(code, b.length);

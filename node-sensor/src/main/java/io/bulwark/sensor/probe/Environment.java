@@ -108,20 +108,7 @@ public final class Environment {
         if (tracefsMounted()) {
             return true;
         }
-        String out = "";
-        try {
-            Process p = new ProcessBuilder("mount", "-t", "tracefs", "nodev", TRACEFS.toString()).redirectErrorStream(true).start();
-            if (p.waitFor(5, TimeUnit.SECONDS)) {
-                out = new String(p.getInputStream().readAllBytes()).strip();
-            } else {
-                p.destroyForcibly();
-                out = "mount did not return in 5 s";
-            }
-        } catch (IOException e) {
-            out = e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        String out = mount("tracefs", "nodev", TRACEFS);
         if (Files.isDirectory(TRACEFS.resolve("events"))) {
             LOG.infof("tracefs was not mounted: mounted it at %s", TRACEFS);
             return true;
@@ -155,24 +142,28 @@ public final class Environment {
         if (bpffsMountedAt(at)) {
             return;
         }
-        String out = "";
-        try {
-            Process p = new ProcessBuilder("mount", "-t", "bpf", "bpf", at.toString()).redirectErrorStream(true).start();
-            if (p.waitFor(5, TimeUnit.SECONDS)) {
-                out = new String(p.getInputStream().readAllBytes()).strip();
-            } else {
-                p.destroyForcibly();
-                out = "mount did not return in 5 s";
-            }
-        } catch (IOException e) {
-            out = e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        String out = mount("bpf", "bpf", at);
         if (!bpffsMountedAt(at)) {
             throw new EnvironmentException("bpffs is not mounted at " + at + " and could not be mounted (" + (out.isEmpty() ? "no reason given" : out)
                     + "): mount it with `mount -t bpf bpf " + at + "` (a DaemonSet: a hostPath mount of /sys/fs/bpf), or run up with --pin-dir none");
         }
         LOG.infof("bpffs was not mounted: mounted it at %s", at);
+    }
+
+    /** Runs {@code mount -t TYPE SOURCE TARGET}; returns what it printed (its reason when it fails), or why it did not run. */
+    private static String mount(String type, String source, Path target) {
+        try {
+            Process p = new ProcessBuilder("mount", "-t", type, source, target.toString()).redirectErrorStream(true).start();
+            if (p.waitFor(5, TimeUnit.SECONDS)) {
+                return new String(p.getInputStream().readAllBytes()).strip();
+            }
+            p.destroyForcibly();
+            return "mount did not return in 5 s";
+        } catch (IOException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 }

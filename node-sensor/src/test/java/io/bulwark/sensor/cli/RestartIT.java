@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.contract.Json;
 import io.bulwark.sensor.testing.RuncContainer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,45 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartIT {
     static final int ATTEMPTS_WHILE_DOWN = 20;
 
-    static final class Up implements AutoCloseable {
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    static UpProcess up(Path dir, Path pins, String name) throws Exception {
+        return new UpProcess(dir, name, "--alerts", dir.resolve("alerts.jsonl").toString(), "--outbox", dir.resolve("outbox").toString(),
+                "--pin-dir", pins.toString(), "--dry-run", "--no-warm-up", "--integrity-seconds", "0", "--metrics-port", "0", "--coalesce-seconds", "0");
+    }
 
-        Up(Path dir, Path pins, String name) throws Exception {
-            Path jar = Path.of(System.getProperty("bulwark.jar", "target/quarkus-app/quarkus-run.jar"));
-            process = new ProcessBuilder("java", "-jar", jar.toString(), "up", "--alerts", dir.resolve("alerts.jsonl").toString(),
-                    "--outbox", dir.resolve("outbox").toString(), "--pin-dir", pins.toString(), "--dry-run", "--no-warm-up",
-                    "--integrity-seconds", "0", "--metrics-port", "0", "--coalesce-seconds", "0")
-                    .redirectError(dir.resolve(name + ".err").toFile()).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String l;
-                    while ((l = r.readLine()) != null) {
-                        lines.add(l);
-                    }
-                } catch (Exception ignored) {
-                    // ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        String ready(Path err) throws Exception {
-            String l = lines.poll(60, TimeUnit.SECONDS);
-            assertTrue(l != null && l.contains("ready"), "ready line: " + l + "; stderr: " + Files.readString(err));
-            return l;
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-        }
+    static String ready(UpProcess up) throws Exception {
+        String l = up.next(60);
+        assertTrue(l != null && l.contains("ready"), "ready line: " + l + "; stderr: " + Files.readString(up.err));
+        return l;
     }
 
     /** Pids of the processes whose core_pattern write attempts are in the alert file. */
@@ -94,8 +60,8 @@ class RestartIT {
         Path pins = Path.of("/sys/fs/bpf/bulwark-test-" + UUID.randomUUID().toString().substring(0, 8));
         Path alerts = dir.resolve("alerts.jsonl");
         try (RuncContainer box = RuncContainer.builder().start()) {
-            try (Up first = new Up(dir, pins, "first")) {
-                String ready = first.ready(dir.resolve("first.err"));
+            try (UpProcess first = up(dir, pins, "first")) {
+                String ready = ready(first);
                 assertTrue(ready.contains("pinned in " + pins), ready);
                 box.exec("/bin/bwtrigger", "openat-write", "/proc/sys/kernel/core_pattern");
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -111,8 +77,8 @@ class RestartIT {
                 assertEquals(0, box.exec("/bin/sh", "-c", "/bin/bwtrigger openat-write /proc/sys/kernel/core_pattern; true").exitCode());
             }
             assertEquals(1, attemptPids(alerts).size(), "nothing can report while the sensor is down");
-            try (Up second = new Up(dir, pins, "second")) {
-                String ready = second.ready(dir.resolve("second.err"));
+            try (UpProcess second = up(dir, pins, "second")) {
+                String ready = ready(second);
                 assertTrue(ready.contains("the ring of an earlier sensor adopted"), ready);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (attemptPids(alerts).size() < 1 + ATTEMPTS_WHILE_DOWN && System.nanoTime() < deadline) {

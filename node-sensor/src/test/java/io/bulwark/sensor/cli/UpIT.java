@@ -7,15 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Json;
 import io.bulwark.sensor.testing.RuncContainer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,23 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class UpIT {
     @Test
     void upReportsAnEscapeAttemptKeepsTheAlertAndStopsOnSigterm(@TempDir Path dir) throws Exception {
-        Path jar = Path.of(System.getProperty("bulwark.jar", "target/quarkus-app/quarkus-run.jar"));
         Path alerts = dir.resolve("alerts.jsonl");
-        Process up = new ProcessBuilder("java", "-jar", jar.toString(), "up", "--alerts", alerts.toString(), "--dry-run")
-                .redirectError(dir.resolve("up.err").toFile()).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                    lines.add(l);
-                }
-            } catch (Exception ignored) {
-                // process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        UpProcess running = new UpProcess(dir, "up", "--alerts", alerts.toString(), "--dry-run");
+        Process up = running.process;
+        BlockingQueue<String> lines = running.lines;
         String[] containerId = new String[1];
         try (RuncContainer box = RuncContainer.builder().start()) {
             containerId[0] = box.id();
