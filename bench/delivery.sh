@@ -16,7 +16,7 @@ SP=$!
 until grep -q ready "$WORK/stack.log"; do sleep 0.2; kill -0 $SP || { cat "$WORK/stack.log"; exit 1; }; done
 java -cp "$CP" "$ROOT/bench/delivery/FillOutbox.java" "$WORK/outbox" "$N"
 t0=$(date +%s.%N)
-java ${SHIP_OPTS:--Xmx64m} -jar "$SHIP" --outbox "$WORK/outbox" --local --metrics-port 9466 2>"$WORK/ship.log" &
+MALLOC_ARENA_MAX=2 java ${SHIP_OPTS:-$(sed -n "s/^SHIP_FLAGS=(\(.*\))$/\1/p" "$ROOT/bulwark")} -jar "$SHIP" --outbox "$WORK/outbox" --local --metrics-port 9466 2>"$WORK/ship.log" &
 KP=$!
 peak=0
 while :; do

@@ -21,12 +21,18 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * the sensor's role may write (infra/modules/iam).
  */
 public final class Overflow {
-    private final S3Client s3;
+    private final java.util.function.Supplier<S3Client> client;
+    private S3Client s3;
     private final String bucket;
     private final String node;
 
     public Overflow(S3Client s3, String bucket, String node) {
-        this.s3 = s3;
+        this(() -> s3, bucket, node);
+    }
+
+    /** The client is made at the first oversized envelope: most nodes never need it (the S3 client's classes are ≈8 MiB). */
+    public Overflow(java.util.function.Supplier<S3Client> client, String bucket, String node) {
+        this.client = client;
         this.bucket = bucket;
         this.node = node == null || node.isBlank() ? "unknown-node" : node;
     }
@@ -52,6 +58,9 @@ public final class Overflow {
             throw new IllegalStateException(e);
         }
         String key = key(it);
+        if (s3 == null) {
+            s3 = client.get();
+        }
         try {
             s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json").ifNoneMatch("*")
                     .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(Base64.getEncoder().encodeToString(digest)),

@@ -98,7 +98,7 @@ public class ShipCommand implements Callable<Integer> {
             System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes)");
             return 2;
         }
-        Overflow overflow = bucket == null ? null : new Overflow(c.s3(), bucket, nodeName);
+        Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
         Shipper shipper = new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
         OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort, shipper::metrics, shipper::alive, shipper::alive) : null;
         Thread t = new Thread(shipper, "bulwark-ship");
