@@ -34,10 +34,24 @@ class RestartIT {
                 "--pin-dir", pins.toString(), "--dry-run", "--no-warm-up", "--integrity-seconds", "0", "--metrics-port", "0", "--coalesce-seconds", "0");
     }
 
+    /**
+     * The ready line. A sensor that adopted a ring may print alerts before it: the decoder starts on
+     * what the earlier programs recorded as soon as its own are attached, before the line is printed.
+     */
     static String ready(UpProcess up) throws Exception {
-        String l = up.next(60);
-        assertTrue(l != null && l.contains("ready"), "ready line: " + l + "; stderr: " + Files.readString(up.err));
-        return l;
+        List<String> before = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String l = up.next(1);
+            if (l != null && l.startsWith("bulwark up: ready")) {
+                return l;
+            }
+            if (l != null) {
+                assertTrue(l.contains(" vector="), "only alert lines may come before the ready line: " + l);
+                before.add(l);
+            }
+        }
+        throw new AssertionError("no ready line in 60 s; before it: " + before + "; stderr: " + Files.readString(up.err));
     }
 
     /** Pids of the processes whose core_pattern write attempts are in the alert file. */
