@@ -32,9 +32,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
                     + "role); --*-endpoint override the service endpoints (the local stack, VPC endpoints).",
             "",
             "Examples:",
-            "  bulwark ship --outbox /var/lib/bulwark/outbox --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/bulwark-alerts \\",
-            "       --bus bulwark --bucket bulwark-archive-123456789012",
-            "  bulwark ship --outbox var/outbox --local    # against ./bulwark up's local stack"
+            "  bulwark ship --outbox /var/lib/bulwark/outbox --bus bulwark --bucket bulwark-archive-123456789012 \\",
+            "    --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/bulwark-alerts",
+            "  bulwark ship --outbox var/outbox --local     (against ./bulwark up's local stack)",
+            "  bulwark ship --test-alert --local           (one synthetic alert to every output, then exit)"
         })
 public class ShipCommand implements Callable<Integer> {
     @Option(names = "--outbox", paramLabel = "DIR", description = "The outbox directory the sensor writes (required unless --test-alert).")
@@ -58,9 +59,14 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "REGION", description = "AWS region (default: the standard chain's).")
     String region;
 
-    @Option(names = "--sqs-endpoint", paramLabel = "URL") URI sqsEndpoint;
-    @Option(names = "--events-endpoint", paramLabel = "URL") URI eventsEndpoint;
-    @Option(names = "--s3-endpoint", paramLabel = "URL") URI s3Endpoint;
+    @Option(names = "--sqs-endpoint", paramLabel = "URL", description = "SQS endpoint instead of the region's (ElasticMQ, a VPC endpoint).")
+    URI sqsEndpoint;
+
+    @Option(names = "--events-endpoint", paramLabel = "URL", description = "EventBridge endpoint instead of the region's (the local bus, a VPC endpoint).")
+    URI eventsEndpoint;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3 endpoint instead of the region's (S3Proxy; path-style addressing).")
+    URI s3Endpoint;
 
     @Option(names = "--local", description = "Use ./bulwark up's local stack: ElasticMQ at 127.0.0.1:9324 (queue bulwark-alerts), the local bus at 127.0.0.1:9195, the archive at 127.0.0.1:9000 (bucket bulwark-archive), dummy credentials.")
     boolean local;
