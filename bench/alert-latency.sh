@@ -16,10 +16,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/ctr/rootfs/bin" "$WORK/ctr/rootfs/proc" "$WORK/ctr/rootfs/sys" "$WORK/ctr/rootfs/dev" "$WORK/ctr/rootfs/tmp"
-cp /bin/busybox "$WORK/ctr/rootfs/bin/"
-for a in sh echo sleep; do ln -s busybox "$WORK/ctr/rootfs/bin/$a"; done
-(cd "$WORK/ctr" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s#"sh"#"sleep","3600"#' config.json)
+. "$ROOT/bench/lib/busybox-bundle.sh"
+busybox_bundle "$WORK/ctr" sh echo sleep
 BULWARK_VAR="$WORK/var" "$ROOT/bulwark" up --integrity-seconds 0 --audit-minutes 0 >"$WORK/up.out" 2>"$WORK/up.err" &
 UP=$!
 for _ in $(seq 1 600); do

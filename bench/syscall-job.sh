@@ -17,12 +17,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/ctr/rootfs/bin" "$WORK/ctr/rootfs/etc" "$WORK/ctr/rootfs/proc" "$WORK/ctr/rootfs/sys" "$WORK/ctr/rootfs/dev" "$WORK/ctr/rootfs/tmp"
+. "$ROOT/bench/lib/busybox-bundle.sh"
+busybox_bundle "$WORK/ctr" sh true sleep
 gcc -O2 -static -o "$WORK/ctr/rootfs/bin/bwjob" "$ROOT/bench/job/bwjob.c"
-cp /bin/busybox "$WORK/ctr/rootfs/bin/"
-for a in sh true sleep; do ln -s busybox "$WORK/ctr/rootfs/bin/$a"; done
 echo "root:x:0:0:root:/root:/bin/sh" >"$WORK/ctr/rootfs/etc/passwd"
-(cd "$WORK/ctr" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s#"sh"#"sleep","3600"#' config.json)
 (cd "$WORK/ctr" && runc run -d "$NAME" >/dev/null)
 mapfile -t FLAGS < <(grep -Ev '^[[:space:]]*(#|$)' "$ROOT/node-sensor/jvm.options")
 job() { runc exec "$NAME" /bin/bwjob "$N" /etc/passwd; }
