@@ -33,6 +33,13 @@ public record AlertDetail(
     /** The node the sensor runs on. */
     public record Node(String hostname, String instanceId, String kernel) {}
 
-    /** The sensor that raised the alert. {@code action} is what it did: none, dry-run, killed … */
-    public record Sensor(String version, String mode, String action) {}
+    /**
+     * The sensor that raised the alert. {@code action} is what it did on the node before the alert left
+     * it: none, dry-run, frozen, killed … (docs/response.md). {@code incident} is the incident id the node
+     * filed the alert under (alerts of one container within the correlation window share it; evidence is
+     * archived under it), null when the node opened none.
+     */
+    public record Sensor(String version, String mode, String action, String incident) {
+        public Sensor(String version, String mode, String action) { this(version, mode, action, null); }
+    }
 }
