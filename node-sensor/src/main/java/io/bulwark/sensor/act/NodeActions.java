@@ -1,0 +1,226 @@
+package io.bulwark.sensor.act;
+
+import io.bulwark.contract.ActionRecord;
+import io.bulwark.contract.AlertDetail;
+import io.bulwark.contract.ContainerInfo;
+import io.bulwark.contract.StableId;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The node's actions (the registry: freeze, thaw, kill, stop) and the one way to run them: resolve
+ * the target (container → its cgroups; process → pid, start time, cgroups), apply the guardrails,
+ * act (or, in dry-run mode, say what would have been done), and write one audit record per request
+ * to every audit sink, whatever the outcome.
+ *
+ * <p>Guardrails, checked before anything is touched, in dry-run mode too (a dry run records a
+ * refusal as a refusal):
+ * <ul>
+ *   <li>never the host: a request without a container, a container whose cgroup is the hierarchy's
+ *       root, a process in the root cgroup;</li>
+ *   <li>never the sensor itself: a cgroup that is the sensor's own or contains it;</li>
+ *   <li>never a protected namespace (default kube-system and bulwark): the container's Kubernetes
+ *       namespace from its CRI annotations;</li>
+ *   <li>a kill needs pid and start time, and a pid named with a container must be in it.</li>
+ * </ul>
+ */
+public final class NodeActions {
+    public static final Set<String> DEFAULT_PROTECTED_NAMESPACES = Set.of("kube-system", "bulwark");
+
+    /** One request: what, on what, why and for whom. */
+    public record Request(String action, ActionRecord.Target target, Map<String, Object> params, String incident,
+                          String alertId, String commandId, String trigger, String requestedBy) {}
+
+    private final Map<String, NodeAction> actions = new LinkedHashMap<>();
+    private final CgroupLocator cgroups;
+    private final Function<String, ContainerInfo> containers;
+    private final Set<String> protectedNamespaces;
+    private final boolean dryRun;
+    private final AlertDetail.Node node;
+    private final String actor;
+    private final List<Consumer<ActionRecord>> audit;
+    private final ContainerCgroup self;
+
+    /**
+     * @param containers container by id (null when the runtimes do not know it)
+     * @param audit      where every record goes (the actions file, the outbox, the console)
+     */
+    public NodeActions(CgroupLocator cgroups, Function<String, ContainerInfo> containers, Set<String> protectedNamespaces,
+                       boolean dryRun, AlertDetail.Node node, List<Consumer<ActionRecord>> audit) {
+        this.cgroups = cgroups;
+        this.containers = containers;
+        this.protectedNamespaces = Set.copyOf(protectedNamespaces);
+        this.dryRun = dryRun;
+        this.node = node;
+        this.actor = "bulwark-sensor@" + node.hostname();
+        this.audit = List.copyOf(audit);
+        long timeout = TimeUnit.SECONDS.toNanos(2);
+        for (NodeAction a : List.of(new FreezeAction(timeout), new ThawAction(timeout), new KillAction(), new StopAction(TimeUnit.SECONDS.toNanos(5)))) {
+            actions.put(a.name(), a);
+        }
+        ContainerCgroup own;
+        try {
+            own = cgroups.ofPid((int) ProcessHandle.current().pid());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the sensor's own cgroup: " + e.getMessage(), e);
+        }
+        this.self = own;
+    }
+
+    /** The action names, in catalogue order. */
+    public Set<String> names() {
+        return actions.keySet();
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** Runs one request; never throws: every outcome is a record, and every record was audited. */
+    public ActionRecord run(Request r) {
+        long t0 = System.nanoTime();
+        ActionRecord.Target t = r.target() == null ? new ActionRecord.Target(null, null, null, null, null, null) : r.target();
+        Map<String, Object> facts = new LinkedHashMap<>(r.params() == null ? Map.of() : r.params());
+        String result;
+        String reason = null;
+        NodeAction action = actions.get(r.action());
+        ContainerInfo info = null;
+        ContainerCgroup cg = null;
+        try {
+            if (action == null) {
+                throw new Refused("unknown action '" + r.action() + "' (known: " + String.join(", ", actions.keySet()) + ")");
+            }
+            if (t.container() != null && !t.container().isBlank() && !t.container().equals("host")) {
+                info = containers.apply(t.container());
+            }
+            if (action.targetsProcess()) {
+                if (t.pid() == null || t.startTime() == null) {
+                    throw new Refused("a " + action.name() + " needs target.pid and target.start_time (a pid alone could be recycled)");
+                }
+                try {
+                    cg = cgroups.ofPid(t.pid());
+                } catch (IOException e) {
+                    throw new Failed("gone: no process " + t.pid());
+                }
+                if (info != null) {
+                    ContainerCgroup ccg = cgroupOf(info, null);
+                    if (ccg == null || !ccg.contains(cg)) {
+                        throw new Refused("pid " + t.pid() + " (cgroup " + cg.v2Path() + ") is not in container " + info.id());
+                    }
+                }
+            } else {
+                if (t.container() == null || t.container().isBlank() || t.container().equals("host")) {
+                    throw new Refused("host: no container named (node actions never act on the host)");
+                }
+                cg = cgroupOf(info, t.pid());
+                if (cg == null) {
+                    throw new Failed("unknown container " + t.container() + " (no runtime knows it and no live pid of it was named)");
+                }
+                if (cg.v2Dir() == null && cg.freezerDir() == null && !cg.isRoot()) {
+                    throw new Failed("no cgroup directory for " + t.container() + " (" + cg.v2Path() + "): stopped?");
+                }
+            }
+            String ns = namespaceOf(info);
+            t = new ActionRecord.Target(info != null ? info.id() : t.container(), t.pid(), t.startTime(), ns,
+                    info != null && info.k8s() != null ? info.k8s().pod() : t.pod(), cg.describe());
+            if (cg.isRoot()) {
+                throw new Refused("host: the target's cgroup is the root of the hierarchy (a host process)");
+            }
+            if (cg.contains(self)) {
+                throw new Refused("the sensor's own cgroup (" + self.v2Path() + ") is in " + cg.v2Path());
+            }
+            if (ns != null && protectedNamespaces.contains(ns)) {
+                throw new Refused("protected namespace " + ns);
+            }
+            NodeAction.Context ctx = new NodeAction.Context(t, info, cg, facts);
+            if (dryRun) {
+                result = ActionRecord.DRY_RUN;
+                reason = action.wouldDo(ctx);
+            } else {
+                facts.putAll(action.run(ctx));
+                result = ActionRecord.DONE;
+            }
+        } catch (Refused e) {
+            result = ActionRecord.REFUSED;
+            reason = e.getMessage();
+        } catch (Failed | NodeAction.Failed e) {
+            result = ActionRecord.FAILED;
+            reason = e.getMessage();
+        } catch (RuntimeException e) {
+            result = ActionRecord.FAILED;
+            reason = "error: " + e;
+        }
+        if (cg != null && t.cgroup() == null) {
+            t = new ActionRecord.Target(t.container(), t.pid(), t.startTime(), t.namespace(), t.pod(), cg.describe());
+        }
+        String time = Instant.now().toString();
+        String id = StableId.of("action", node.hostname(), r.trigger(), r.commandId() != null ? r.commandId() : r.alertId(),
+                r.action(), t.container(), t.pid(), r.commandId() != null || r.alertId() != null ? "" : time);
+        ActionRecord rec = new ActionRecord(id, time, r.action(), result, reason, t, facts, r.incident(), r.alertId(),
+                r.commandId(), r.trigger(), r.requestedBy(), actor, node, dryRun, (System.nanoTime() - t0) / 1e6);
+        for (Consumer<ActionRecord> s : audit) {
+            try {
+                s.accept(rec);
+            } catch (RuntimeException e) {
+                System.err.println("bulwark: cannot write the audit record of " + r.action() + " " + t.container() + ": " + e);
+            }
+        }
+        return rec;
+    }
+
+    /** The container's cgroups from the runtime's cgroupsPath, else from a live pid of it; null when neither. */
+    private ContainerCgroup cgroupOf(ContainerInfo info, Integer pid) {
+        if (info != null && info.cgroupPath() != null && !info.cgroupPath().isBlank()) {
+            ContainerCgroup cg = cgroups.ofPath(info.cgroupPath());
+            if (cg.v2Dir() != null || cg.freezerDir() != null || cg.isRoot()) {
+                return cg;
+            }
+        }
+        Integer p = info != null && info.pid() > 0 ? Integer.valueOf(info.pid()) : pid;
+        if (p != null) {
+            try {
+                return cgroups.ofPid(p);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static String namespaceOf(ContainerInfo info) {
+        if (info == null) {
+            return null;
+        }
+        if (info.k8s() != null && info.k8s().namespace() != null) {
+            return info.k8s().namespace();
+        }
+        Map<String, String> a = info.annotations();
+        if (a != null) {
+            for (String k : List.of("io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace")) {
+                if (a.get(k) != null) {
+                    return a.get(k);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final class Refused extends Exception {
+        Refused(String m) {
+            super(m);
+        }
+    }
+
+    private static final class Failed extends Exception {
+        Failed(String m) {
+            super(m);
+        }
+    }
+}

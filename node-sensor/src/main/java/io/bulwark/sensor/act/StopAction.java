@@ -1,0 +1,90 @@
+package io.bulwark.sensor.act;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stops a container: SIGKILL to every process in its cgroup. cgroup2 {@code cgroup.kill} where the
+ * kernel has it (5.14+; it kills frozen tasks too and races no fork); otherwise the runtime
+ * ({@code runc kill --all ID KILL}) for runc containers; otherwise SIGKILL to each pid in the
+ * cgroup1 freezer's cgroup.procs. The runtime's state (runc delete) is left to the runtime's owner.
+ */
+public final class StopAction implements NodeAction {
+    private final long timeoutNs;
+
+    public StopAction(long timeoutNs) {
+        this.timeoutNs = timeoutNs;
+    }
+
+    @Override
+    public String name() {
+        return "stop";
+    }
+
+    @Override
+    public Map<String, Object> run(Context ctx) throws Failed {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        ContainerCgroup cg = ctx.cgroup();
+        try {
+            if (cg.v2Dir() != null && Files.exists(cg.v2Dir().resolve("cgroup.kill"))) {
+                facts.put("via", "cgroup.kill");
+                facts.put("cgroup", cg.v2Dir().toString());
+                Files.writeString(cg.v2Dir().resolve("cgroup.kill"), "1");
+                awaitEmpty(cg.v2Dir());
+                return facts;
+            }
+            if (ctx.container() != null && "runc".equals(ctx.container().runtime())) {
+                facts.put("via", "runc kill --all");
+                Process p = new ProcessBuilder("runc", "kill", "--all", ctx.container().id(), "KILL").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes()).trim();
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new Failed("runc kill: " + out);
+                }
+                return facts;
+            }
+            if (cg.freezerDir() != null) {
+                facts.put("via", "SIGKILL to each pid of " + cg.freezerDir() + "/cgroup.procs");
+                for (String l : Files.readAllLines(cg.freezerDir().resolve("cgroup.procs"))) {
+                    int pid = Integer.parseInt(l.trim());
+                    long st = Processes.startTime(pid);
+                    if (st >= 0) {
+                        Processes.kill(pid, st);
+                    }
+                }
+                awaitEmpty(cg.freezerDir());
+                return facts;
+            }
+        } catch (IOException e) {
+            throw new Failed("io: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failed("interrupted");
+        }
+        throw new Failed("no-cgroup: nothing to kill through for " + cg.describe());
+    }
+
+    private void awaitEmpty(Path dir) throws IOException, Failed {
+        if (!Freezer.await(() -> {
+            try {
+                return Files.readString(dir.resolve("cgroup.procs")).isBlank();
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return true; // the runtime removed the cgroup once its init died
+            }
+        }, timeoutNs)) {
+            throw new Failed("timeout: processes left in " + dir + "/cgroup.procs: "
+                    + List.of(Files.readString(dir.resolve("cgroup.procs")).trim().split("\n")));
+        }
+    }
+
+    @Override
+    public String wouldDo(Context ctx) {
+        ContainerCgroup cg = ctx.cgroup();
+        return "would SIGKILL every process of " + cg.describe()
+                + (cg.v2Dir() != null && Files.exists(cg.v2Dir().resolve("cgroup.kill")) ? " via cgroup.kill" : "");
+    }
+}
