@@ -22,6 +22,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * the key exists, so nothing is overwritten), {@code x-amz-checksum-sha256} (S3 rejects bytes that do
  * not match), and with {@link Lock} set the Object Lock headers: mode COMPLIANCE, retain-until, and
  * legal hold ON. On 412 the object there is read back and compared by SHA-256.
+ *
+ * <p>Before each PutObject a HeadObject checks whether the key exists: S3 enforces If-None-Match
+ * itself, but S3-compatible stores may not (S3Proxy 2.6.0, the local stack's, ignores it and would
+ * overwrite), so the check keeps the local archive append-only too, short of a race between two
+ * writers of the same key (which AWS's 412 covers).
  */
 public final class S3Store implements Store {
     /** Object Lock settings for new objects; days 0 = no retention header. */
@@ -65,6 +70,9 @@ public final class S3Store implements Store {
     @Override
     public Put put(String key, Path file, String sha256, String contentType) throws IOException {
         long size = java.nio.file.Files.size(file);
+        if (exists(key)) {
+            return compare(key, sha256);
+        }
         try {
             s3.putObject(request(key, sha256, size, contentType), RequestBody.fromFile(file));
             return Put.CREATED;
@@ -76,6 +84,9 @@ public final class S3Store implements Store {
     @Override
     public Put put(String key, byte[] data, String contentType) throws IOException {
         String sha = Hashes.hex(data);
+        if (exists(key)) {
+            return compare(key, sha);
+        }
         try {
             s3.putObject(request(key, sha, data.length, contentType), RequestBody.fromBytes(data));
             return Put.CREATED;
@@ -89,6 +100,10 @@ public final class S3Store implements Store {
         if (e.statusCode() != 412 && e.statusCode() != 409) {
             throw new IOException("s3://" + bucket + "/" + key + ": PutObject failed: " + e.getMessage(), e);
         }
+        return compare(key, sha);
+    }
+
+    private Put compare(String key, String sha) throws IOException {
         String there;
         try (InputStream in = open(key)) {
             there = Hashes.stream(in, null);
@@ -133,7 +148,8 @@ public final class S3Store implements Store {
         List<Entry> out = new ArrayList<>();
         try {
             s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()
-                    .forEach(o -> out.add(new Entry(o.key(), o.size())));
+                    // S3Proxy's filesystem backend lists its directories as "dir/" objects; no key of ours ends in "/"
+                    .stream().filter(o -> !o.key().endsWith("/")).forEach(o -> out.add(new Entry(o.key(), o.size())));
         } catch (S3Exception e) {
             throw new IOException("s3://" + bucket + "/" + prefix + ": ListObjectsV2 failed: " + e.getMessage(), e);
         }

@@ -1,0 +1,91 @@
+package io.bulwark.archive;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The archive through a real S3Proxy (the local stack's S3), requests recorded on the wire. */
+class S3StoreTest {
+    @TempDir
+    Path tmp;
+    LocalS3 s3;
+    S3Store store;
+    LocalKeySigner signer;
+    Spool spool;
+
+    @BeforeEach
+    void start() throws Exception {
+        s3 = new LocalS3(tmp.resolve("archive"));
+        store = new S3Store(s3.client, LocalS3.BUCKET, new S3Store.Lock(30, true));
+        signer = LocalKeySigner.open(tmp.resolve("keys/archive-ed25519.key"));
+        spool = Spool.typical(tmp.resolve("evidence"), "5e0e0000-0000-8000-8000-0000000000aa", "2026-12-07T02:00:00.000Z").write();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void everyPutCarriesIfNoneMatchChecksumAndObjectLockHeaders() throws Exception {
+        Instant before = Instant.now();
+        Ingest.Result r = Ingest.upload(store, spool.dir, signer, "bulwark ship on node-a", null);
+        var puts = s3.tee.requests().stream().filter(q -> q.method().equals("PUT")).toList();
+        // 5 artifacts, the public key, the manifest, the index line
+        assertEquals(8, puts.size(), "PUTs: " + puts.stream().map(TeeProxy.Request::path).toList());
+        for (TeeProxy.Request q : puts) {
+            String key = q.path().substring(("/" + LocalS3.BUCKET + "/").length());
+            byte[] stored = Files.readAllBytes(s3.bucketDir().resolve(java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals("*", q.headers().get("if-none-match"), key);
+            assertEquals(Hashes.base64OfHex(Hashes.hex(stored)), q.headers().get("x-amz-checksum-sha256"), key);
+            assertEquals("COMPLIANCE", q.headers().get("x-amz-object-lock-mode"), key);
+            assertEquals("ON", q.headers().get("x-amz-object-lock-legal-hold"), key);
+            Instant until = Instant.parse(q.headers().get("x-amz-object-lock-retain-until-date"));
+            assertTrue(!until.isBefore(before.plus(java.time.Duration.ofDays(30)).minusSeconds(1))
+                    && until.isBefore(Instant.now().plus(java.time.Duration.ofDays(30)).plusSeconds(1)), "retain-until " + until);
+        }
+        // the manifest goes last of the incident's objects
+        assertTrue(puts.get(puts.size() - 2).path().endsWith("/manifest.json"), puts.get(puts.size() - 2).path());
+        // S3Proxy's filesystem backend keeps each object's bytes as the plain file BUCKET/KEY: the local store reads them
+        LocalStore local = new LocalStore(s3.bucketDir());
+        assertArrayEquals(Files.readAllBytes(spool.dir.resolve("changed-files.tar.gz")), local.read(r.prefix() + "changed-files.tar.gz"));
+        assertEquals(List.of(), new Verifier(local, Set.of(signer.keyId()), null).verify(r.prefix()).problems());
+        assertEquals(List.of(), new Verifier(store, Set.of(signer.keyId()), null).verify(r.prefix()).problems());
+    }
+
+    @Test
+    void aSecondUploadWritesNothingAndADifferentOneIsRefused() throws Exception {
+        Ingest.Result first = Ingest.upload(store, spool.dir, signer, "w", null);
+        int requests = s3.tee.requests().size();
+        Ingest.Result again = Ingest.upload(store, spool.dir, signer, "w", null);
+        assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, again.outcome());
+        assertFalse(s3.tee.requests().subList(requests, s3.tee.requests().size()).stream().anyMatch(q -> q.method().equals("PUT")),
+                "a second run PUT something");
+        // the object store itself answers 412 to a second write of a key
+        String key = first.prefix() + "timeline.jsonl";
+        assertEquals(Store.Put.ALREADY_THERE, store.put(key, Files.readAllBytes(spool.dir.resolve("timeline.jsonl")), "x"));
+        Store.ConflictException e = assertThrows(Store.ConflictException.class, () -> store.put(key, "forged\n".getBytes(), "x"));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+        assertArrayEquals(Files.readAllBytes(spool.dir.resolve("timeline.jsonl")), store.read(key));
+    }
+
+    @Test
+    void theLocalStoresWritesAreServedByS3Proxy() throws Exception {
+        LocalStore local = new LocalStore(s3.bucketDir());
+        Ingest.Result r = Ingest.upload(local, spool.dir, signer, "w", null);
+        assertEquals(List.of(), new Verifier(store, Set.of(), null).verify(r.prefix()).problems());
+        assertEquals(Incidents.locate(local, spool.id), Incidents.locate(store, spool.id.substring(0, 8)));
+    }
+}
