@@ -165,6 +165,8 @@ public final class Sensor implements AutoCloseable {
     private final AtomicLong sinkErrors = new AtomicLong();
     private final Set<Long> knownCgroups = ConcurrentHashMap.newKeySet();
     private final Set<String> knownPrefixes = ConcurrentHashMap.newKeySet();
+    /** The per-container history for evidence (io.bulwark.sensor.evidence); off until {@link #timeline(ContainerTimeline)}. */
+    private volatile io.bulwark.sensor.evidence.ContainerTimeline timeline = io.bulwark.sensor.evidence.ContainerTimeline.off();
 
     private Sensor(Probe probe, ProcessTable processes, Containers containers, EventSink sink,
                    Consumer<ContainerInfo> onNewContainer, int decoderNice) {
@@ -365,6 +367,7 @@ public final class Sensor implements AutoCloseable {
             decoded.incrementAndGet();
             SensorEvent prev = r.event;
             SensorEvent ev = new SensorEvent(prev.time() + d, prev.syscall(), prev.process(), prev.container());
+            timeline.record(ev); // evidence: the container's recent history (a repeat raises a count)
             try {
                 sink.repeat(ev, r.state);
             } catch (RuntimeException e) {
@@ -479,6 +482,7 @@ public final class Sensor implements AutoCloseable {
             LOG.debugf("decode error: %s", e.toString());
             return;
         }
+        timeline.record(ev); // evidence: the container's recent history, before the rules (and any alert) see the event
         try {
             Object state = sink.accept(ev);
             if (raw.op() == RawEvent.OP_SYSCALL || raw.op() == RawEvent.OP_IOURING) {
@@ -492,6 +496,15 @@ public final class Sensor implements AutoCloseable {
 
     public Probe probe() {
         return probe;
+    }
+
+    /** Keeps every decoded event in {@code t} from now on (evidence: the minutes before an alert). */
+    public void timeline(io.bulwark.sensor.evidence.ContainerTimeline t) {
+        this.timeline = t == null ? io.bulwark.sensor.evidence.ContainerTimeline.off() : t;
+    }
+
+    public io.bulwark.sensor.evidence.ContainerTimeline timeline() {
+        return timeline;
     }
 
     public ProcessTable processes() {

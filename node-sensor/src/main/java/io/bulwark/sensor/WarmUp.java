@@ -132,6 +132,7 @@ final class WarmUp {
         };
         // the sink itself, not a wrapper: the sensor's call sites must learn the class the real sink has
         Sensor shadow = new Sensor(table, containers, sink, 0);
+        shadow.timeline(new io.bulwark.sensor.evidence.ContainerTimeline(io.bulwark.sensor.evidence.ContainerTimeline.Limits.defaults())); // the record path with a timeline, as `up` runs it
         RingBuffer ring = RingBuffer.inMemory(1 << 13); // small: the reader is called often, as in a flood where it keeps catching up with the kernel
         RingBuffer.Handler handler = shadow.handler();
         Records r = new Records();

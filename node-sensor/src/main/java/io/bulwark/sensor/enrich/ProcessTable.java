@@ -271,6 +271,22 @@ public final class ProcessTable {
         return procs.size();
     }
 
+    /** The processes the table knows whose parent is {@code ppid} (a scan of the table; for evidence, not the event path). */
+    public List<Proc> children(int ppid) {
+        List<Proc> out = new ArrayList<>();
+        for (Proc p : procs.values()) {
+            if (p.ppid() == ppid && p.pid() != ppid && !exited.containsKey(p.pid())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** True while the table holds {@code pid} as exited (its grace period). */
+    public boolean exited(int pid) {
+        return exited.containsKey(pid);
+    }
+
     @Override
     public String toString() {
         return "ProcessTable" + Arrays.asList(procs.size(), exited.size());
