@@ -35,11 +35,40 @@ import software.amazon.awssdk.services.sqs.SqsClient;
             "  bulwark ship --outbox /var/lib/bulwark/outbox --bus bulwark --bucket bulwark-archive-123456789012 \\",
             "    --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/bulwark-alerts",
             "  bulwark ship --outbox var/outbox --local     (against ./bulwark up's local stack)",
+            "  bulwark ship --outbox /var/lib/bulwark/outbox --evidence /var/lib/bulwark/evidence --bucket bulwark-archive-123456789012 \\",
+            "    --kms-key-id alias/bulwark-archive-signing --object-lock-days 365 --queue-url …   (evidence to the archive, signed by KMS)",
             "  bulwark ship --test-alert --local           (one synthetic alert to every output, then exit)"
         })
 public class ShipCommand implements Callable<Integer> {
     @Option(names = "--outbox", paramLabel = "DIR", description = "The outbox directory the sensor writes (required unless --test-alert).")
     Path outbox;
+
+    @Option(names = "--evidence", paramLabel = "DIR", description = "The sensor's evidence spool ('bulwark up --evidence DIR'): every finished "
+            + "incident directory (DIR/ID/manifest.json present) is archived to s3://BUCKET/incidents/yyyy/mm/dd/ID/ (artifacts first, the signed "
+            + "manifest last; never overwritten), then marked done in DIR/.archived/. Needs --bucket and --sign-key or --kms-key-id.")
+    Path evidence;
+
+    @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 key (PKCS#8 PEM, mode 0600) signing the evidence manifests; generated "
+            + "there (with FILE.pub) on first use. The local stack's choice; in AWS use --kms-key-id.")
+    Path signKey;
+
+    @Option(names = "--kms-key-id", paramLabel = "KEY", description = "Sign evidence manifests with this asymmetric KMS key (SIGN_VERIFY; id, ARN or alias).")
+    String kmsKeyId;
+
+    @Option(names = "--kms-algorithm", paramLabel = "ALG", defaultValue = "ECDSA_SHA_256",
+            description = "KMS signing algorithm: ECDSA_SHA_256 (ECC_NIST_P256 keys) or RSASSA_PSS_SHA_256 (RSA keys); default ${DEFAULT-VALUE}.")
+    String kmsAlgorithm;
+
+    @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint instead of the region's (a VPC endpoint).")
+    URI kmsEndpoint;
+
+    @Option(names = "--object-lock-days", paramLabel = "N", defaultValue = "0",
+            description = "Send Object Lock COMPLIANCE retention of N days with every evidence object (the bucket needs Object Lock enabled; "
+                    + "S3 enforces it, the local stand-in does not). 0 = no retention header (the bucket's default retention still applies).")
+    int objectLockDays;
+
+    @Option(names = "--legal-hold", description = "Put a legal hold (ON) on every evidence object.")
+    boolean legalHold;
 
     @Option(names = "--test-alert", description = "Send one harmless synthetic alert (rule 'Bulwark Test Alert', priority INFORMATIONAL) straight to every configured target, say where it arrived and how long each took, and exit: 0 when every target took it. Checks credentials, permissions and endpoints after a deployment (docs/deploy.md).")
     boolean testAlert;
@@ -84,8 +113,8 @@ public class ShipCommand implements Callable<Integer> {
         if (local) {
             LocalEndpoints.apply(this);
         }
-        if (queueUrl == null && bus == null) {
-            System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local)");
+        if (queueUrl == null && bus == null && evidence == null) {
+            System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local), or --evidence");
             return 2;
         }
         String nodeName = node != null ? node : java.net.InetAddress.getLocalHost().getHostName();
@@ -100,26 +129,84 @@ public class ShipCommand implements Callable<Integer> {
         if (testAlert) {
             return TestAlert.send(nodeName, targets, queueUrl, bus, local, System.out);
         }
-        if (outbox == null) {
-            System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes)");
+        if (outbox == null && evidence == null) {
+            System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes) and/or --evidence DIR");
             return 2;
         }
-        Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
-        Shipper shipper = new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
-        OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort, shipper::metrics, shipper::alive, shipper::alive) : null;
-        Thread t = new Thread(shipper, "bulwark-ship");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shipper.close();
+        EvidenceUploader uploader = null;
+        if (evidence != null) {
+            if (bucket == null) {
+                System.err.println("bulwark ship: --evidence needs --bucket (the archive bucket)");
+                return 2;
+            }
+            if ((signKey == null) == (kmsKeyId == null)) {
+                System.err.println("bulwark ship: --evidence needs exactly one of --sign-key FILE (local Ed25519 key) or --kms-key-id KEY");
+                return 2;
+            }
+            if (objectLockDays < 0) {
+                System.err.println("bulwark ship: --object-lock-days must be 0 or more");
+                return 2;
+            }
+            io.bulwark.archive.Signer signer;
             try {
-                t.join(5000);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+                signer = signKey != null ? io.bulwark.archive.LocalKeySigner.open(signKey)
+                        : new io.bulwark.archive.KmsSigner(io.bulwark.archive.Aws.kms(region, kmsEndpoint, local), kmsKeyId, kmsAlgorithm);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                System.err.println("bulwark ship: " + e.getMessage());
+                return 2;
+            }
+            // the archive's S3 client: long call timeouts (evidence tars can be gigabytes), the same endpoint and credentials
+            uploader = new EvidenceUploader(evidence, new io.bulwark.archive.S3Store(io.bulwark.archive.Aws.s3(region, s3Endpoint, local), bucket,
+                    new io.bulwark.archive.S3Store.Lock(objectLockDays, legalHold)), signer, "bulwark ship on " + nodeName, System.err, 1000, 1000, 300_000);
+        }
+        Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
+        Shipper shipper = outbox == null ? null : new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
+        EvidenceUploader up = uploader;
+        OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort,
+                m -> {
+                    if (shipper != null) {
+                        shipper.metrics(m);
+                    }
+                    if (up != null) {
+                        up.metrics(m);
+                    }
+                },
+                () -> (shipper == null || shipper.alive()) && (up == null || up.alive()),
+                () -> (shipper == null || shipper.alive()) && (up == null || up.alive())) : null;
+        List<Thread> threads = new ArrayList<>();
+        if (shipper != null) {
+            threads.add(new Thread(shipper, "bulwark-ship"));
+        }
+        if (up != null) {
+            threads.add(new Thread(up, "bulwark-ship-evidence"));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (shipper != null) {
+                shipper.close();
+            }
+            if (up != null) {
+                up.close();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join(5000);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }));
-        System.err.println("bulwark ship: delivering " + outbox + " to " + targets.stream().map(Target::name).toList()
-                + (overflow == null ? "" : ", oversized through s3://" + bucket) + (ops == null ? "" : "; metrics on 127.0.0.1:" + ops.port()));
-        t.start();
-        t.join();
+        System.err.println("bulwark ship: "
+                + (shipper == null ? "" : "delivering " + outbox + " to " + targets.stream().map(Target::name).toList()
+                        + (overflow == null ? "" : ", oversized through s3://" + bucket))
+                + (up == null ? "" : (shipper == null ? "" : "; ") + "archiving evidence " + evidence + " to s3://" + bucket + "/incidents/"
+                        + (objectLockDays > 0 ? " (Object Lock COMPLIANCE " + objectLockDays + " days)" : "") + (legalHold ? " (legal hold)" : ""))
+                + (ops == null ? "" : "; metrics on 127.0.0.1:" + ops.port()));
+        for (Thread t : threads) {
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
         if (ops != null) {
             ops.close();
         }

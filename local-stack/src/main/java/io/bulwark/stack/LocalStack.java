@@ -63,6 +63,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--outbox", paramLabel = "DIR", description = "The outbox to deliver (default DIR/outbox); 'none' runs no shipper.")
     String outbox;
 
+    @Option(names = "--evidence", paramLabel = "DIR", description = "The sensor's evidence spool to archive (default DIR/evidence), signed with "
+            + "the Ed25519 key DIR/keys/archive-ed25519.key (made on first use); 'none' archives nothing.")
+    String evidence;
+
     @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
@@ -76,6 +80,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private AlertArchive alertArchive;
     private Shipper shipper;
     private Thread shipThread;
+    private io.bulwark.delivery.EvidenceUploader uploader;
+    private Thread uploadThread;
     private OpsServer ops;
     private SqsClient sqsClient;
     private S3Client s3Client;
@@ -139,7 +145,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         System.out.printf("bulwark stack: ready in %d ms — sqs http://127.0.0.1:%d/%s/bulwark-alerts, s3 http://127.0.0.1:%d (files under %s), "
                         + "bus http://127.0.0.1:%d rules %s%s%n",
                 (System.nanoTime() - t0) / 1_000_000, sqsPort, BusServer.ACCOUNT, s3Port, dir.resolve("archive"), eventsPort, bus.rules(),
-                shipper == null ? "" : ", shipping " + outboxDir());
+                (shipper == null ? "" : ", shipping " + outboxDir()) + (uploader == null ? "" : ", archiving evidence " + evidenceDir()));
         System.out.flush();
         if (shipThread != null) {
             shipThread.join();
@@ -147,6 +153,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             Thread.currentThread().join();
         }
         return 0;
+    }
+
+    private Path evidenceDir() {
+        return evidence == null ? dir.resolve("evidence") : Path.of(evidence);
     }
 
     private Path outboxDir() {
@@ -184,8 +194,27 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             targets.add(new SqsTarget(sqsClient, "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/" + LocalEndpoints.QUEUE, host()));
             targets.add(new EventBridgeTarget(clients.events(), LocalEndpoints.BUS));
             shipper = new Shipper(outboxDir(), targets, new Overflow(s3Client, LocalEndpoints.BUCKET, host()), log, 20, 200, 30_000);
+        }
+        if (!"none".equals(evidence)) {
+            // the shipper's evidence upload, through the S3 protocol into the same bucket (docs/archive.md)
+            uploader = new io.bulwark.delivery.EvidenceUploader(evidenceDir(),
+                    // its own client: the shipper's has a 10 s call timeout, evidence tars can be gigabytes
+                    new io.bulwark.archive.S3Store(io.bulwark.archive.Aws.s3(BusServer.REGION, URI.create("http://127.0.0.1:" + s3Port), true),
+                            LocalEndpoints.BUCKET, io.bulwark.archive.S3Store.Lock.NONE),
+                    io.bulwark.archive.LocalKeySigner.open(dir.resolve("keys").resolve("archive-ed25519.key")), "bulwark ship on " + host(), log,
+                    1000, 1000, 300_000);
+            uploadThread = new Thread(uploader, "bulwark-ship-evidence");
+            uploadThread.start();
+        }
+        if (shipper != null) {
             if (metricsPort > 0) {
-                ops = new OpsServer(metricsPort, shipper::metrics, shipper::alive, shipper::alive);
+                io.bulwark.delivery.EvidenceUploader up = uploader;
+                ops = new OpsServer(metricsPort, m -> {
+                    shipper.metrics(m);
+                    if (up != null) {
+                        up.metrics(m);
+                    }
+                }, shipper::alive, shipper::alive);
             }
             shipThread = new Thread(shipper, "bulwark-ship");
             shipThread.start();
@@ -244,8 +273,21 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         return bus;
     }
 
+    public io.bulwark.delivery.EvidenceUploader evidenceUploader() {
+        return uploader;
+    }
+
     @Override
     public synchronized void close() {
+        if (uploader != null) {
+            uploader.close();
+            try {
+                uploadThread.join(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            uploader = null;
+        }
         if (shipper != null) {
             shipper.close();
             try {
