@@ -2,7 +2,8 @@
 # From the syscall to the message in the queue, through the whole local pipeline: `./bulwark up`
 # (sensor → outbox → shipper → ElasticMQ), N core_pattern write attempts in a busybox runc
 # container, SPACING seconds apart. Latency = the queue's SentTimestamp − the alert's detail.time
-# (the kernel's time of the syscall), same clock. Prints p50, p90, p99, max in ms.
+# (the kernel's time of the syscall), same clock. Prints p50, p90, p99, max in ms. --no-respond: the
+# fast path would freeze the container at the first attempt (bench/freeze-latency.sh measures that).
 # Usage (root): bench/alert-latency.sh [N] [SPACING]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 . "$ROOT/bench/lib/busybox-bundle.sh"
 busybox_bundle "$WORK/ctr" sh echo sleep
-BULWARK_VAR="$WORK/var" "$ROOT/bulwark" up --integrity-seconds 0 --audit-minutes 0 >"$WORK/up.out" 2>"$WORK/up.err" &
+BULWARK_VAR="$WORK/var" "$ROOT/bulwark" up --no-respond --integrity-seconds 0 --audit-minutes 0 >"$WORK/up.out" 2>"$WORK/up.err" &
 UP=$!
 for _ in $(seq 1 600); do
   grep -q "stack: ready" "$WORK/up.err" 2>/dev/null && grep -q "ready" "$WORK/up.out" 2>/dev/null && break

@@ -34,9 +34,14 @@ import java.util.function.Function;
 public final class NodeActions {
     public static final Set<String> DEFAULT_PROTECTED_NAMESPACES = Set.of("kube-system", "bulwark");
 
-    /** One request: what, on what, why and for whom. */
+    /** One request: what, on what, why and for whom; {@code dryRun} makes this one a dry run whatever the mode. */
     public record Request(String action, ActionRecord.Target target, Map<String, Object> params, String incident,
-                          String alertId, String commandId, String trigger, String requestedBy) {}
+                          String alertId, String commandId, String trigger, String requestedBy, boolean dryRun) {
+        public Request(String action, ActionRecord.Target target, Map<String, Object> params, String incident,
+                       String alertId, String commandId, String trigger, String requestedBy) {
+            this(action, target, params, incident, alertId, commandId, trigger, requestedBy, false);
+        }
+    }
 
     private final Map<String, NodeAction> actions = new LinkedHashMap<>();
     private final CgroupLocator cgroups;
@@ -140,7 +145,7 @@ public final class NodeActions {
                 throw new Refused("protected namespace " + ns);
             }
             NodeAction.Context ctx = new NodeAction.Context(t, info, cg, facts);
-            if (dryRun) {
+            if (dryRun || r.dryRun()) {
                 result = ActionRecord.DRY_RUN;
                 reason = action.wouldDo(ctx);
             } else {
@@ -164,7 +169,7 @@ public final class NodeActions {
         String id = StableId.of("action", node.hostname(), r.trigger(), r.commandId() != null ? r.commandId() : r.alertId(),
                 r.action(), t.container(), t.pid(), r.commandId() != null || r.alertId() != null ? "" : time);
         ActionRecord rec = new ActionRecord(id, time, r.action(), result, reason, t, facts, r.incident(), r.alertId(),
-                r.commandId(), r.trigger(), r.requestedBy(), actor, node, dryRun, (System.nanoTime() - t0) / 1e6);
+                r.commandId(), r.trigger(), r.requestedBy(), actor, node, dryRun || r.dryRun(), (System.nanoTime() - t0) / 1e6);
         for (Consumer<ActionRecord> s : audit) {
             try {
                 s.accept(rec);

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
             "  bulwark up --alerts /var/log/bulwark/alerts.jsonl  # detect, print and keep alerts",
             "  bulwark audit                                      # score every container's escape surface",
             "  bulwark integrity                                  # check the kernel for rootkit hooks",
-            "  bulwark rules check my_rules.yaml                  # validate rule files"
+            "  bulwark rules check my_rules.yaml                  # validate rule files",
+            "  bulwark release INCIDENT                           # thaw what an incident froze"
         },
         subcommands = {
             CaptureCommand.class,
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             RulesCommand.class,
             IntegrityCommand.class,
+            ReleaseCommand.class,
         })
 public class BulwarkCommand {
 }

@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  bulwark up",
             "  bulwark up --rules my_rules.yaml --alerts /var/log/bulwark/alerts.jsonl",
-            "  bulwark up --dry-run --min-priority WARNING"
+            "  bulwark up --dry-run --min-priority WARNING",
+            "  bulwark up --outbox var/outbox --evidence var/evidence --commands var/commands"
         })
 public class UpCommand implements Callable<Integer> {
     @Mixin
@@ -73,8 +74,28 @@ public class UpCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus text), /health/live and /health/ready on 127.0.0.1:PORT (default ${DEFAULT-VALUE}; 0 = off).")
     int metricsPort;
 
-    @Option(names = "--dry-run", description = "Guarantee that nothing acts on anything: alerts are reported, no response action runs.")
+    @Option(names = "--dry-run", description = "Guarantee that nothing acts on anything: alerts are reported, and every response step the sensor would take is recorded as such (sensor.action dry-run:freeze, an audit record with result dry-run), not done.")
     boolean dryRun;
+
+    @Option(names = "--no-respond",
+            description = "Report only: no node-local response step runs (no evidence snapshot, no freeze); alerts are still filed under incidents (sensor.incident). Without it, an alert that matches a playbook with node steps (the default playbook: CRITICAL or a confirmed escape vector in a container) gets an evidence snapshot and its container frozen before the alert leaves the node; with --dry-run the freeze is recorded, not done (docs/response.md).")
+    boolean noRespond;
+
+    @Option(names = "--evidence", paramLabel = "DIR",
+            description = "Node evidence spool: DIR/<incident>/ gets the evidence of each incident the fast path captures (docs/evidence.md). Created 0700. Default: no evidence capture.")
+    Path evidenceDir;
+
+    @Option(names = "--commands", paramLabel = "DIR",
+            description = "The node command channel's spool: the sensor runs each DIR/*.json command (freeze, thaw, kill, stop) once, writes its result to DIR/done/<id>.json, and appends every action's audit record to DIR/actions.jsonl (which 'bulwark release' reads). Created 0700. Default: no command channel (actions are still audited to --alerts and the outbox).")
+    Path commandsDir;
+
+    @Option(names = "--playbooks", paramLabel = "DIR",
+            description = "Load the playbooks (*.yaml) in DIR instead of the default playbook; their node.* steps run on the node (docs/playbooks.md).")
+    Path playbooksDir;
+
+    @Option(names = "--protected-namespace", paramLabel = "NS", split = ",", defaultValue = "kube-system,bulwark",
+            description = "Kubernetes namespaces whose containers no node action ever touches (default ${DEFAULT-VALUE}).")
+    List<String> protectedNamespaces;
 
     @Option(names = "--min-priority", paramLabel = "PRIORITY", defaultValue = "INFO",
             description = "Print and keep only alerts at or above this priority (default ${DEFAULT-VALUE}).")
@@ -281,6 +302,18 @@ public class UpCommand implements Callable<Integer> {
         AlertFactory factory = new AlertFactory(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none");
         Detector detector = new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), sinks);
         ContainerResolver resolver = new ContainerResolver();
+        Response response;
+        try {
+            response = Response.open(this, resolver, file, box);
+        } catch (Response.Unusable e) {
+            System.err.println("bulwark up: " + e.getMessage());
+            if (box != null) {
+                box.close();
+            }
+            return 2;
+        }
+        detector.respondWith(response.fastPath());
+        List<Consumer<AlertEnvelope>> responded = List.of(response.through(sinks)); // integrity and loss alerts: filed and answered too
         AuditService audit = new AuditService(resolver, Weights.defaults());
         AuditReporter reporter = new AuditReporter(audit, reports);
         java.util.concurrent.ThreadPoolExecutor audits = containerAudits();
@@ -300,9 +333,11 @@ public class UpCommand implements Callable<Integer> {
             if (box != null) {
                 box.close();
             }
+            response.close();
             System.err.println("bulwark up: " + e.getMessage());
             return 3;
         }
+        response.started(sensor); // evidence gets the process table; the command spool starts
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -321,13 +356,14 @@ public class UpCommand implements Callable<Integer> {
                         ? " (the ring of an earlier sensor adopted from " + sensor.probe().pins().dir() + ")" : " (pinned in " + sensor.probe().pins().dir() + ")")
                 + ", "
                 + engine.rules().size() + " rules loaded" + (dryRun ? ", dry run: no action will be taken" : "")
+                + "; " + response.describe()
                 + (sensor.probe().failedPrograms().isEmpty() ? "" : "; NOT attached: " + sensor.probe().failedPrograms())
                 + (checker == null ? "" : "; kernel integrity checked now and every " + integritySeconds + " s"));
         System.out.flush();
         long deadline = seconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         reporter.periodic(); // the inventory at ready: the containers running when the sensor started
         // after the ready line: what the integrity baseline finds by itself is an alert line like any other
-        IntegrityMonitor integrity = startIntegrity(checker, sinks);
+        IntegrityMonitor integrity = startIntegrity(checker, responded);
         long nextAudit = auditMinutes > 0 ? System.nanoTime() + TimeUnit.MINUTES.toNanos(auditMinutes) : Long.MAX_VALUE;
         LossMonitor losses = new LossMonitor(NodeIdentity.detect(), "local", dryRun ? "dry-run" : "none",
                 TimeUnit.SECONDS.toNanos(coalesceSeconds));
@@ -337,7 +373,7 @@ public class UpCommand implements Callable<Integer> {
             detector.tick();
             AlertEnvelope loss = losses.check(sensor.counters(), System.nanoTime());
             if (loss != null) {
-                for (Consumer<AlertEnvelope> sink : sinks) {
+                for (Consumer<AlertEnvelope> sink : responded) {
                     sink.accept(loss);
                 }
             }
@@ -370,6 +406,7 @@ public class UpCommand implements Callable<Integer> {
             audits.shutdownNow();
         }
         detector.flush();
+        response.close();
         if (file != null) {
             file.close();
         }

@@ -37,6 +37,27 @@ public final class Detector {
     private final boolean verdictsReusable;
     private final AtomicLong repeats = new AtomicLong();
 
+    /**
+     * What happens to an alert between its making and its sinks (the node's fast path,
+     * io.bulwark.sensor.act.FastPath): {@link #before} may change it (incident, sensor.action) on
+     * the thread that raised it; {@link #after} runs once every sink has it.
+     */
+    public interface Responder {
+        AlertEnvelope before(AlertEnvelope alert);
+
+        default void after(AlertEnvelope alert) {
+        }
+
+        Responder NONE = a -> a;
+    }
+
+    private volatile Responder responder = Responder.NONE;
+
+    /** Every alert from now on goes through {@code r} before its sinks. */
+    public void respondWith(Responder r) {
+        this.responder = r == null ? Responder.NONE : r;
+    }
+
     public Detector(RuleEngine engine, AlertFactory factory, long coalesceWindowNs, List<Consumer<AlertEnvelope>> sinks, LongSupplier clock) {
         this.engine = engine;
         this.factory = factory;
@@ -136,8 +157,15 @@ public final class Detector {
 
     private void send(Coalescer.Emit<Pending> emit) {
         RuleMatch m = engine.render(emit.item().rule(), emit.item().event());
-        AlertEnvelope a = factory.create(m, emit.item().event(), emit.count());
+        AlertEnvelope made = factory.create(m, emit.item().event(), emit.count());
         alerts.incrementAndGet();
+        Responder r = responder;
+        AlertEnvelope a = made;
+        try {
+            a = r.before(made);
+        } catch (RuntimeException ex) {
+            System.err.println("bulwark: response to alert " + made.detail().id() + " failed: " + ex);
+        }
         for (Consumer<AlertEnvelope> s : sinks) {
             try {
                 s.accept(a);
@@ -145,6 +173,11 @@ public final class Detector {
                 sinkErrors.incrementAndGet();
                 System.err.println("bulwark: alert sink failed: " + ex);
             }
+        }
+        try {
+            r.after(a);
+        } catch (RuntimeException ex) {
+            System.err.println("bulwark: after-response of alert " + a.detail().id() + " failed: " + ex);
         }
     }
 

@@ -69,6 +69,9 @@ public final class AlertOutbox implements Consumer<Object>, AutoCloseable {
         if (envelope instanceof AlertEnvelope a) {
             id = a.detail().id();
             rank = Rank.of(a.detail().priority());
+        } else if (envelope instanceof io.bulwark.contract.ActionEnvelope ae) {
+            id = ae.detail().id();
+            rank = Rank.CRITICAL; // the audit record of an action on the node: never refused
         } else if (envelope instanceof ReportEnvelope r) {
             id = r.detail().id() != null ? r.detail().id() : r.id();
             rank = Rank.INFO; // the next periodic audit says it again

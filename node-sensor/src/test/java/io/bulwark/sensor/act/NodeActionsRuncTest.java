@@ -26,15 +26,15 @@ import org.junit.jupiter.api.Timeout;
  * exactly one audit record. Every container is thawed and removed even when an assertion fails.
  */
 @Timeout(120)
-class NodeActionsRuncTest {
+public class NodeActionsRuncTest {
     static final AlertDetail.Node NODE = new AlertDetail.Node("test-node", null, "6.18");
 
-    /** A shell loop that writes an ever-growing counter to /tmp/count every 10 ms. */
-    static RuncContainer.Builder counter() {
-        return RuncContainer.builder().args("sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; usleep 10000; done");
+    /** A shell loop that writes an ever-growing counter to /tmp/count every 10 ms (write then rename: a freeze never leaves it empty). */
+    public static RuncContainer.Builder counter() {
+        return RuncContainer.builder().args("sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/c.tmp; mv /tmp/c.tmp /tmp/count; usleep 10000; done");
     }
 
-    static long count(RuncContainer c) throws Exception {
+    public static long count(RuncContainer c) throws Exception {
         Path f = c.rootfs().resolve("tmp/count");
         for (int i = 0; i < 100; i++) {
             String s = Files.exists(f) ? Files.readString(f).trim() : "";
@@ -59,7 +59,7 @@ class NodeActionsRuncTest {
                 "inc-1", null, "cmd-" + action + "-" + container + "-" + pid, "command", "test");
     }
 
-    static void thaw(RuncContainer c) {
+    public static void thaw(RuncContainer c) {
         for (String f : List.of("/sys/fs/cgroup/unified/" + c.id() + "/cgroup.freeze", "/sys/fs/cgroup/" + c.id() + "/cgroup.freeze")) {
             try {
                 if (Files.exists(Path.of(f))) {
@@ -79,7 +79,7 @@ class NodeActionsRuncTest {
         }
     }
 
-    static String events(RuncContainer c) throws Exception {
+    public static String events(RuncContainer c) throws Exception {
         Path v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup/unified");
         return Files.readString(v2.resolve(c.id()).resolve("cgroup.events"));
     }

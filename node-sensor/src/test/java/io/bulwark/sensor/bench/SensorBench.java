@@ -178,7 +178,7 @@ public final class SensorBench {
                     cmd.add(l.strip());
                 }
             }
-            cmd.addAll(List.of("-jar", jar.toString(), "up", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
+            cmd.addAll(List.of("-jar", jar.toString(), "up", "--no-respond", "--min-priority", "EMERGENCY", "--stats-seconds", "1"));
             String extra = System.getProperty("bulwark.bench.jvmArgs", "").trim(); // e.g. a JFR recording for profiling
             if (!extra.isEmpty()) {
                 cmd.addAll(cmd.indexOf("-jar"), List.of(extra.split("\\s+"))); // after the launcher's flags: the last one wins

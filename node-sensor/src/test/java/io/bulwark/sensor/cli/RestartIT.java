@@ -30,7 +30,7 @@ class RestartIT {
     static final int ATTEMPTS_WHILE_DOWN = 20;
 
     static UpProcess up(Path dir, Path pins, String name) throws Exception {
-        return new UpProcess(dir, name, "--alerts", dir.resolve("alerts.jsonl").toString(), "--outbox", dir.resolve("outbox").toString(),
+        return new UpProcess(dir, name, "--no-respond", "--alerts", dir.resolve("alerts.jsonl").toString(), "--outbox", dir.resolve("outbox").toString(),
                 "--pin-dir", pins.toString(), "--dry-run", "--no-warm-up", "--integrity-seconds", "0", "--metrics-port", "0", "--coalesce-seconds", "0");
     }
 

@@ -76,7 +76,8 @@ class UpIT {
         AlertEnvelope a = kept.stream().map(l -> Json.parse(l, AlertEnvelope.class))
                 .filter(x -> "core-pattern".equals(x.detail().vector())).findFirst().orElseThrow();
         assertEquals("bulwark.sensor", a.source());
-        assertEquals("dry-run", a.detail().sensor().action());
+        assertEquals("dry-run:freeze", a.detail().sensor().action(), "the default playbook's freeze, recorded and not done");
+        assertTrue(a.detail().sensor().incident() != null, "filed under an incident");
         assertTrue(Files.readString(dir.resolve("up.err")).contains("stopped;"), "prints its counters on the way out");
         // the JIT warm-up ran before the programs were attached, and none of its synthetic events became an alert
         assertTrue(Files.readString(dir.resolve("up.err")).contains("JIT warm-up: 300000 synthetic records"), Files.readString(dir.resolve("up.err")));
