@@ -443,6 +443,79 @@ public final class Responder {
                 new LinkedHashMap<>(params), dry, status.name(), message, details));
     }
 
+    /**
+     * Undoes what the playbooks did for an incident ({@code ./bulwark release INCIDENT}): every step whose audit record
+     * says DONE (not a dry run) and whose action is {@link Action#reversible()}, newest first. An action with an
+     * {@link Action#undoAction()} ({@code node.freeze} → {@code node.thaw}) runs that action's executor on the same
+     * target; the others call their own executor's {@link ActionExecutor#undo} with the result details recorded when
+     * they acted. Each undo runs once (key {@code incident/playbook/step#undo}) and writes an audit record
+     * (step {@code STEP#undo}, principal = who released). A manual release is not held back by the kill switch, the
+     * rate limits or protected namespaces: it only reverses containment.
+     *
+     * @param incident  the incident id
+     * @param principal who releases (audit)
+     * @return one outcome per undo attempted (empty when nothing reversible was done)
+     */
+    public List<StepOutcome> release(String incident, String principal) {
+        List<AuditRecord> log = state.auditLog();
+        List<StepOutcome> out = new ArrayList<>();
+        JsonNode none = JSON.createObjectNode();
+        for (int i = log.size() - 1; i >= 0; i--) {
+            AuditRecord rec = log.get(i);
+            if (!incident.equals(rec.incident()) || rec.dryRun() || !StepStatus.DONE.name().equals(rec.result()) || rec.step().endsWith("#undo")) {
+                continue;
+            }
+            Action action = catalog.find(rec.action()).orElse(null);
+            if (action == null || !action.reversible()) continue;
+            String undoName = action.undoAction().orElse(action.name());
+            String step = rec.step() + "#undo";
+            String key = incident + "/" + rec.playbook() + "/" + step;
+            Instant now = clock.instant();
+            Optional<ActionExecutor> ex = executors.find(undoName);
+            StepStatus st;
+            String msg;
+            Map<String, Object> details = Map.of();
+            if (ex.isEmpty()) {
+                st = StepStatus.NOT_CONFIGURED;
+                msg = "not configured: no executor for " + undoName + " in this process; " + rec.action() + " on " + rec.target() + " stays";
+            } else if (state.claim(key, now).isPresent()) {
+                st = StepStatus.DUPLICATE;
+                msg = "already released";
+            } else {
+                Map<String, Object> params = new LinkedHashMap<>();
+                if (action.undoAction().isPresent()) {
+                    catalog.find(undoName).ifPresent(u -> u.params().forEach(p -> {
+                        if (p.defaultValue() != null) params.put(p.name(), p.defaultValue());
+                    }));
+                } else {
+                    params.putAll(rec.params());
+                }
+                ActionRequest req = new ActionRequest(undoName, params, rec.target(), none, incident, rec.playbook(), step, key, now);
+                ActionResult r;
+                try {
+                    r = action.undoAction().isPresent() ? ex.get().execute(req)
+                            : ex.get().undo(req, new ActionResult(ActionResult.Status.DONE, rec.message(), rec.details() == null ? Map.of() : rec.details()));
+                    if (r == null) r = ActionResult.failed(undoName + " returned no result");
+                } catch (Exception e) {
+                    r = ActionResult.failed("undo of " + rec.action() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                st = switch (r.status()) {
+                    case DONE -> StepStatus.DONE;
+                    case SKIPPED -> StepStatus.SKIPPED;
+                    case FAILED -> StepStatus.FAILED;
+                };
+                msg = r.message();
+                details = r.details();
+                if (st == StepStatus.FAILED) state.release(key);
+                else state.complete(key, st.name());
+            }
+            state.audit(new AuditRecord(now.toString(), incident, rec.eventId(), rec.playbook(), step, principal,
+                    action.undoAction().orElse(action.name() + ":undo"), rec.target(), Map.of(), false, st.name(), msg, details));
+            out.add(new StepOutcome(step, undoName, st, rec.target(), false, msg));
+        }
+        return out;
+    }
+
     /** The playbooks this responder runs. */
     public List<Playbook> playbooks() {
         return playbooks;

@@ -108,6 +108,10 @@ class PlaybookLoaderTest {
                 """, n -> { throw new IOException("unused"); });
         assertEquals(List.of("3:1 match-twice", "8:14 dry-run-override", "11:44 unknown-param"), where(r));
 
+        r = loader.parse("t.yaml", "name: x\nmatch: {source: [a]}\nsteps:\n  - {id: s, action: notify.slack}\n", n -> null);
+        assertEquals(List.of("4:5 missing-param"), where(r));
+        assertTrue(r.problems().get(0).reason().contains("notify.slack needs parameter 'webhook'"), r.problems().toString());
+
         r = loader.parse("t.yaml", "name: x\nmatch: {source: [a]}\nsteps: []\n", n -> null);
         assertEquals(List.of("3:8 empty-steps"), where(r));
 

@@ -407,6 +407,46 @@ class ResponderTest {
     }
 
     @Test
+    void releaseUndoesReversibleStepsOnceNewestFirst() {
+        InMemoryResponseState state = new InMemoryResponseState();
+        RecordingExecutor thaw = RecordingExecutor.ok("node.thaw");
+        List<String> undone = new java.util.ArrayList<>();
+        io.bulwark.response.action.ActionExecutor labelWithUndo = new io.bulwark.response.action.ActionExecutor() {
+            @Override
+            public String action() {
+                return "k8s.quarantine-label";
+            }
+
+            @Override
+            public io.bulwark.response.action.ActionResult execute(io.bulwark.response.action.ActionRequest r) {
+                return io.bulwark.response.action.ActionResult.done("labelled", Map.of("label", "bulwark.dev/quarantine"));
+            }
+
+            @Override
+            public io.bulwark.response.action.ActionResult undo(io.bulwark.response.action.ActionRequest r,
+                    io.bulwark.response.action.ActionResult done) {
+                undone.add(r.target() + " " + done.details().get("label"));
+                return io.bulwark.response.action.ActionResult.done("label removed");
+            }
+        };
+        Responder r = responder(PlaybookLoader.defaultPlaybooks(), Executors.of(evidence, freeze, thaw, labelWithUndo), state,
+                Responder.Options.defaults());
+        r.handle(alert("inc-1", "shop"));
+        List<StepOutcome> released = r.release("inc-1", "bob@example.com");
+        // deny-all-netpol and notify had no executor (NOT_CONFIGURED), evidence is not reversible
+        assertEquals(List.of("quarantine-label#undo=DONE", "freeze#undo=DONE"),
+                released.stream().map(o -> o.step() + "=" + o.status()).toList());
+        assertEquals(List.of("pod/shop/web-1 bulwark.dev/quarantine"), undone);
+        assertEquals("container/bw-test-1a2b3c4d", thaw.calls.get(0).target());
+        AuditRecord last = state.auditLog().get(state.auditLog().size() - 1);
+        assertEquals("node.thaw", last.action());
+        assertEquals("bob@example.com", last.principal());
+        assertEquals(List.of("quarantine-label#undo=DUPLICATE", "freeze#undo=DUPLICATE"),
+                r.release("inc-1", "bob@example.com").stream().map(o -> o.step() + "=" + o.status()).toList());
+        assertEquals(1, thaw.calls.size());
+    }
+
+    @Test
     void theIncidentComesFromTheSensorAndFallsBackToTheEventId() throws Exception {
         assertEquals("inc-9", Responder.incidentOf(JSON.readTree(alert("inc-9", null))));
         ObjectNode e = (ObjectNode) JSON.readTree(alert("inc-9", null));

@@ -106,7 +106,8 @@ public final class ActionCatalog {
         // Notify / SIEM
         l.add(new CatalogAction("notify.sns", "Publish the incident summary to an SNS topic",
                 TargetKind.INCIDENT, false, false, false, false, Optional.empty(), "",
-                List.of(required("topic_arn", ParamType.STRING, "the topic"))));
+                List.of(optional("topic_arn", ParamType.STRING, null,
+                        "the topic (default: the incidents topic the executor is configured with, BULWARK_INCIDENT_TOPIC_ARN)"))));
         l.add(new CatalogAction("notify.slack", "Post the incident summary to a Slack incoming webhook",
                 TargetKind.INCIDENT, false, false, false, false, Optional.empty(), "",
                 List.of(required("webhook", ParamType.SECRET_REF, "where the webhook URL is kept (the URL is a secret)"),

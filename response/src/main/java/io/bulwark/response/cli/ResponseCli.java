@@ -41,6 +41,11 @@ public final class ResponseCli implements Callable<Integer> {
         return new CommandLine(new ResponseCli()).execute(args);
     }
 
+    /** Runs the CLI with its output (and usage errors) going to {@code out}. */
+    public static int run(PrintWriter out, String... args) {
+        return new CommandLine(new ResponseCli()).setOut(out).setErr(out).execute(args);
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
