@@ -52,7 +52,7 @@ public final class ResponseCli implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "playbooks", mixinStandardHelpOptions = true, subcommands = {Check.class},
+    @Command(name = "playbooks", mixinStandardHelpOptions = true, subcommands = {Check.class, Try.class},
             description = "Work with response playbooks.")
     static final class Playbooks implements Callable<Integer> {
         @Spec
@@ -79,9 +79,9 @@ public final class ResponseCli implements Callable<Integer> {
                         + "playbook name used twice.",
                 "",
                 "Examples:",
-                "  bulwark playbooks check                          (the built-in default playbook)",
-                "  bulwark playbooks check playbooks/               (every *.yaml / *.yml under it)",
-                "  bulwark playbooks check my.yaml other.yaml --json"
+                "  bulwark playbooks check                 the built-in default playbook",
+                "  bulwark playbooks check playbooks/      every *.yaml, *.yml under it",
+                "  bulwark playbooks check a.yaml b.yaml --json"
             })
     static final class Check implements Callable<Integer> {
         @Parameters(paramLabel = "FILE|DIR", arity = "0..*",
@@ -144,6 +144,80 @@ public final class ResponseCli implements Callable<Integer> {
             }
             m.put("steps", steps);
             return m;
+        }
+    }
+
+    @Command(name = "try", mixinStandardHelpOptions = true,
+            description = {
+                "Dry-run playbooks against events: which playbooks match, and what every step would do (the same Responder and "
+                        + "guardrails as the sensor and the respond function, with a fresh in-memory state and every step a dry "
+                        + "run: nothing acts). Prints one line per step and, with --audit, the audit records as JSON lines.",
+                "Exit 0 when every event was handled, 1 when a playbook has problems or an event was rejected.",
+                "",
+                "Examples:",
+                "  bulwark playbooks try --event alert.json       the built-in default playbook",
+                "  bulwark playbooks try --event a.json --event b.json playbooks/ --audit"
+            })
+    static final class Try implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE|DIR", arity = "0..*", description = "Playbooks (default: the built-in default playbook).")
+        List<Path> paths = new ArrayList<>();
+
+        @Option(names = "--event", paramLabel = "FILE", required = true,
+                description = "An event (EventBridge envelope JSON, e.g. one line of 'bulwark up --alerts'); repeatable.")
+        List<Path> events = new ArrayList<>();
+
+        @Option(names = "--audit", description = "Also print the audit records (JSON lines).")
+        boolean audit;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PlaybookLoader loader = PlaybookLoader.standard();
+            PlaybookLoader.Result r = paths.isEmpty() ? loader.loadResource("playbooks/default.yaml") : loader.load(paths);
+            if (!r.ok()) {
+                for (Problem p : r.problems()) out.println(p);
+                out.println(r.problems().size() + " problem(s): fix them first (bulwark playbooks check)");
+                out.flush();
+                return 1;
+            }
+            io.bulwark.response.state.InMemoryResponseState state = new io.bulwark.response.state.InMemoryResponseState();
+            io.bulwark.response.Responder responder = new io.bulwark.response.Responder(r.playbooks(), Executors.discover(), state,
+                    java.time.Clock.systemUTC(), io.bulwark.response.Responder.Options.defaults().withDryRun(true)
+                            .withPrincipal("playbooks-try@" + java.net.InetAddress.getLocalHost().getHostName()));
+            int rejected = 0;
+            for (Path e : events) {
+                String text;
+                try {
+                    text = java.nio.file.Files.readString(e);
+                } catch (java.io.IOException x) {
+                    out.println(e + ": cannot read: " + x.getMessage());
+                    rejected++;
+                    continue;
+                }
+                io.bulwark.response.Responder.EventResult res;
+                try {
+                    res = responder.handle(text);
+                } catch (io.bulwark.response.MalformedEventException x) {
+                    out.println(e + ": rejected: " + x.getMessage());
+                    rejected++;
+                    continue;
+                }
+                if (res.runs().isEmpty()) out.println(e + ": no playbook matches (incident " + res.incident() + ")");
+                for (io.bulwark.response.PlaybookRun run : res.runs()) {
+                    out.println(e + ": " + run.playbook() + " matches (incident " + run.incident() + "): " + run.status());
+                    for (io.bulwark.response.StepOutcome o : run.steps()) {
+                        out.printf("  %-18s %-22s %-28s %s%n", o.step(), o.action(), o.status(), o.message());
+                    }
+                }
+            }
+            if (audit) {
+                for (io.bulwark.response.state.AuditRecord a : state.auditLog()) out.println(io.bulwark.contract.Json.line(a));
+            }
+            out.flush();
+            return rejected == 0 ? 0 : 1;
         }
     }
 
@@ -213,11 +287,11 @@ public final class ResponseCli implements Callable<Integer> {
                 }
                 out.println(JSON.writeValueAsString(l));
             } else {
-                out.printf("%-27s %-8s %-13s %-7s %-11s %-40s %s%n", "ACTION", "SCOPE", "TARGET", "MUTATES", "CONTAINMENT", "UNDO", "EXECUTOR");
+                out.printf("%-27s %-8s %-13s %-7s %-11s %-47s %s%n", "ACTION", "SCOPE", "TARGET", "MUTATES", "CONTAINMENT", "UNDO", "EXECUTOR");
                 for (Action a : all) {
                     String undo = !a.reversible() ? "-" : a.undoAction().map(u -> "by " + u).orElse(a.undoDescription());
                     boolean builtIn = a.scope() == io.bulwark.response.action.Scope.CONTROL;
-                    out.printf("%-27s %-8s %-13s %-7s %-11s %-40s %s%n", a.name(), a.scope().id(),
+                    out.printf("%-27s %-8s %-13s %-7s %-11s %-47s %s%n", a.name(), a.scope().id(),
                             a.target().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                             a.mutating() ? "yes" : "no", a.containment() ? (a.needsEvidenceFirst() ? "yes*" : "yes") : "no", undo,
                             builtIn ? "built-in" : executors.available(a.name()) ? "yes" : "no");

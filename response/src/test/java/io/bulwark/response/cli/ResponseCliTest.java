@@ -81,4 +81,18 @@ class ResponseCliTest {
         assertEquals(false, freeze.get("executor_available").asBoolean());
         assertEquals("2s", freeze.get("params").get(0).get("default").asText());
     }
+
+    @Test
+    void tryShowsWhatTheDefaultPlaybookWouldDoAndChangesNothing() throws Exception {
+        Run r = run("playbooks", "try", "--event", res("events/critical-core-pattern.json"), "--event", res("events/notice-recon.json"),
+                "--audit");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("critical-core-pattern.json: default-containment matches (incident inc-7d1e0b9c4a): COMPLETED"), r.out());
+        assertTrue(r.out().matches("(?s).*  freeze +node\\.freeze +DRY_RUN +dry run: would run node\\.freeze on container/bw-test-1a2b3c4d .*"), r.out());
+        assertTrue(r.out().contains("notice-recon.json: no playbook matches"), r.out());
+        assertTrue(r.out().contains("\"dry_run\":true"), r.out());
+        Run bad = run("playbooks", "try", "--event", res("playbooks/patterns/notjson.json"));
+        assertEquals(1, bad.code());
+        assertTrue(bad.out().contains("rejected: event is not JSON"), bad.out());
+    }
 }
