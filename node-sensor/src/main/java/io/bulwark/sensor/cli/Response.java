@@ -8,7 +8,9 @@ import io.bulwark.contract.ContainerInfo;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.act.CgroupLocator;
 import io.bulwark.sensor.act.CommandSpool;
-import io.bulwark.sensor.act.DefaultPolicy;
+import io.bulwark.sensor.act.PlaybookPolicy;
+import io.bulwark.sensor.evidence.ContainerTimeline;
+import io.bulwark.sensor.evidence.EvidenceCapture;
 import io.bulwark.sensor.act.Evidence;
 import io.bulwark.sensor.act.FastPath;
 import io.bulwark.sensor.act.IncidentTracker;
@@ -21,7 +23,6 @@ import io.bulwark.sensor.outbox.AlertOutbox;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -43,10 +44,13 @@ final class Response implements AutoCloseable {
     private final FastPath fastPath;
     private final ResponsePolicy policy;
     private final JsonLinesFile actionLog;
+    private final AlertDetail.Node node;
     private CommandSpool spool;
+    private EvidenceCapture capture;
 
-    private Response(UpCommand up, NodeActions actions, FastPath fastPath, ResponsePolicy policy, JsonLinesFile actionLog) {
+    private Response(UpCommand up, NodeActions actions, FastPath fastPath, ResponsePolicy policy, JsonLinesFile actionLog, AlertDetail.Node node) {
         this.up = up;
+        this.node = node;
         this.actions = actions;
         this.fastPath = fastPath;
         this.policy = policy;
@@ -76,19 +80,24 @@ final class Response implements AutoCloseable {
         if (box != null) {
             audit.add(r -> box.accept(ActionEnvelope.of(r)));
         }
-        NodeActions actions = new NodeActions(CgroupLocator.system(), id -> lookup(resolver, id),
-                new HashSet<>(up.protectedNamespaces), up.dryRun, node, audit);
-        ResponsePolicy policy = policy(up.playbooksDir);
+        PlaybookPolicy policy = policy(up.playbooksDir);
+        java.util.Set<String> protectedNs = new java.util.TreeSet<>(up.protectedNamespaces);
+        protectedNs.addAll(policy.protectedNamespaces());
+        NodeActions actions = new NodeActions(CgroupLocator.system(), id -> lookup(resolver, id), protectedNs, up.dryRun, node, audit);
         FastPath fp = new FastPath(new IncidentTracker(node.hostname()), policy, actions, Evidence.NONE, !up.noRespond);
-        return new Response(up, actions, fp, policy, log);
+        return new Response(up, actions, fp, policy, log, node);
     }
 
     /** The policy: the playbooks in DIR, else the default playbook. */
-    static ResponsePolicy policy(Path playbooksDir) throws Unusable {
-        if (playbooksDir != null) {
-            throw new Unusable("--playbooks " + playbooksDir + ": this build has the default playbook only (the playbook library is not on the sensor's classpath yet)");
+    static PlaybookPolicy policy(Path playbooksDir) throws Unusable {
+        if (playbooksDir == null) {
+            return PlaybookPolicy.defaults();
         }
-        return new DefaultPolicy();
+        try {
+            return PlaybookPolicy.load(playbooksDir);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new Unusable("--playbooks: " + e.getMessage());
+        }
     }
 
     private static ContainerInfo lookup(ContainerResolver resolver, String id) {
@@ -138,7 +147,25 @@ final class Response implements AutoCloseable {
     /** Once the sensor runs: the evidence capture gets its process table, and the command spool starts. */
     void started(Sensor sensor) {
         if (up.evidenceDir != null) {
-            System.err.println("bulwark up: --evidence " + up.evidenceDir + ": evidence capture is not in this build yet; alerts are answered without it");
+            ContainerTimeline timeline = new ContainerTimeline(ContainerTimeline.Limits.defaults());
+            sensor.timeline(timeline);
+            EvidenceCapture cap = new EvidenceCapture(EvidenceCapture.Options.defaults(up.evidenceDir), sensor.processes(), timeline, node);
+            capture = cap;
+            fastPath.evidence(new Evidence() {
+                @Override
+                public Object snapshot(AlertDetail alert) {
+                    return cap.snapshot(alert);
+                }
+
+                @Override
+                public void complete(Object snapshot) {
+                    EvidenceCapture.Snapshot s = (EvidenceCapture.Snapshot) snapshot;
+                    cap.complete(s).whenComplete((dir, e) -> System.err.println(e == null
+                            ? "bulwark up: evidence of incident " + s.incident() + " complete in " + dir + " (snapshot "
+                                    + String.format("%.1f", s.costNanos() / 1e6) + " ms on the decoder thread)"
+                            : "bulwark up: evidence of incident " + s.incident() + " FAILED: " + e));
+                }
+            });
         }
         if (up.commandsDir != null) {
             try {
@@ -165,6 +192,9 @@ final class Response implements AutoCloseable {
     public void close() {
         if (spool != null) {
             spool.close();
+        }
+        if (capture != null) {
+            capture.close();
         }
         if (actionLog != null) {
             actionLog.close();

@@ -37,7 +37,7 @@ class FastPathIT {
     static UpProcess up(Path dir, String name, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--alerts", dir.resolve("alerts.jsonl").toString(), "--commands",
                 dir.resolve("commands").toString(), "--integrity-seconds", "0", "--audit-minutes", "0", "--metrics-port", "0",
-                "--pin-dir", "none", "--no-warm-up"));
+                "--pin-dir", "none", "--no-warm-up", "--evidence", dir.resolve("evidence").toString()));
         args.addAll(List.of(extra));
         UpProcess p = new UpProcess(dir, name, args.toArray(String[]::new));
         String ready = p.next(90);
@@ -113,6 +113,16 @@ class FastPathIT {
                 assertEquals("fast-path", record.path("trigger").asText());
                 Duration syscallToFrozen = Duration.between(Instant.parse(alert.path("time").asText()), Instant.parse(record.path("time").asText()));
                 assertTrue(syscallToFrozen.toMillis() < 1000, "syscall to frozen: " + syscallToFrozen);
+
+                // evidence first: the capture of the incident completes in the background, its manifest last
+                Path manifest = dir.resolve("evidence").resolve(incident).resolve("manifest.json");
+                long mu = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!Files.exists(manifest) && System.nanoTime() < mu) {
+                    Thread.sleep(100);
+                }
+                assertTrue(Files.exists(manifest), "evidence manifest " + manifest + "; stderr: " + Files.readString(up.err));
+                String m = Files.readString(manifest);
+                assertTrue(m.contains("process-tree.json") && m.contains(alert.path("id").asText()), m);
 
                 // release: a thaw command through the spool, executed by the running sensor
                 Process rel = new ProcessBuilder("java", "-jar", JAR.toString(), "release", incident, "--commands",
