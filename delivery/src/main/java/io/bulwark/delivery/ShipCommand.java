@@ -79,6 +79,14 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = "--bus", paramLabel = "NAME", description = "The EventBridge bus (name or ARN); omit to skip EventBridge.")
     String bus;
 
+    @Option(names = "--command-queue-url", paramLabel = "URL", description = "The node's command queue (SQS): each message (a node command: "
+            + "freeze, thaw, kill, stop) is written atomically into --commands DIR, where the sensor runs it once, and deleted from the queue "
+            + "only once the file is on disk (docs/response.md).")
+    String commandQueueUrl;
+
+    @Option(names = "--commands", paramLabel = "DIR", description = "The sensor's command spool ('bulwark up --commands DIR'), for --command-queue-url.")
+    Path commands;
+
     @Option(names = "--bucket", paramLabel = "NAME", description = "Bucket for envelopes over a target's size limit (nodes/NODE/overflow/…).")
     String bucket;
 
@@ -113,8 +121,12 @@ public class ShipCommand implements Callable<Integer> {
         if (local) {
             LocalEndpoints.apply(this);
         }
-        if (queueUrl == null && bus == null && evidence == null) {
-            System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local), or --evidence");
+        if (queueUrl == null && bus == null && evidence == null && commandQueueUrl == null) {
+            System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local), or --evidence, or --command-queue-url");
+            return 2;
+        }
+        if ((commandQueueUrl == null) != (commands == null)) {
+            System.err.println("bulwark ship: --command-queue-url and --commands go together (the queue, and the sensor's command spool)");
             return 2;
         }
         String nodeName = node != null ? node : java.net.InetAddress.getLocalHost().getHostName();
@@ -129,8 +141,8 @@ public class ShipCommand implements Callable<Integer> {
         if (testAlert) {
             return TestAlert.send(nodeName, targets, queueUrl, bus, local, System.out);
         }
-        if (outbox == null && evidence == null) {
-            System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes) and/or --evidence DIR");
+        if (outbox == null && evidence == null && commands == null) {
+            System.err.println("bulwark ship: give --outbox DIR (the directory 'bulwark up --outbox' writes) and/or --evidence DIR and/or --command-queue-url URL --commands DIR");
             return 2;
         }
         EvidenceUploader uploader = null;
@@ -162,6 +174,7 @@ public class ShipCommand implements Callable<Integer> {
         Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
         Shipper shipper = outbox == null ? null : new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
         EvidenceUploader up = uploader;
+        CommandReceiver receiver = commandQueueUrl == null ? null : new CommandReceiver(c.commandSqs(), commandQueueUrl, commands, System.err, 20);
         OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort,
                 m -> {
                     if (shipper != null) {
@@ -180,6 +193,11 @@ public class ShipCommand implements Callable<Integer> {
         if (up != null) {
             threads.add(new Thread(up, "bulwark-ship-evidence"));
         }
+        if (receiver != null) {
+            Thread t = new Thread(receiver, "bulwark-ship-commands");
+            t.setDaemon(true); // a long poll of up to 20 s must not hold the stop
+            threads.add(t);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (shipper != null) {
                 shipper.close();
@@ -187,7 +205,13 @@ public class ShipCommand implements Callable<Integer> {
             if (up != null) {
                 up.close();
             }
+            if (receiver != null) {
+                receiver.close();
+            }
             for (Thread t : threads) {
+                if (t.isDaemon()) {
+                    continue;
+                }
                 try {
                     t.join(5000);
                 } catch (InterruptedException ignored) {
@@ -200,6 +224,7 @@ public class ShipCommand implements Callable<Integer> {
                         + (overflow == null ? "" : ", oversized through s3://" + bucket))
                 + (up == null ? "" : (shipper == null ? "" : "; ") + "archiving evidence " + evidence + " to s3://" + bucket + "/incidents/"
                         + (objectLockDays > 0 ? " (Object Lock COMPLIANCE " + objectLockDays + " days)" : "") + (legalHold ? " (legal hold)" : ""))
+                + (receiver == null ? "" : "; commands from " + commandQueueUrl + " into " + commands)
                 + (ops == null ? "" : "; metrics on 127.0.0.1:" + ops.port()));
         for (Thread t : threads) {
             t.start();
@@ -231,6 +256,21 @@ public class ShipCommand implements Callable<Integer> {
         public SqsClient sqs() {
             var b = SqsClient.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials())
                     .overrideConfiguration(timeouts());
+            if (reg() != null) {
+                b.region(reg());
+            }
+            if (sqsEndpoint != null) {
+                b.endpointOverride(sqsEndpoint);
+            }
+            return b.build();
+        }
+
+        /** SQS for the command queue's long polls: the call timeouts leave room for a 20 s wait. */
+        public SqsClient commandSqs() {
+            var b = SqsClient.builder().httpClientBuilder(ApacheHttpClient.builder().socketTimeout(java.time.Duration.ofSeconds(30)))
+                    .credentialsProvider(credentials())
+                    .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(java.time.Duration.ofSeconds(40))
+                            .apiCallAttemptTimeout(java.time.Duration.ofSeconds(30)).build());
             if (reg() != null) {
                 b.region(reg());
             }
