@@ -23,7 +23,7 @@ import java.util.Map;
  * before it out. {@link #copy} gives a consistent copy for the evidence snapshot. One lock for the
  * whole timeline: the decoder is the only frequent caller, so it is never contended in practice.
  *
- * <p>Memory: docs/evidence.md (measured by {@code ContainerTimelineMemoryTest}).
+ * <p>Memory: docs/evidence.md (measured by {@code bench/evidence.sh memory}).
  */
 public final class ContainerTimeline {
     /** Key of the host's history (events with no container). */
@@ -39,12 +39,13 @@ public final class ContainerTimeline {
      */
     public record Limits(int eventsPerContainer, long maxAgeNs, long maxBytes, int bytesPerEvent) {
         /**
-         * Measured retained heap of one decoded event held by the timeline (the event, its syscall
-         * record, argument map and strings, its process record and namespaces; the container and the
-         * process table's strings are shared and not counted): 560-640 bytes on a mix of exec, open,
-         * mount and unshare events (ContainerTimelineMemoryTest); rounded up.
+         * Retained heap of one decoded event held by the timeline, rounded up: the event, its syscall
+         * record, argument map and strings, its process record and namespaces, and the ring's slot
+         * (24 bytes); the container and the process table's strings are shared and not counted.
+         * Measured 906 bytes an event on a mix of exec (with argv), openat and mount events
+         * ({@code bench/evidence.sh memory}, docs/benchmarks.md).
          */
-        public static final int MEASURED_BYTES_PER_EVENT = 700;
+        public static final int MEASURED_BYTES_PER_EVENT = 1000;
 
         public Limits {
             if (eventsPerContainer < 0 || maxAgeNs <= 0 || maxBytes < 0 || bytesPerEvent <= 0) {
@@ -53,7 +54,7 @@ public final class ContainerTimeline {
             }
         }
 
-        /** 2,000 events or 10 minutes a container, 8 MiB in all (about 12,000 events). */
+        /** 2,000 events or 10 minutes a container, 8 MiB in all (about 8,400 events). */
         public static Limits defaults() {
             return new Limits(2_000, 600_000_000_000L, 8L << 20, MEASURED_BYTES_PER_EVENT);
         }

@@ -131,6 +131,19 @@ public final class EvidenceCapture implements AutoCloseable {
         }
     }
 
+    /** Whether zstd loads on this node: once, at the first capture. */
+    private static final java.util.function.Supplier<Boolean> ZSTD = new java.util.function.Supplier<>() {
+        private Boolean ok;
+
+        @Override
+        public synchronized Boolean get() {
+            if (ok == null) {
+                ok = ChangedFiles.zstdAvailable();
+            }
+            return ok;
+        }
+    };
+
     private final Options options;
     private final ProcessTable processes;
     private final ContainerTimeline timeline;
@@ -659,11 +672,14 @@ public final class EvidenceCapture implements AutoCloseable {
             }
         }
         ChangedFiles.Result r;
-        try (ArtifactDir.Artifact a = dir.open("changed-files.tar.gz", "application/gzip", producer, at)) {
-            r = ChangedFiles.write(walk, method, since, options.maxTarBytes(), a, label);
+        boolean zstd = ZSTD.get();
+        try (ArtifactDir.Artifact a = dir.open(zstd ? "changed-files.tar.zst" : "changed-files.tar.gz", zstd ? "application/zstd" : "application/gzip",
+                producer, at)) {
+            r = ChangedFiles.write(walk, method, since, options.maxTarBytes(), a, label, zstd ? ChangedFiles.ZSTD : ChangedFiles.ADAPTIVE);
         }
         Map<String, Object> idx = new LinkedHashMap<>();
         idx.put("method", r.method());
+        idx.put("compression", zstd ? "zstd level 1" : "gzip level 1 (stored where incompressible)");
         idx.put("root", r.root());
         idx.put("root_fs", root == null ? null : root.fsType());
         idx.put("since", r.since());

@@ -111,6 +111,26 @@ class ChangedFilesTest {
     }
 
     @Test
+    void zstdTarIsReadByGnuTar() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("rootfs"));
+        byte[] random = new byte[3 << 20];
+        new Random(3).nextBytes(random);
+        Files.write(root.resolve("blob"), random);
+        Files.writeString(root.resolve("notes.txt"), "attacker notes\n".repeat(10_000));
+        assertTrue(ChangedFiles.zstdAvailable(), "zstd-jni loads (java.io.tmpdir must not be noexec)");
+        Path out = tmp.resolve("c.tar.zst");
+        try (OutputStream o = Files.newOutputStream(out)) {
+            ChangedFiles.write(root, "overlay-upper", Long.MIN_VALUE, 1L << 30, o, "test", ChangedFiles.ZSTD);
+        }
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/zstd")), "GNU tar reads .tar.zst through zstd: apt-get install zstd");
+        Path x = Files.createDirectories(tmp.resolve("x"));
+        run("tar", "--zstd", "-xf", out.toString(), "-C", x.toString());
+        assertArrayEquals(random, Files.readAllBytes(x.resolve("blob")));
+        assertEquals("attacker notes\n".repeat(10_000), Files.readString(x.resolve("notes.txt")));
+        assertTrue(Files.size(out) < random.length + 20_000, "text compressed: " + Files.size(out));
+    }
+
+    @Test
     void decodesSocketTablesAndAuditTimes() {
         String tcp = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
                 + "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0 100 0 0 10 0\n"

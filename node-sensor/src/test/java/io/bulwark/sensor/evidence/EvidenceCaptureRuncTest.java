@@ -183,7 +183,9 @@ class EvidenceCaptureRuncTest {
                 assertEquals("mtime-since-start", idx.path("method").asText());
                 assertFalse(idx.path("truncated").asBoolean());
                 Path extract = Files.createTempDirectory(spool, "x");
-                Process tar = new ProcessBuilder("tar", "-xzf", dir.resolve("changed-files.tar.gz").toString(), "-C", extract.toString())
+                assertTrue(listed.contains("changed-files.tar.zst"), () -> "zstd-compressed changed files: " + listed);
+                assertTrue(Files.isExecutable(Path.of("/usr/bin/zstd")), "GNU tar reads .tar.zst through zstd: apt-get install zstd");
+                Process tar = new ProcessBuilder("tar", "--zstd", "-xf", dir.resolve("changed-files.tar.zst").toString(), "-C", extract.toString())
                         .redirectErrorStream(true).start();
                 String tarOut = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertEquals(0, tar.waitFor(), () -> "GNU tar reads the archive: " + tarOut);
