@@ -144,16 +144,11 @@ public final class Ingest {
             arts.add(new Manifest.Artifact(a.name(), size, sha, a.producer(), a.capturedAt(), a.contentType(), writer, now));
         }
         Incidents.publishKey(store, signer);
-        String capturedBy = spool.path("captured_by").asText(null);
-        if (capturedBy == null) {
-            JsonNode node = spool.path("node");
-            capturedBy = "bulwark sensor on " + (node.isTextual() ? node.asText() : node.path("hostname").asText("unknown node"));
-        }
+        String capturedBy = capturedBy(spool);
         List<Manifest.Custody> custody = List.of(
                 new Manifest.Custody(capturedBy, "captured " + listed.size() + " artifacts", spool.path("capture_finished").asText(first.toString())),
                 new Manifest.Custody(writer, "wrote " + listed.size() + " artifacts to " + prefix + " and signed this manifest (key " + signer.keyId() + ")", now));
         ObjectNode facts = spool.deepCopy();
-        facts.put("captured_by", capturedBy);
         facts.put("written_by", writer);
         ObjectNode part = Manifest.part(1, id, prefix, "node", null, facts, arts, custody);
         byte[] signed = Manifest.sign(part, signer);
@@ -164,8 +159,88 @@ public final class Ingest {
         } else {
             r = new Result(Outcome.ARCHIVED, id, prefix, Hashes.hex(signed), created, there, bytes);
         }
-        writeIndex(store, id, first, prefix, part, Hashes.hex(signed));
+        writeIndex(store, id, first, prefix, part, Hashes.hex(signed), json(dir.resolve("alert.json")), json(dir.resolve("container.json")));
         return r;
+    }
+
+    /** Who captured: the node manifest's captured_by ({producer, pid, uid, host} or a string), else the node's name. */
+    static String capturedBy(JsonNode spool) {
+        JsonNode c = spool.path("captured_by");
+        if (c.isTextual() && !c.asText().isBlank()) {
+            return c.asText();
+        }
+        if (c.isObject()) {
+            return c.path("producer").asText("bulwark sensor") + " (pid " + c.path("pid").asText("?") + ", uid " + c.path("uid").asText("?") + ") on "
+                    + c.path("host").asText(spool.path("node").path("hostname").asText("unknown node"));
+        }
+        JsonNode node = spool.path("node");
+        return "bulwark sensor on " + (node.isTextual() ? node.asText() : node.path("hostname").asText("unknown node"));
+    }
+
+    static JsonNode json(Path f) {
+        try {
+            return Files.isRegularFile(f) ? Incidents.parse(Files.readAllBytes(f)) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A later capture of an archived incident (the sensor's DIR/ID/capture-N/, its own manifest.json last):
+     * its artifacts go to PREFIX/capture-N/NAME and a new signed part manifest.d/NNNN-capture-N.json
+     * chained to the last one. Idempotent like {@link #upload}.
+     */
+    public static Result uploadCapture(Store store, Path captureDir, Signer signer, String writer) throws IOException {
+        ObjectNode spool = readSpoolManifest(captureDir);
+        String id = spool.path("incident").asText();
+        String label = captureDir.getFileName().toString();
+        String prefix = Incidents.locate(store, id);
+        Incidents.Incident inc = Incidents.load(store, prefix);
+        List<Manifest.Artifact> listed = Manifest.artifacts(spool);
+        for (Incidents.Part p : inc.parts()) {
+            if (p.json() != null && label.equals(p.json().path("producer").asText())) {
+                Map<String, String> there = new LinkedHashMap<>();
+                Manifest.artifacts(p.json()).forEach(a -> there.put(a.name(), a.sha256()));
+                for (Manifest.Artifact a : listed) {
+                    if (!a.sha256().equals(there.get(label + "/" + a.name()))) {
+                        throw new Store.ConflictException(store.describe(p.key()) + " lists ", label + "/" + a.name(), String.valueOf(there.get(label + "/" + a.name())),
+                                a.sha256());
+                    }
+                }
+                return new Result(Outcome.ALREADY_ARCHIVED, id, prefix, p.sha256(), 0, listed.size(), 0);
+            }
+        }
+        String now = Instant.now().toString();
+        List<Manifest.Artifact> arts = new ArrayList<>();
+        int created = 0;
+        long bytes = 0;
+        for (Manifest.Artifact a : listed) {
+            Path f = captureDir.toAbsolutePath().normalize().resolve(a.name()).normalize();
+            if (!f.startsWith(captureDir.toAbsolutePath().normalize()) || !Files.isRegularFile(f)) {
+                throw new SpoolException(f + ": listed in " + captureDir.resolve("manifest.json") + " but missing");
+            }
+            String sha = Hashes.file(f);
+            long size = Files.size(f);
+            if (!sha.equals(a.sha256()) || size != a.size()) {
+                throw new SpoolException(f + ": SHA-256 " + sha + " / " + size + " bytes, the node's manifest says " + a.sha256() + " / " + a.size()
+                        + " bytes: the evidence changed on the node after capture; not archived");
+            }
+            if (store.put(prefix + label + "/" + a.name(), f, sha, a.contentType()) == Store.Put.CREATED) {
+                created++;
+            }
+            bytes += size;
+            arts.add(new Manifest.Artifact(label + "/" + a.name(), size, sha, a.producer(), a.capturedAt(), a.contentType(), writer, now));
+        }
+        Incidents.publishKey(store, signer);
+        int n = inc.last().number() + 1;
+        ObjectNode facts = spool.deepCopy();
+        facts.remove("incident");
+        ObjectNode part = Manifest.part(n, id, prefix, label, inc.last().sha256(), facts, arts, List.of(
+                new Manifest.Custody(capturedBy(spool), "captured " + listed.size() + " artifacts (" + label + ")", spool.path("capture_finished").asText(now)),
+                new Manifest.Custody(writer, "wrote " + listed.size() + " artifacts to " + prefix + label + "/ and signed this part (key " + signer.keyId() + ")", now)));
+        byte[] signed = Manifest.sign(part, signer);
+        store.put(Manifest.partKey(prefix, n, label), signed, "application/json");
+        return new Result(Outcome.ARCHIVED, id, prefix, Hashes.hex(signed), created, listed.size() - created, bytes);
     }
 
     private static Result already(Store store, String prefix, String id, List<Manifest.Artifact> listed) throws IOException {
@@ -185,8 +260,16 @@ public final class Ingest {
             throw new Store.ConflictException(store.describe(prefix + "manifest.json") + " lists " + there.size() + " artifacts, the spool "
                     + listed.size() + ": the archived incident differs from the spool, nothing overwritten", prefix + "manifest.json");
         }
-        writeIndex(store, id, firstAlertOr(stored), prefix, (ObjectNode) stored, Hashes.hex(b));
+        writeIndex(store, id, firstAlertOr(stored), prefix, (ObjectNode) stored, Hashes.hex(b), null, null);
         return new Result(Outcome.ALREADY_ARCHIVED, id, prefix, Hashes.hex(b), 0, listed.size(), 0);
+    }
+
+    static JsonNode readJson(Store store, String key) {
+        try {
+            return Incidents.parse(store.read(key));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static Instant firstAlertOr(JsonNode m) {
@@ -198,11 +281,16 @@ public final class Ingest {
     }
 
     /** The incident's summary line for Athena and `bulwark archive list`, at index/incidents/dt=DAY/ID.jsonl (written once). */
-    static void writeIndex(Store store, String id, Instant first, String prefix, ObjectNode manifest, String manifestSha) throws IOException {
+    static void writeIndex(Store store, String id, Instant first, String prefix, ObjectNode manifest, String manifestSha, JsonNode alert,
+            JsonNode container) throws IOException {
         String key = Incidents.indexKey(id, first);
         if (store.exists(key)) {
             return;
         }
-        store.put(key, (Json.line(Summary.of(manifest, manifestSha)) + "\n").getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        if (alert == null) {
+            alert = readJson(store, prefix + "alert.json");
+            container = readJson(store, prefix + "container.json");
+        }
+        store.put(key, (Json.line(Summary.of(manifest, manifestSha, alert, container)) + "\n").getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
     }
 }

@@ -53,10 +53,13 @@ public final class Manifest {
             m.put("previous_sha256", previousSha256);
         }
         if (facts != null) {
+            // the node manifest's own "format" and "part" are kept as node_format and node_part
             facts.fields().forEachRemaining(e -> {
-                if (!m.has(e.getKey()) && !e.getKey().equals("artifacts") && !e.getKey().equals("custody") && !e.getKey().equals("signature")) {
-                    m.set(e.getKey(), e.getValue());
+                String k = e.getKey();
+                if (k.equals("artifacts") || k.equals("custody") || k.equals("signature")) {
+                    return;
                 }
+                m.set(m.has(k) ? "node_" + k : k, e.getValue());
             });
         }
         m.set("artifacts", Json.mapper().valueToTree(artifacts));

@@ -33,8 +33,12 @@ public final class Summary {
         return best == null ? Json.mapper().createObjectNode() : best;
     }
 
-    public static ObjectNode of(JsonNode manifest, String manifestSha) {
-        JsonNode lead = lead(manifest);
+    /**
+     * {@code alert} and {@code container} (may be null): the capture's alert.json (the full alert) and
+     * container.json (the full container), richer than the manifest's summaries.
+     */
+    public static ObjectNode of(JsonNode manifest, String manifestSha, JsonNode alert, JsonNode container) {
+        JsonNode lead = alert != null && alert.isObject() ? alert : lead(manifest);
         ObjectNode s = Json.mapper().createObjectNode();
         s.put("id", manifest.path("incident").asText());
         String time;
@@ -66,7 +70,8 @@ public final class Summary {
         }
         s.put("rule", lead.path("rule").asText(null));
         s.put("action", lead.path("sensor").path("action").asText(null));
-        JsonNode c = manifest.path("container").isObject() ? manifest.path("container") : lead.path("container");
+        JsonNode c = container != null && container.isObject() ? container
+                : manifest.path("container").isObject() ? manifest.path("container") : lead.path("container");
         if (c.isObject()) {
             ObjectNode co = s.putObject("container");
             for (String f : List.of("id", "name", "image", "runtime")) {
@@ -76,7 +81,8 @@ public final class Summary {
         } else {
             s.putNull("container");
         }
-        JsonNode k8s = lead.path("k8s").isObject() ? lead.path("k8s") : c.path("k8s");
+        JsonNode k8s = lead.path("k8s").isObject() ? lead.path("k8s") : c.path("k8s").isObject() ? c.path("k8s")
+                : manifest.path("container").path("k8s");
         s.set("k8s", k8s.isObject() ? k8s : null);
         JsonNode node = manifest.path("node");
         s.put("node", node.isTextual() ? node.asText() : node.path("hostname").asText(lead.path("node").path("hostname").asText(null)));

@@ -58,16 +58,17 @@ class IntegrityTest {
     void layoutIsByFirstAlertDateAndObjectsArePlainFiles() throws Exception {
         assertEquals("incidents/2026/12/07/" + spool.id + "/", prefix);
         assertTrue(Files.isRegularFile(store.root().resolve(prefix + "changed-files.tar.gz")));
-        assertTrue(Files.isRegularFile(store.root().resolve(prefix + "proc/4720/status")));
+        assertTrue(Files.isRegularFile(store.root().resolve(prefix + "proc/4720/facts.json")));
         assertTrue(Files.isRegularFile(store.root().resolve("index/incidents/dt=2026-12-07/" + spool.id + ".jsonl")));
         var m = Json.mapper().readTree(store.read(prefix + "manifest.json"));
-        assertEquals(5, m.path("artifacts").size());
+        assertEquals(8, m.path("artifacts").size());
         var a = m.path("artifacts").get(0);
         for (String f : List.of("name", "size", "sha256", "producer", "captured_at", "content_type", "written_by", "written_at")) {
             assertTrue(a.hasNonNull(f), "artifact lacks " + f + ": " + a);
         }
         assertEquals(2, m.path("custody").size());
-        assertEquals("bulwark sensor on node-a", m.path("custody").get(0).path("who").asText());
+        assertEquals("bulwark-sensor (pid 812, uid 0) on node-a", m.path("custody").get(0).path("who").asText());
+        assertEquals("bulwark-node-evidence/1", m.path("node_format").asText());
         assertEquals("Ed25519", m.path("signature").path("alg").asText());
     }
 
@@ -75,7 +76,7 @@ class IntegrityTest {
     void verifyPassesOnAnUntouchedIncident() throws Exception {
         Verifier.Result r = new Verifier(store, Set.of(signer.keyId()), null).verify(prefix);
         assertEquals(List.of(), r.problems());
-        assertEquals(5, r.objects());
+        assertEquals(8, r.objects());
         assertEquals(List.of(signer.keyId()), r.keyIds());
     }
 
@@ -130,8 +131,8 @@ class IntegrityTest {
 
     @Test
     void aRemovedObjectFailsNamingIt() throws Exception {
-        Files.delete(store.root().resolve(prefix + "proc/4720/status"));
-        assertNames(verify(), prefix + "proc/4720/status", "missing");
+        Files.delete(store.root().resolve(prefix + "proc/4720/facts.json"));
+        assertNames(verify(), prefix + "proc/4720/facts.json", "missing");
     }
 
     @Test
@@ -184,6 +185,18 @@ class IntegrityTest {
         Files.delete(p2);
         Files.write(p2, Manifest.sign(m, signer));
         assertNames(verify(), key, "chain broken");
+    }
+
+    @Test
+    void aLaterCaptureBecomesAChainedPartOnce() throws Exception {
+        Spool cap = spool.capture(2);
+        cap.add("host/processes-since-attempt.json", "[{\"pid\":5000,\"comm\":\"sh\"}]", "application/json").write();
+        Ingest.Result r = Ingest.uploadCapture(store, cap.dir, signer, "bulwark ship on node-a");
+        assertEquals(Ingest.Outcome.ARCHIVED, r.outcome());
+        assertTrue(store.exists(prefix + "manifest.d/0002-capture-2.json"));
+        assertTrue(store.exists(prefix + "capture-2/host/processes-since-attempt.json"));
+        assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, Ingest.uploadCapture(store, cap.dir, signer, "w").outcome());
+        assertEquals(List.of(), verify());
     }
 
     @Test

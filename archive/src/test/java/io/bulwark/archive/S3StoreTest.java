@@ -43,8 +43,8 @@ class S3StoreTest {
         Instant before = Instant.now();
         Ingest.Result r = Ingest.upload(store, spool.dir, signer, "bulwark ship on node-a", null);
         var puts = s3.tee.requests().stream().filter(q -> q.method().equals("PUT")).toList();
-        // 5 artifacts, the public key, the manifest, the index line
-        assertEquals(8, puts.size(), "PUTs: " + puts.stream().map(TeeProxy.Request::path).toList());
+        // 8 artifacts, the public key, the manifest, the index line
+        assertEquals(11, puts.size(), "PUTs: " + puts.stream().map(TeeProxy.Request::path).toList());
         for (TeeProxy.Request q : puts) {
             String key = q.path().substring(("/" + LocalS3.BUCKET + "/").length());
             byte[] stored = Files.readAllBytes(s3.bucketDir().resolve(java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8)));

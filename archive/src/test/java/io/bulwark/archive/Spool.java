@@ -23,30 +23,50 @@ public final class Spool {
     private final Map<String, String> types = new LinkedHashMap<>();
 
     public Spool(Path spoolRoot, String id, String time) {
-        this.dir = spoolRoot.resolve(id);
+        this(spoolRoot.resolve(id), id, time, true);
+    }
+
+    private Spool(Path dir, String id, String time, boolean unused) {
+        this.dir = dir;
         this.id = id;
         this.time = time;
     }
 
-    /** A typical incident: process tree, timeline, /proc facts, OCI config, a changed-files tar. */
+    /**
+     * A typical incident as io.bulwark.sensor.evidence.EvidenceCapture writes it: the full alert and
+     * container, the process tree (offender, ancestry, processes with roles), the timeline (events and the
+     * alert), /proc facts, the OCI config, a changed-files tar and its index.
+     */
     public static Spool typical(Path root, String id, String time) {
         Spool s = new Spool(root, id, time);
+        s.add("alert.json", Json.line(s.alert()), "application/json");
+        s.add("container.json", Json.line(container()), "application/json");
         s.add("process-tree.json", """
-                {"pid":4711,"comm":"runc:[2:INIT]","exe":"/usr/bin/sh","cmdline":"sh -c nsenter -t 1 -m sh","children":[
-                 {"pid":4720,"comm":"nsenter","exe":"/usr/bin/nsenter","cmdline":"nsenter -t 1 -m -u -i -n sh","offending":true,"children":[
-                  {"pid":4721,"comm":"sh","exe":"/bin/sh","cmdline":"sh","children":[]}]}]}
+                {"offender":4720,"container_init":4711,"ancestry":[4720,4711,4700,1],"processes":[
+                 {"pid":4711,"ppid":4700,"comm":"sh","exe":"/bin/sh","argv":["sh","-c","sleep 1; nsenter -t 1 -m -u -i -n sh"],"in_container":true,"exited":false,"roles":["container-init","ancestor"]},
+                 {"pid":4720,"ppid":4711,"comm":"nsenter","exe":"/usr/bin/nsenter","argv":["nsenter","-t","1","-m","-u","-i","-n","sh"],"in_container":true,"exited":false,"roles":["offender"]},
+                 {"pid":4721,"ppid":4720,"comm":"sh","exe":"/bin/sh","argv":["sh"],"in_container":false,"exited":false,"roles":["child"]},
+                 {"pid":4700,"ppid":1,"comm":"runc","exe":"/usr/bin/runc","argv":["runc","run","web"],"in_container":false,"exited":true,"roles":["ancestor"]}]}
                 """, "application/json");
         s.add("timeline.jsonl", """
-                {"time":"2026-12-07T01:59:58.100Z","pid":4711,"comm":"sh","event":"execve","detail":"/bin/sh -c touch /tmp/dropped"}
-                {"time":"2026-12-07T01:59:59.200Z","pid":4711,"comm":"sh","event":"openat","detail":"/tmp/dropped O_CREAT"}
-                {"time":"2026-12-07T02:00:00.000Z","pid":4720,"comm":"nsenter","event":"setns","detail":"target pid 1 mnt|uts|ipc|net","alert":true}
+                {"time":"2026-12-07T01:59:58.100Z","kind":"event","syscall":"execve","args":{"filename":"/bin/touch"},"result":0,"pid":4715,"ppid":4711,"comm":"touch","exe":"/bin/touch","argv":["touch","/tmp/dropped"]}
+                {"time":"2026-12-07T01:59:59.200Z","kind":"event","syscall":"openat","args":{"path":"/tmp/dropped","flags":"O_CREAT|O_WRONLY"},"result":3,"pid":4715,"comm":"touch","exe":"/bin/touch"}
+                {"time":"2026-12-07T01:59:59.900Z","kind":"event","syscall":"setns","args":{"fd":3,"nstype":"CLONE_NEWNS"},"result":0,"pid":4720,"comm":"nsenter","exe":"/usr/bin/nsenter"}
+                {"time":"2026-12-07T02:00:00.000Z","kind":"alert","alert":{"id":"alert-1","rule":"Namespace Entry Into Host","priority":"CRITICAL","vector":"ns-enter-host"},"pid":4720,"output":"setns into the host's namespaces by nsenter"}
                 """, "application/x-ndjson");
-        s.add("proc/4720/status", "Name:\tnsenter\nPid:\t4720\nCapEff:\t000001ffffffffff\n", "text/plain");
-        s.add("oci-config.json", "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"]}}", "application/json");
+        s.add("proc/4720/facts.json", "{\"pid\":4720,\"status\":\"Name:\\tnsenter\\nCapEff:\\t000001ffffffffff\\n\",\"exe_sha256\":\"" + "ab".repeat(32) + "\"}",
+                "application/json");
+        s.add("runtime/config.json", "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"]}}", "application/json");
         byte[] tar = new byte[200_000];
         new java.util.Random(7).nextBytes(tar);
         s.add("changed-files.tar.gz", tar, "application/gzip");
+        s.add("changed-files.json", "{\"source\":\"overlay upper\",\"files\":[{\"path\":\"/tmp/dropped\",\"size\":0}]}", "application/json");
         return s;
+    }
+
+    /** A later capture of this incident: DIR/ID/capture-N/. */
+    public Spool capture(int n) {
+        return new Spool(dir.resolve("capture-" + n), id, time, true);
     }
 
     public Spool add(String name, String text, String type) {
@@ -105,10 +125,17 @@ public final class Spool {
     public Spool write() throws IOException {
         Files.createDirectories(dir);
         ObjectNode m = Json.mapper().createObjectNode();
+        m.put("format", "bulwark-node-evidence/1");
         m.put("incident", id);
+        m.put("part", dir.getFileName().toString().startsWith("capture-") ? dir.getFileName().toString() : "node");
         m.putObject("node").put("hostname", "node-a").put("kernel", "6.18.0");
-        m.set("container", container());
-        m.putArray("alerts").add(alert());
+        ObjectNode c = m.putObject("container");
+        c.put("id", "c0ffee0123456789").put("name", "web").put("runtime", "runc").put("image", "registry.example/shop/web:1.4");
+        c.putObject("k8s").put("namespace", "shop").put("pod", "web-7d9f").put("container_name", "web");
+        m.putArray("alerts").addObject().put("id", "alert-" + id).put("time", time).put("rule", "Namespace Entry Into Host")
+                .put("priority", "CRITICAL").put("vector", "ns-enter-host");
+        m.put("reason", "playbook default: node.evidence");
+        m.putObject("captured_by").put("producer", "bulwark-sensor").put("pid", 812).put("uid", 0).put("host", "node-a");
         m.put("capture_started", time);
         m.put("capture_finished", time.replace("00.000Z", "01.500Z"));
         ArrayNode arts = m.putArray("artifacts");

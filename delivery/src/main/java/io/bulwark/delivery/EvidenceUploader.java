@@ -101,8 +101,12 @@ public final class EvidenceUploader implements Runnable, AutoCloseable {
                 break;
             }
             String id = dir.getFileName().toString();
-            if (Files.exists(marker(id)) || !Files.exists(dir.resolve("manifest.json"))) {
-                continue; // done, or the capture is still being written
+            if (Files.exists(marker(id))) {
+                laterCaptures(dir, id, out);
+                continue;
+            }
+            if (!Files.exists(dir.resolve("manifest.json"))) {
+                continue; // the capture is still being written
             }
             Retry r = retries.get(id);
             if (r != null && System.currentTimeMillis() < r.notBefore()) {
@@ -116,6 +120,7 @@ public final class EvidenceUploader implements Runnable, AutoCloseable {
                 archived.incrementAndGet();
                 archivedBytes.addAndGet(res.bytes());
                 out.add(res);
+                laterCaptures(dir, id, out);
                 log.printf("bulwark ship: evidence of incident %s %s %s (%d objects written, %d already there, %.1f MB, %d ms), manifest SHA-256 %s%n",
                         id, res.outcome() == Ingest.Outcome.ARCHIVED ? "archived to" : "was already in", store.describe(res.prefix()),
                         res.objectsWritten(), res.objectsAlreadyThere(), res.bytes() / 1e6, (System.nanoTime() - t0) / 1_000_000, res.manifestSha256());
@@ -129,6 +134,42 @@ public final class EvidenceUploader implements Runnable, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The sensor's later captures of an archived incident, DIR/ID/capture-N/, each a new signed manifest part. */
+    private void laterCaptures(Path dir, String id, List<Ingest.Result> out) {
+        List<Path> caps;
+        try (Stream<Path> s = Files.list(dir)) {
+            caps = s.filter(p -> p.getFileName().toString().matches("capture-\\d+") && Files.exists(p.resolve("manifest.json")))
+                    .sorted(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(8)))).toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path cap : caps) {
+            String key = id + "." + cap.getFileName();
+            if (Files.exists(marker(key))) {
+                continue;
+            }
+            Retry r = retries.get(key);
+            if (r != null && System.currentTimeMillis() < r.notBefore()) {
+                return; // in order: capture-3 waits for capture-2
+            }
+            try {
+                Ingest.Result res = Ingest.uploadCapture(store, cap, signer, writer);
+                markDone(key, res);
+                retries.remove(key);
+                out.add(res);
+                log.printf("bulwark ship: evidence of incident %s, %s: %s %s (%d objects)%n", id, cap.getFileName(),
+                        res.outcome() == Ingest.Outcome.ARCHIVED ? "archived to" : "was already in", store.describe(res.prefix()), res.objectsWritten());
+            } catch (Store.ConflictException e) {
+                conflicts.incrementAndGet();
+                fail(key, "ALARM: evidence conflict, nothing overwritten: " + e.getMessage());
+                return;
+            } catch (IOException | RuntimeException e) {
+                fail(key, "incident " + id + " " + cap.getFileName() + " upload failed: " + e);
+                return;
+            }
+        }
     }
 
     private void fail(String id, String message) {

@@ -96,6 +96,22 @@ class EvidenceUploaderTest {
     }
 
     @Test
+    void aLaterCaptureOfAnArchivedIncidentIsAddedAsANewPart() throws Exception {
+        Spool a = Spool.typical(spool, "a7a7a7a7-0000-8000-8000-000000000007", "2026-12-07T02:00:00.000Z").write();
+        EvidenceUploader up = uploader();
+        up.scanOnce();
+        a.capture(2).add("net/connections.json", "[]", "application/json").write();
+        var r = up.scanOnce();
+        assertEquals(1, r.size(), log());
+        LocalStore local = new LocalStore(s3.bucketDir());
+        String prefix = Incidents.locate(local, a.id);
+        assertTrue(local.exists(prefix + "manifest.d/0002-capture-2.json"));
+        assertTrue(Files.exists(up.marker(a.id + ".capture-2")));
+        assertEquals(0, up.scanOnce().size());
+        assertEquals(List.of(), new Verifier(local, Set.of(signer.keyId()), null).verify(prefix).problems());
+    }
+
+    @Test
     void aRestartAfterACrashFinishesWithoutRewriting() throws Exception {
         Spool a = Spool.typical(spool, "d4d4d4d4-0000-8000-8000-000000000004", "2026-12-07T02:00:00.000Z").write();
         uploader().scanOnce();
