@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             "  bulwark audit                                      # score every container's escape surface",
             "  bulwark integrity                                  # check the kernel for rootkit hooks",
             "  bulwark rules check my_rules.yaml                  # validate rule files",
+            "  bulwark evidence capture --container ID            # a container's forensic evidence, now",
             "  bulwark release INCIDENT                           # thaw what an incident froze"
         },
         subcommands = {
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             RulesCommand.class,
             IntegrityCommand.class,
             ReleaseCommand.class,
+            EvidenceCommand.class,
         })
 public class BulwarkCommand {
 }
