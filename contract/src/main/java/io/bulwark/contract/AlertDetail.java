@@ -1,5 +1,6 @@
 package io.bulwark.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -30,8 +31,17 @@ public record AlertDetail(
         ProcessInfo process, ContainerInfo container, ContainerInfo.K8s k8s, Node node, Syscall syscall,
         Sensor sensor) {
 
-    /** The node the sensor runs on. */
-    public record Node(String hostname, String instanceId, String kernel) {}
+    /**
+     * The node the sensor runs on.
+     *
+     * @param runtimes container runtime versions on the node by name ({@code runc}, {@code containerd},
+     *                 {@code docker}, {@code crun}: {@code "1.1.11"}), for the triage's CVE answers; null
+     *                 (and left out of the JSON) when the sensor does not know them
+     */
+    public record Node(String hostname, String instanceId, String kernel,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> runtimes) {
+        public Node(String hostname, String instanceId, String kernel) { this(hostname, instanceId, kernel, null); }
+    }
 
     /**
      * The sensor that raised the alert. {@code action} is what it did on the node before the alert left

@@ -14,6 +14,11 @@ import io.bulwark.functions.audit.AuditAggregator;
 import io.bulwark.functions.bus.FindingBus;
 import io.bulwark.functions.bus.Patterns;
 import io.bulwark.functions.enrich.PodEnricher;
+import io.bulwark.functions.triage.CveTable;
+import io.bulwark.functions.triage.IncidentStore;
+import io.bulwark.functions.triage.Triage;
+import io.bulwark.functions.triage.TriageBatch;
+import io.bulwark.functions.triage.TriageEnricher;
 import io.bulwark.outbox.OpsServer;
 import java.io.PrintStream;
 import java.net.URI;
@@ -52,7 +57,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
                     + "over DIR/archive/<bucket>/<key> (plain files an operator can read and back up); a local event bus "
                     + "speaking EventBridge's PutEvents that applies the pattern files of functions/src/main/resources/patterns "
                     + "with AWS's event-ruler and runs the functions in process (audit aggregation on Escape Surface "
-                    + "Reports, the alerts archive); and the shipper delivering the node's outbox to the queue and the bus.",
+                    + "Reports, the alerts archive, the incidents archive); the triage function polling the alerts queue (incidents in "
+                    + "archive/<bucket>/state/incidents/, published on the bus); and the shipper delivering the node's outbox to the queue and the bus.",
             "",
             "Prints a line containing 'ready' when every server answers. Ctrl-C or SIGTERM stops it."
         })
@@ -71,6 +77,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
     @Option(names = "--metrics-port", defaultValue = "9465", description = "The shipper's /metrics and /health on 127.0.0.1 (0 = off).") int metricsPort;
+    @Option(names = "--no-triage", description = "Do not run the triage function on the alerts queue (it runs by default; with this the queue is left to another consumer).")
+    boolean noTriage;
 
     private final PrintStream log = System.err;
     private SQSRestServer sqs;
@@ -78,6 +86,9 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private BlobStoreContext blobs;
     private BusServer bus;
     private AlertArchive alertArchive;
+    private AlertArchive incidentArchive;
+    private TriagePoller triagePoller;
+    private Thread triageThread;
     private Shipper shipper;
     private Thread shipThread;
     private io.bulwark.delivery.EvidenceUploader uploader;
@@ -118,6 +129,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     public static S3Proxy startS3(BlobStore store, int port) throws Exception {
         S3Proxy p = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.NONE, null, null).ignoreUnknownHeaders(true).build();
+        ConditionalPuts.install(p, store); // S3Proxy ignores If-None-Match / If-Match on PUT; S3 does not
         p.start();
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!"STARTED".equals(p.getState())) {
@@ -183,12 +195,24 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         bus.rule("escape-surface-report", Patterns.load("escape-surface-report"), env -> aggregator.handle(env.getBytes(StandardCharsets.UTF_8)));
         alertArchive = new AlertArchive(s3Client, LocalEndpoints.BUCKET, log);
         bus.rule("sensor-alert", Patterns.load("sensor-alert"), alertArchive::accept);
+        incidentArchive = AlertArchive.incidents(s3Client, LocalEndpoints.BUCKET, log);
+        bus.rule(Patterns.INCIDENT, Patterns.load(Patterns.INCIDENT), incidentArchive::accept);
         sqsStart.join();
         if (sqs == null) {
             throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort);
         }
         sqsClient = clients.sqs();
         createQueues(sqsClient);
+        if (!noTriage) {
+            String base = "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/";
+            Triage t = new Triage(new IncidentStore(s3Client, LocalEndpoints.BUCKET, "state", 20), new TriageEnricher(null), CveTable.load(),
+                    findingsOnto(bus), Duration.ofMinutes(15), BusServer.ACCOUNT, BusServer.REGION, null, Clock.systemUTC());
+            triagePoller = new TriagePoller(sqsClient, base + LocalEndpoints.QUEUE, new TriageBatch(t, sqsClient, base + LocalEndpoints.QUEUE + "-dlq"),
+                    30, log);
+            triageThread = new Thread(triagePoller, "bulwark-triage");
+            triageThread.setDaemon(true);
+            triageThread.start();
+        }
         if (!"none".equals(outbox)) {
             List<io.bulwark.delivery.Target> targets = new ArrayList<>();
             targets.add(new SqsTarget(sqsClient, "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/" + LocalEndpoints.QUEUE, host()));
@@ -238,10 +262,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             }
 
             @Override
-            public List<Delivery> publish(List<FindingEnvelope> events) {
+            public List<Delivery> publishEntries(List<Entry> events) {
                 List<Delivery> out = new ArrayList<>();
-                for (FindingEnvelope e : events) {
-                    String error = bus.dispatch(Json.line(e));
+                for (Entry e : events) {
+                    String error = bus.dispatch(e.envelopeJson());
                     out.add(new Delivery(error == null ? e.id() : null, error, List.of()));
                 }
                 return out;
@@ -277,6 +301,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         return uploader;
     }
 
+    public TriagePoller triagePoller() {
+        return triagePoller;
+    }
+
     @Override
     public synchronized void close() {
         if (uploader != null) {
@@ -287,6 +315,15 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             uploader = null;
+        }
+        if (triagePoller != null) {
+            triagePoller.close();
+            try {
+                triageThread.join(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            triagePoller = null;
         }
         if (shipper != null) {
             shipper.close();
@@ -308,6 +345,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         if (alertArchive != null) {
             alertArchive.close(); // what is queued is written before S3Proxy stops
             alertArchive = null;
+        }
+        if (incidentArchive != null) {
+            incidentArchive.close();
+            incidentArchive = null;
         }
         try {
             if (s3proxy != null) {

@@ -14,8 +14,14 @@ final class StackFixture {
         }
     }
 
+    /** The stack without triage: the tests that read the alerts queue themselves. */
     static LocalStack start(Path dir) throws Exception {
+        return start(dir, false);
+    }
+
+    static LocalStack start(Path dir, boolean triage) throws Exception {
         LocalStack s = new LocalStack();
+        s.noTriage = !triage;
         s.dir = dir;
         s.sqsPort = freePort();
         s.s3Port = freePort();

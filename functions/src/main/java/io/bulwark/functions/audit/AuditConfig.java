@@ -2,7 +2,6 @@ package io.bulwark.functions.audit;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,8 +13,12 @@ import java.util.Optional;
 @ConfigMapping(prefix = "bulwark.audit")
 public interface AuditConfig {
 
-    /** The archive bucket (the evidence bucket; audit objects live under {@link #prefix()}). */
-    String bucket();
+    /**
+     * The archive bucket (the evidence bucket; audit objects live under {@link #prefix()}). Required by
+     * this function (it does not start without it, {@code FunctionStartup}); optional here so that the
+     * other functions of the same zip start without it.
+     */
+    Optional<String> bucket();
 
     /** Key prefix of every audit object. */
     @WithDefault("audit")
@@ -36,83 +39,10 @@ public interface AuditConfig {
 
     Findings findings();
 
-    Bus bus();
-
-    Aws aws();
-
-    Kubernetes kubernetes();
-
     interface Findings {
         /** Guardrail: at most this many Escape Surface Finding events per invocation; the rest are counted. */
         @WithDefault("10")
         int maxPerInvocation();
     }
 
-    interface Bus {
-        /** eventbridge (PutEvents) or local (in-process event-ruler matching, the embedded local mode). */
-        @WithDefault("eventbridge")
-        BusKind kind();
-
-        /** EventBridge bus name or ARN. */
-        @WithDefault("default")
-        String name();
-
-        /** Account id written into local-bus envelopes (EventBridge fills its own). */
-        Optional<String> account();
-    }
-
-    enum BusKind {
-        EVENTBRIDGE, LOCAL
-    }
-
-    interface Aws {
-        /** Region; the SDK's default chain (AWS_REGION in Lambda) when unset. */
-        Optional<String> region();
-
-        /** S3 endpoint override (tests, S3-compatible stores); unset in AWS. */
-        Optional<URI> s3Endpoint();
-
-        /** Path-style S3 addressing (needed by most local S3 servers). */
-        @WithDefault("false")
-        boolean s3PathStyle();
-
-        /** EventBridge endpoint override (tests); unset in AWS. */
-        Optional<URI> eventsEndpoint();
-
-        /** Timeout of one AWS API call. */
-        @WithDefault("PT10S")
-        Duration callTimeout();
-    }
-
-    /**
-     * The Kubernetes API the pod specs come from. Runtime settings of this function, not
-     * {@code quarkus.kubernetes-client.*}: those are fixed at build time, and one build serves
-     * every cluster. Unset URL: fabric8's own discovery (KUBECONFIG, ~/.kube/config, in-cluster
-     * service account, KUBERNETES_MASTER).
-     */
-    interface Kubernetes {
-        /** Ask the API for the pod of each container. Off: the report says enrichment "disabled". */
-        @WithDefault("true")
-        boolean enabled();
-
-        /** API server URL (https://…). */
-        Optional<String> apiUrl();
-
-        /** File holding a bearer token, re-read for every request (rotating tokens). Never logged. */
-        Optional<String> tokenFile();
-
-        /** PEM file of the API server's CA. */
-        Optional<String> caCertFile();
-
-        /** Skip TLS verification (tests only). */
-        @WithDefault("false")
-        boolean trustCerts();
-
-        /** Timeout of one API request; the first failure stops the enrichment of that report. */
-        @WithDefault("PT5S")
-        Duration requestTimeout();
-
-        @WithDefault("PT3S")
-        Duration connectTimeout();
-    }
 }

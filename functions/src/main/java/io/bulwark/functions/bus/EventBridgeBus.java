@@ -1,7 +1,5 @@
 package io.bulwark.functions.bus;
 
-import io.bulwark.contract.FindingEnvelope;
-import io.bulwark.contract.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,10 +33,10 @@ public final class EventBridgeBus implements FindingBus {
     }
 
     @Override
-    public List<Delivery> publish(List<FindingEnvelope> events) {
+    public List<Delivery> publishEntries(List<Entry> events) {
         List<Delivery> out = new ArrayList<>(events.size());
         for (int from = 0; from < events.size(); from += MAX_ENTRIES) {
-            List<FindingEnvelope> batch = events.subList(from, Math.min(events.size(), from + MAX_ENTRIES));
+            List<Entry> batch = events.subList(from, Math.min(events.size(), from + MAX_ENTRIES));
             List<PutEventsRequestEntry> entries = batch.stream().map(this::entry).toList();
             try {
                 PutEventsResponse r = client.putEvents(PutEventsRequest.builder().entries(entries).build());
@@ -62,14 +60,14 @@ public final class EventBridgeBus implements FindingBus {
         return out;
     }
 
-    private PutEventsRequestEntry entry(FindingEnvelope e) {
+    private PutEventsRequestEntry entry(Entry e) {
         return PutEventsRequestEntry.builder()
                 .eventBusName(busName)
                 .source(e.source())
                 .detailType(e.detailType())
                 .time(Instant.parse(e.time()))
                 .resources(e.resources())
-                .detail(Json.line(e.detail()))
+                .detail(e.detailJson())
                 .build();
     }
 }

@@ -1,7 +1,5 @@
 package io.bulwark.functions.bus;
 
-import io.bulwark.contract.FindingEnvelope;
-import io.bulwark.contract.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,10 +59,10 @@ public final class LocalEventBus implements FindingBus {
     }
 
     @Override
-    public List<Delivery> publish(List<FindingEnvelope> events) {
+    public List<Delivery> publishEntries(List<Entry> events) {
         List<Delivery> out = new ArrayList<>(events.size());
-        for (FindingEnvelope e : events) {
-            String json = Json.line(e);
+        for (Entry e : events) {
+            String json = e.envelopeJson();
             List<String> rules;
             try {
                 rules = List.copyOf(match(json));
@@ -76,7 +74,7 @@ public final class LocalEventBus implements FindingBus {
             for (String rule : rules) {
                 List<Consumer<String>> targets = subscribers.getOrDefault(rule, List.of());
                 if (targets.isEmpty()) {
-                    LOG.infof("local bus: rule %s matched finding %s (no subscriber)", rule, e.detail().id());
+                    LOG.infof("local bus: rule %s matched %s %s (no subscriber)", rule, e.detailType(), e.id());
                 }
                 for (Consumer<String> t : targets) {
                     try {

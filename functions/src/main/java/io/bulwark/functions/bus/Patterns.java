@@ -14,7 +14,10 @@ public final class Patterns {
     /** HIGH Escape Surface Findings: the playbook trigger. */
     public static final String AUDIT_HIGH_FINDING = "audit-high-finding";
 
-    public static final List<String> ALL = List.of(AUDIT_HIGH_FINDING);
+    /** Every incident version the triage publishes: the respond function's trigger, and the incidents archive. */
+    public static final String INCIDENT = "incident";
+
+    public static final List<String> ALL = List.of(AUDIT_HIGH_FINDING, INCIDENT);
 
     private Patterns() {}
 

@@ -71,7 +71,7 @@ class AuditAggregationLambdaTest {
     @Inject
     KubernetesClient k8s;
 
-    @ConfigProperty(name = "bulwark.audit.aws.events-endpoint")
+    @ConfigProperty(name = "bulwark.aws.events-endpoint")
     String eventsEndpoint;
 
     Pod runner;
@@ -519,7 +519,7 @@ class AuditAggregationLambdaTest {
             }
 
             @Override
-            public List<Delivery> publish(List<io.bulwark.contract.FindingEnvelope> events) {
+            public List<Delivery> publishEntries(List<Entry> events) {
                 if (publishes.getAndIncrement() == 0) {
                     assertEquals("aggregated", b.handle(reportB.toString().getBytes(StandardCharsets.UTF_8)).status());
                 }

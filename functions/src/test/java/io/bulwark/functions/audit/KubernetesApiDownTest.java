@@ -49,8 +49,8 @@ class KubernetesApiDownTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return Map.of("bulwark.audit.kubernetes.api-url", "http://127.0.0.1:" + closed,
-                    "bulwark.audit.bus.kind", "local");
+            return Map.of("bulwark.kubernetes.api-url", "http://127.0.0.1:" + closed,
+                    "bulwark.bus.kind", "local");
         }
     }
 

@@ -16,9 +16,9 @@ public class EventBridgeStandInResource implements QuarkusTestResourceLifecycleM
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.of("bulwark.audit.aws.events-endpoint", standIn.endpoint(),
-                "bulwark.audit.bus.kind", "eventbridge",
-                "bulwark.audit.bus.name", "bulwark-test-bus");
+        return Map.of("bulwark.aws.events-endpoint", standIn.endpoint(),
+                "bulwark.bus.kind", "eventbridge",
+                "bulwark.bus.name", "bulwark-test-bus");
     }
 
     @Override

@@ -26,7 +26,7 @@ public class S3MockResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         System.setProperty("aws.accessKeyId", "test-not-a-secret");
         System.setProperty("aws.secretAccessKey", "test-not-a-secret");
-        return Map.of("bulwark.audit.aws.s3-endpoint", "http://127.0.0.1:" + port(), "bulwark.audit.bucket", BUCKET);
+        return Map.of("bulwark.aws.s3-endpoint", "http://127.0.0.1:" + port(), "bulwark.audit.bucket", BUCKET);
     }
 
     /**
