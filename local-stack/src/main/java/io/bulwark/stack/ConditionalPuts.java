@@ -21,8 +21,8 @@ import org.jclouds.blobstore.domain.BlobMetadata;
  * atomically, and the archive relies on them: evidence is created with {@code If-None-Match: *} so it
  * is never overwritten, and the incident store changes an incident with {@code If-Match: <etag>}. This
  * handler sits in front of S3Proxy's own, in the same Jetty server, and gives its PUTs S3's
- * semantics: every PUT of a key runs under that key's lock (the local stack is one process, so the
- * lock is the atomicity S3 gives); a conditional one first compares the stored ETag: 412
+ * semantics: every PUT, GET and HEAD of a key runs under that key's lock (the local stack is one
+ * process, so the lock is the atomicity S3 gives; a read never sees half a write); a conditional PUT first compares the stored ETag: 412
  * PreconditionFailed when {@code If-None-Match: *} finds the object or {@code If-Match} another ETag,
  * 404 NoSuchKey when {@code If-Match} finds none (as S3 answers). Multipart part uploads pass through.
  */
@@ -51,7 +51,9 @@ final class ConditionalPuts extends HandlerWrapper {
 
     @Override
     public void handle(String target, Request base, HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
-        if (!"PUT".equals(req.getMethod()) || req.getParameter("uploadId") != null) {
+        String method = req.getMethod();
+        boolean put = "PUT".equals(method);
+        if (!(put || "GET".equals(method) || "HEAD".equals(method)) || req.getParameter("uploadId") != null) {
             super.handle(target, base, req, resp);
             return;
         }
@@ -67,6 +69,12 @@ final class ConditionalPuts extends HandlerWrapper {
         ReentrantLock lock = locks[Math.floorMod((bucket + "/" + key).hashCode(), locks.length)];
         lock.lock();
         try {
+            if (!put) {
+                // a read under the key's lock too: S3Proxy answers a GET with the size it read before opening the
+                // file, so a GET racing a PUT of the same key could send the new bytes cut to the old length
+                super.handle(target, base, req, resp);
+                return;
+            }
             String ifNoneMatch = req.getHeader("If-None-Match");
             String ifMatch = req.getHeader("If-Match");
             if (ifNoneMatch != null || ifMatch != null) {
