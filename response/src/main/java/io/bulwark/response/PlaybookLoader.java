@@ -68,11 +68,18 @@ public final class PlaybookLoader {
      * @param playbooks the playbooks without problems
      * @param problems  every problem found, in file then position order
      * @param files     how many files were read
+     * @param warnings  legal but probably not what was meant (a node step that cannot be on the fast path); they do
+     *                  not stop a playbook from loading
      */
-    public record Result(List<Playbook> playbooks, List<Problem> problems, int files) {
+    public record Result(List<Playbook> playbooks, List<Problem> problems, int files, List<Problem> warnings) {
         public Result {
             playbooks = List.copyOf(playbooks);
             problems = List.copyOf(problems);
+            warnings = List.copyOf(warnings);
+        }
+
+        public Result(List<Playbook> playbooks, List<Problem> problems, int files) {
+            this(playbooks, problems, files, List.of());
         }
 
         public boolean ok() {
@@ -119,10 +126,12 @@ public final class PlaybookLoader {
             }
         }
         List<Playbook> playbooks = new ArrayList<>();
+        List<Problem> warnings = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
         for (Path f : files) {
             Result r = load(f);
             problems.addAll(r.problems());
+            warnings.addAll(r.warnings());
             for (Playbook pb : r.playbooks()) {
                 String first = seen.putIfAbsent(pb.name(), pb.file());
                 if (first != null) {
@@ -133,7 +142,7 @@ public final class PlaybookLoader {
                 }
             }
         }
-        return new Result(playbooks, problems, files.size());
+        return new Result(playbooks, problems, files.size(), warnings);
     }
 
     /** Loads one file; {@code match_file} is resolved against the file's directory. */
@@ -198,6 +207,7 @@ public final class PlaybookLoader {
      */
     public Result parse(String file, String yaml, PatternResolver patterns) {
         List<Problem> problems = new ArrayList<>();
+        List<Problem> warnings = new ArrayList<>();
         List<Playbook> playbooks = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with both positions
@@ -207,7 +217,7 @@ public final class PlaybookLoader {
         try {
             for (Node root : parser.composeAll(new StringReader(yaml))) {
                 docs++;
-                Checker c = new Checker(file, patterns, problems);
+                Checker c = new Checker(file, patterns, problems, warnings);
                 Playbook pb = c.playbook(root);
                 if (pb != null) playbooks.add(pb);
             }
@@ -223,7 +233,7 @@ public final class PlaybookLoader {
             problems.add(new Problem(file, 1, 1, "empty", "no playbook in the file"));
         }
         problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line).thenComparingInt(Problem::column));
-        return new Result(problems.isEmpty() ? playbooks : List.of(), problems, 1);
+        return new Result(problems.isEmpty() ? playbooks : List.of(), problems, 1, warnings);
     }
 
     /** One document's check; collects problems and builds the playbook when there were none. */
@@ -231,12 +241,14 @@ public final class PlaybookLoader {
         private final String file;
         private final PatternResolver patterns;
         private final List<Problem> problems;
+        private final List<Problem> warnings;
         private final int before;
 
-        Checker(String file, PatternResolver patterns, List<Problem> problems) {
+        Checker(String file, PatternResolver patterns, List<Problem> problems, List<Problem> warnings) {
             this.file = file;
             this.patterns = patterns;
             this.problems = problems;
+            this.warnings = warnings;
             this.before = problems.size();
         }
 
@@ -468,9 +480,21 @@ public final class PlaybookLoader {
                     break;
                 }
             }
+            int firstRemote = -1;
+            boolean approvalBefore = false;
             for (int i = 0; i < order.size(); i++) {
                 Action a = order.get(i).getValue();
                 Node at = order.get(i).getKey();
+                if (!a.nodeLocal()) {
+                    if (firstRemote < 0) firstRemote = i;
+                    if (a.name().equals(ActionCatalog.APPROVAL)) approvalBefore = true;
+                } else if (firstRemote >= 0 && !approvalBefore) {
+                    Mark m = at.getStartMark();
+                    warnings.add(new Problem(file, m.getLine() + 1, m.getColumn() + 1, "not-fast-path", "step '" + ids.get(i) + "' ("
+                            + a.name() + ") comes after '" + ids.get(firstRemote) + "' (" + order.get(firstRemote).getValue().name()
+                            + "), so the sensor does not run it on the fast path: the respond side sends it through the node "
+                            + "command channel, a round trip later (put node steps first)"));
+                }
                 if (a.containment() && firstEvidence > i) {
                     problem(at, "containment-before-evidence", "step '" + ids.get(i) + "' (" + a.name() + ") comes before the evidence step '"
                             + ids.get(firstEvidence) + "' (" + ActionCatalog.EVIDENCE + "): evidence before containment, always");

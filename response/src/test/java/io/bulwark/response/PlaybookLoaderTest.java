@@ -151,6 +151,25 @@ class PlaybookLoaderTest {
     }
 
     @Test
+    void aNodeStepAfterACloudStepIsAWarningNotAProblem() {
+        PlaybookLoader.Result r = loader.parse("late.yaml", """
+                name: late-freeze
+                match: {source: [bulwark.sensor]}
+                steps:
+                  - {id: evidence, action: node.evidence}
+                  - {id: tell, action: notify.sns}
+                  - {id: freeze, action: node.freeze}
+                  - {id: ask, action: control.approval}
+                  - {id: kill, action: node.kill}
+                """, n -> null);
+        assertTrue(r.ok(), r.problems().toString());
+        assertEquals(1, r.playbooks().size());
+        assertEquals(List.of("6:5 not-fast-path"), r.warnings().stream().map(p -> p.line() + ":" + p.column() + " " + p.code()).toList());
+        assertTrue(r.warnings().get(0).reason().startsWith("step 'freeze' (node.freeze) comes after 'tell' (notify.sns), so the sensor"));
+        assertEquals(List.of("evidence"), r.playbooks().get(0).fastPathSteps().stream().map(Step::id).toList());
+    }
+
+    @Test
     void aPlaybookNameUsedTwiceAcrossFilesIsAProblem(@TempDir Path dir) throws IOException {
         String pb = "name: same\nmatch: {source: [bulwark.sensor]}\nsteps:\n  - {id: e, action: node.evidence}\n";
         Files.writeString(dir.resolve("a.yaml"), pb);

@@ -68,7 +68,8 @@ public final class ResponseCli implements Callable<Integer> {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {
                 "Check playbooks and report every problem as FILE:LINE:COL: reason [code], then a summary line. Exit 0 when every "
-                        + "playbook is valid, 1 when there is a problem, 2 on bad usage.",
+                        + "playbook is valid, 1 when there is a problem, 2 on bad usage. Warnings (FILE:LINE:COL: warning: …) "
+                        + "do not change the exit code.",
                 "",
                 "Checks: YAML syntax; unknown and duplicate keys; types; 'match' (inline) or 'match_file' (the JSON file Terraform "
                         + "also uses as the EventBridge rule) compiled by AWS event-ruler, whose message is quoted; every step's "
@@ -106,9 +107,11 @@ public final class ResponseCli implements Callable<Integer> {
                 for (Playbook p : r.playbooks()) pbs.add(describe(p));
                 m.put("playbooks", pbs);
                 m.put("problems", r.problems());
+                m.put("warnings", r.warnings());
                 out.println(JSON.writeValueAsString(m));
             } else {
                 for (Problem p : r.problems()) out.println(p);
+                for (Problem w : r.warnings()) out.println(w.file() + ":" + w.line() + ":" + w.column() + ": warning: " + w.reason() + " [" + w.code() + "]");
                 for (Playbook p : r.playbooks()) {
                     out.println("ok " + p.name() + " (" + p.file() + "): " + p.steps().size() + " steps, "
                             + p.fastPathSteps().size() + " on the node's fast path"
@@ -116,7 +119,8 @@ public final class ResponseCli implements Callable<Integer> {
                             + ", match " + (p.matchFile() != null ? "file " + p.matchFile() : "inline"));
                 }
                 out.println(r.files() + " file" + (r.files() == 1 ? "" : "s") + ", " + r.playbooks().size() + " valid playbook"
-                        + (r.playbooks().size() == 1 ? "" : "s") + ", " + r.problems().size() + " problem" + (r.problems().size() == 1 ? "" : "s"));
+                        + (r.playbooks().size() == 1 ? "" : "s") + ", " + r.problems().size() + " problem" + (r.problems().size() == 1 ? "" : "s")
+                        + (r.warnings().isEmpty() ? "" : ", " + r.warnings().size() + " warning" + (r.warnings().size() == 1 ? "" : "s")));
             }
             out.flush();
             return r.ok() ? 0 : 1;
