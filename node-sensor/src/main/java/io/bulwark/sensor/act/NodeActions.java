@@ -139,7 +139,7 @@ public final class NodeActions {
                 throw new Refused("host: the target's cgroup is the root of the hierarchy (a host process)");
             }
             if (cg.contains(self)) {
-                throw new Refused("the sensor's own cgroup (" + self.v2Path() + ") is in " + cg.v2Path());
+                throw new Refused("self: the sensor's own cgroup (" + self.v2Path() + ") is in " + cg.v2Path());
             }
             if (ns != null && protectedNamespaces.contains(ns)) {
                 throw new Refused("protected namespace " + ns);

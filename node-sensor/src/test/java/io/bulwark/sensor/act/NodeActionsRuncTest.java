@@ -238,6 +238,34 @@ public class NodeActionsRuncTest {
         assertNotEquals(start, Processes.startTime(pid), "process " + pid + " still runs");
     }
 
+    /**
+     * The sensor's own cgroup: this test's JVM (standing in for the sensor) moves into a fresh cgroup2
+     * cgroup, and a freeze that resolves to that cgroup is refused; the JVM moves back to where it was
+     * and the cgroup is removed, whatever happens.
+     */
+    @Test
+    void theSensorsOwnCgroupIsRefused() throws Exception {
+        Path v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup/unified");
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String before = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst()
+                .orElseThrow().substring(3);
+        Path own = v2.resolve("bw-self-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        Files.createDirectory(own);
+        try {
+            Files.writeString(own.resolve("cgroup.procs"), pid);
+            List<ActionRecord> audit = new ArrayList<>();
+            NodeActions actions = actions(false, audit); // reads its own cgroup now
+            ActionRecord r = actions.run(req("freeze", "sensor-itself", (int) ProcessHandle.current().pid(), null));
+            assertEquals(ActionRecord.REFUSED, r.result(), r.toString());
+            assertTrue(r.reason().startsWith("self:"), r.reason());
+            assertEquals("0", Files.readString(own.resolve("cgroup.freeze")).trim(), "not frozen");
+            assertEquals(1, audit.size());
+        } finally {
+            Files.writeString(v2.resolve(before.replaceFirst("^/+", "")).resolve("cgroup.procs"), pid);
+            Files.delete(own);
+        }
+    }
+
     @Test
     void containmentOfCgroupPaths() {
         ContainerCgroup root = new ContainerCgroup("/", null, "/", null);
