@@ -55,7 +55,7 @@ public interface RespondConfig {
     @WithDefault("kube-system,bulwark")
     List<String> protectedNamespaces();
 
-    /** The node-commands queue (SQS URL); node.* steps become messages on it. */
+    /** The node command queue (SQS URL; {@code {node}} in it is replaced by the node's hostname for a queue per node); node.* steps become messages on it. */
     Optional<String> commandsQueueUrl();
 
     /** Local mode: node.* steps become command files in this spool directory (the sensor's up --commands DIR). */
@@ -71,6 +71,13 @@ public interface RespondConfig {
 
     /** Region of the EC2, IAM, SNS and SQS clients; the SDK's default chain when unset. */
     Optional<String> region();
+
+    /** S3 endpoint override (tests, the local stack); unset in AWS. */
+    Optional<URI> s3Endpoint();
+
+    /** Path-style S3 addressing (most local S3 servers). */
+    @WithDefault("false")
+    boolean s3PathStyle();
 
     /** Endpoint overrides (tests); unset in AWS. */
     Optional<URI> ec2Endpoint();

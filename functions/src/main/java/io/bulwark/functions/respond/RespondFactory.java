@@ -65,6 +65,18 @@ public final class RespondFactory {
         return b;
     }
 
+    /** The S3 client of the state, the evidence check and s3:// exports. */
+    public static S3Client s3(RespondConfig c) {
+        var b = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).forcePathStyle(c.s3PathStyle())
+                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(c.callTimeout()).build());
+        c.region().ifPresent(r -> b.region(Region.of(r)));
+        c.s3Endpoint().ifPresent(e -> {
+            b.endpointOverride(e);
+            b.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
+        });
+        return b.build();
+    }
+
     /** The service, with notes about what is configured (logged at start). */
     public static RespondService build(RespondConfig c, ResponseState state, Supplier<S3Client> s3, Supplier<KubernetesClient> kubernetes, Clock clock) {
         List<String> notes = new ArrayList<>();

@@ -28,9 +28,6 @@ public class RespondLambda implements RequestStreamHandler {
     RespondConfig config;
 
     @Inject
-    Instance<S3Client> s3;
-
-    @Inject
     Instance<KubernetesClient> kubernetes;
 
     private volatile RespondService service;
@@ -40,8 +37,13 @@ public class RespondLambda implements RequestStreamHandler {
         if (s == null) {
             synchronized (this) {
                 if (service == null) {
-                    var state = RespondFactory.state(config, s3::get);
-                    service = RespondFactory.build(config, state, s3::get, kubernetes::get, Clock.systemUTC());
+                    S3Client[] s3 = {null};
+                    java.util.function.Supplier<S3Client> lazy = () -> {
+                        if (s3[0] == null) s3[0] = RespondFactory.s3(config);
+                        return s3[0];
+                    };
+                    var state = RespondFactory.state(config, lazy);
+                    service = RespondFactory.build(config, state, lazy, kubernetes::get, Clock.systemUTC());
                     service.notes().forEach(n -> LOG.infof("respond: %s", n));
                 }
                 s = service;

@@ -6,7 +6,9 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
- * Node commands on the node-commands queue ({@code <prefix>-node-commands}, infra/modules/queues). The body is the
+ * Node commands on the node's command queue: the URL may hold {@code {node}}, replaced by the node's hostname
+ * (letters, digits, '-' and '_' kept, others '-'), for a queue per node as the shipper's CommandReceiver polls;
+ * without it every command goes to one queue. Node commands on the node-commands queue ({@code <prefix>-node-commands}, infra/modules/queues). The body is the
  * command (the sensor's command-spool format with {@code node}); the {@code node} and {@code command_id} message
  * attributes let a shipper take only its own node's commands without parsing. On a FIFO queue the command id is
  * the deduplication id and the node the group (commands of one node in order).
@@ -22,12 +24,13 @@ public final class SqsCommandChannel implements CommandChannel {
 
     @Override
     public String send(String node, String id, String json) {
-        SendMessageRequest.Builder b = SendMessageRequest.builder().queueUrl(queueUrl).messageBody(json)
+        String url = queueUrl.replace("{node}", node.replaceAll("[^A-Za-z0-9_-]", "-"));
+        SendMessageRequest.Builder b = SendMessageRequest.builder().queueUrl(url).messageBody(json)
                 .messageAttributes(Map.of(
                         "node", MessageAttributeValue.builder().dataType("String").stringValue(node).build(),
                         "command_id", MessageAttributeValue.builder().dataType("String").stringValue(id).build()));
-        if (queueUrl.endsWith(".fifo")) b = b.messageGroupId(node).messageDeduplicationId(id);
+        if (url.endsWith(".fifo")) b = b.messageGroupId(node).messageDeduplicationId(id);
         String mid = sqs.sendMessage(b.build()).messageId();
-        return "sqs:" + queueUrl + " message " + mid;
+        return "sqs:" + url + " message " + mid;
     }
 }
