@@ -73,6 +73,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             + "the Ed25519 key DIR/keys/archive-ed25519.key (made on first use); 'none' archives nothing.")
     String evidence;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The cluster the snapshot function reads incident pods and events from "
+            + "(default $KUBECONFIG, else ~/.kube/config when present; 'none': record them as not configured).")
+    String kubeconfig;
+
     @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
@@ -94,6 +98,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private io.bulwark.delivery.EvidenceUploader uploader;
     private Thread uploadThread;
     private OpsServer ops;
+    private LocalSnapshot snapshot;
     private SqsClient sqsClient;
     private S3Client s3Client;
 
@@ -197,6 +202,11 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         bus.rule("sensor-alert", Patterns.load("sensor-alert"), alertArchive::accept);
         incidentArchive = AlertArchive.incidents(s3Client, LocalEndpoints.BUCKET, log);
         bus.rule(Patterns.INCIDENT, Patterns.load(Patterns.INCIDENT), incidentArchive::accept);
+        // the snapshot function on incidents (docs/archive.md, "Snapshot function"), beside the other incident rules
+        snapshot = new LocalSnapshot(new io.bulwark.archive.S3Store(io.bulwark.archive.Aws.s3(BusServer.REGION, URI.create("http://127.0.0.1:" + s3Port), true),
+                LocalEndpoints.BUCKET, io.bulwark.archive.S3Store.Lock.NONE), io.bulwark.archive.LocalKeySigner.open(dir.resolve("keys").resolve("archive-ed25519.key")),
+                LocalSnapshot.kubeconfig(kubeconfig), Duration.ofSeconds(15), log);
+        bus.rule("incident-snapshot", Patterns.load(Patterns.INCIDENT), snapshot);
         sqsStart.join();
         if (sqs == null) {
             throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort);
@@ -297,6 +307,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         return bus;
     }
 
+    LocalSnapshot snapshot() {
+        return snapshot;
+    }
+
     public io.bulwark.delivery.EvidenceUploader evidenceUploader() {
         return uploader;
     }
@@ -341,6 +355,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         if (bus != null) {
             bus.close();
             bus = null;
+        }
+        if (snapshot != null) {
+            snapshot.close(); // a running snapshot finishes before S3Proxy stops
+            snapshot = null;
         }
         if (alertArchive != null) {
             alertArchive.close(); // what is queued is written before S3Proxy stops

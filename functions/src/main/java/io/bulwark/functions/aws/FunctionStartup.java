@@ -18,7 +18,8 @@ public class FunctionStartup {
     /** Handler name → keys it cannot start without. */
     static final java.util.Map<String, List<String>> REQUIRED = java.util.Map.of(
             "audit-aggregation", List.of("bulwark.audit.bucket"),
-            "triage", List.of("bulwark.triage.bucket"));
+            "triage", List.of("bulwark.triage.bucket"),
+            "snapshot", List.of("bulwark.snapshot.bucket"));
 
     void check(@Observes StartupEvent start) {
         var config = ConfigProvider.getConfig();
