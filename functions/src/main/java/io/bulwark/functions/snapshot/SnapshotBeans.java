@@ -4,6 +4,7 @@ import io.bulwark.archive.KmsSigner;
 import io.bulwark.archive.LocalKeySigner;
 import io.bulwark.archive.S3Store;
 import io.bulwark.archive.Signer;
+import io.bulwark.functions.aws.KubernetesConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -35,7 +36,7 @@ public class SnapshotBeans {
 
     @Produces
     @ApplicationScoped
-    SnapshotService snapshot(SnapshotConfig config, Instance<KubernetesClient> kubernetes) {
+    SnapshotService snapshot(SnapshotConfig config, KubernetesConfig kubernetesConfig, Instance<KubernetesClient> kubernetes) {
         String bucket = config.bucket().filter(b -> !b.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "the snapshot function needs bulwark.snapshot.bucket (environment BULWARK_SNAPSHOT_BUCKET)"));
         S3ClientBuilder s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -62,11 +63,11 @@ public class SnapshotBeans {
 
         KubernetesClient k8s = null;
         String k8sMissing = null;
-        if (!config.kubernetes()) {
-            k8sMissing = "the Kubernetes API is off (bulwark.snapshot.kubernetes=false)";
+        if (!kubernetesConfig.enabled()) {
+            k8sMissing = "the Kubernetes API is off (bulwark.kubernetes.enabled=false)";
         } else if (kubernetes.isResolvable()) {
             k8s = kubernetes.get();
-            k8sMissing = unconfigured(k8s);
+            k8sMissing = kubernetesConfig.apiUrl().isPresent() ? null : unconfigured(k8s);
             if (k8sMissing != null) {
                 k8s = null;
             }

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * The snapshot function's settings ({@code bulwark.snapshot.*}, or the environment:
  * {@code BULWARK_SNAPSHOT_BUCKET}, {@code BULWARK_SNAPSHOT_SIGNING_KMS_KEY_ID} …). No key holds a secret:
- * AWS credentials come from the Lambda role, the Kubernetes API's from {@code bulwark.kubernetes.*}.
+ * AWS credentials come from the Lambda role, the Kubernetes API's from {@code bulwark.kubernetes.*} (io.bulwark.functions.aws.KubernetesConfig; off or not found: the pod's
+ * spec and events are "not configured").
  */
 @ConfigMapping(prefix = "bulwark.snapshot")
 public interface SnapshotConfig {
@@ -28,10 +29,6 @@ public interface SnapshotConfig {
     /** Request EBS snapshots. Off: the part records EBS as "not configured". */
     @WithDefault("true")
     boolean ebs();
-
-    /** Fetch the pod's spec and events. Off, or no API found: "not configured". */
-    @WithDefault("true")
-    boolean kubernetes();
 
     /** Object Lock COMPLIANCE retention of every object written, in days (0: no retention header; the bucket's default applies). */
     @WithDefault("0")
