@@ -447,6 +447,17 @@ class ResponderTest {
     }
 
     @Test
+    void aCriticalHostAlertWithoutAContainerFreezesNothing() throws Exception {
+        // kernel integrity findings are CRITICAL with container null: nothing to capture or freeze, still notified
+        ObjectNode e = (ObjectNode) JSON.readTree(alert("inc-host", null));
+        ((ObjectNode) e.get("detail")).putNull("container");
+        PlaybookRun run = defaultResponder(new InMemoryResponseState()).handle(e.toString()).run("default-containment");
+        assertEquals(List.of("evidence=SKIPPED", "freeze=SKIPPED", "quarantine-label=SKIPPED", "deny-all-netpol=SKIPPED", "notify=DONE"),
+                statuses(run));
+        assertTrue(freeze.calls.isEmpty());
+    }
+
+    @Test
     void theIncidentComesFromTheSensorAndFallsBackToTheEventId() throws Exception {
         assertEquals("inc-9", Responder.incidentOf(JSON.readTree(alert("inc-9", null))));
         ObjectNode e = (ObjectNode) JSON.readTree(alert("inc-9", null));
