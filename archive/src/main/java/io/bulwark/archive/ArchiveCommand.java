@@ -97,6 +97,18 @@ public final class ArchiveCommand implements Callable<Integer> {
             return Path.of(v == null || v.isBlank() ? "var" : v);
         }
 
+        /** The var directory of a local store: DIR/../.. when DIR is VAR/archive/bulwark-archive, else $BULWARK_VAR or ./var. */
+        Path varDir() {
+            if (store != null && !store.startsWith("s3://")) {
+                Path d = Path.of(store).toAbsolutePath().normalize();
+                if (d.getParent() != null && d.getParent().getFileName() != null && d.getParent().getFileName().toString().equals("archive")
+                        && d.getParent().getParent() != null) {
+                    return d.getParent().getParent();
+                }
+            }
+            return var();
+        }
+
         boolean local() {
             return store == null || !store.startsWith("s3://");
         }
@@ -369,7 +381,7 @@ public final class ArchiveCommand implements Callable<Integer> {
                 + "published key keys/KEY-ID.pub, whose id must match its bytes) and the chain of parts, and look for objects no part "
                 + "lists. Exit 0 when everything matches, 1 naming each object that does not, 2 on bad usage.",
         "",
-        "With the default local store the key in $BULWARK_VAR/keys (var/keys/archive-ed25519.key.pub) is the trusted one; "
+        "With a local store the key of its var directory (VAR/keys/archive-ed25519.key.pub) is the trusted one; "
                 + "--trust-key adds (or, for s3://, sets) trusted public keys.",
         "",
         "Examples:",
@@ -386,8 +398,8 @@ public final class ArchiveCommand implements Callable<Integer> {
             for (Path p : trust) {
                 trusted.add(Keys.keyId(Keys.der(Files.readString(p))));
             }
-            Path localPub = StoreOptions.var().resolve("keys/archive-ed25519.key.pub");
-            if (where.store == null && Files.isRegularFile(localPub)) {
+            Path localPub = where.varDir().resolve("keys/archive-ed25519.key.pub");
+            if (where.local() && Files.isRegularFile(localPub)) {
                 trusted.add(Keys.keyId(Keys.der(Files.readString(localPub))));
             }
             PrintStream out = OUT.get();
@@ -426,7 +438,7 @@ public final class ArchiveCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "INCIDENT") String id;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "report.html", description = "Where to write it (default ${DEFAULT-VALUE}).") Path output;
         @Option(names = "--no-store", description = "Do not add the report to the archive.") boolean noStore;
-        @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 key signing the new manifest part (default $BULWARK_VAR/keys/archive-ed25519.key for the local store).") Path signKey;
+        @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 key signing the new manifest part (default VAR/keys/archive-ed25519.key of a local store).") Path signKey;
         @Option(names = "--kms-key-id", paramLabel = "KEY", description = "Sign the new part with this KMS key instead.") String kmsKey;
 
         @Override
@@ -449,7 +461,13 @@ public final class ArchiveCommand implements Callable<Integer> {
                 if (kmsKey != null) {
                     signer = new KmsSigner(Aws.kms(where.region, null, false), kmsKey, "ECDSA_SHA_256");
                 } else if (signKey != null || where.local()) {
-                    signer = LocalKeySigner.open(signKey != null ? signKey : StoreOptions.var().resolve("keys/archive-ed25519.key"));
+                    Path key = signKey != null ? signKey : where.varDir().resolve("keys/archive-ed25519.key");
+                    if (signKey == null && !Files.exists(key)) {
+                        ERR.get().println("bulwark archive report: not stored in the archive: no signing key at " + key
+                                + " (the local stack makes it); give --sign-key FILE");
+                        return 0;
+                    }
+                    signer = LocalKeySigner.open(key);
                 } else {
                     ERR.get().println("bulwark archive report: not stored in the archive: give --sign-key FILE or --kms-key-id KEY to sign the new manifest part");
                     return 0;
