@@ -77,6 +77,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             + "(default $KUBECONFIG, else ~/.kube/config when present; 'none': record them as not configured).")
     String kubeconfig;
 
+    @Option(names = "--commands", paramLabel = "DIR", description = "The sensor's command spool (default DIR/commands): every message on the "
+            + "bulwark-node-commands queue is written there for 'bulwark up --commands DIR' to run (docs/response.md); 'none' receives nothing.")
+    String commands;
+
     @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
@@ -97,6 +101,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private Thread shipThread;
     private io.bulwark.delivery.EvidenceUploader uploader;
     private Thread uploadThread;
+    private io.bulwark.delivery.CommandReceiver commandReceiver;
+    private Thread commandThread;
     private OpsServer ops;
     private LocalSnapshot snapshot;
     private SqsClient sqsClient;
@@ -162,7 +168,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         System.out.printf("bulwark stack: ready in %d ms — sqs http://127.0.0.1:%d/%s/bulwark-alerts, s3 http://127.0.0.1:%d (files under %s), "
                         + "bus http://127.0.0.1:%d rules %s%s%n",
                 (System.nanoTime() - t0) / 1_000_000, sqsPort, BusServer.ACCOUNT, s3Port, dir.resolve("archive"), eventsPort, bus.rules(),
-                (shipper == null ? "" : ", shipping " + outboxDir()) + (uploader == null ? "" : ", archiving evidence " + evidenceDir()));
+                (shipper == null ? "" : ", shipping " + outboxDir()) + (uploader == null ? "" : ", archiving evidence " + evidenceDir())
+                        + (commandReceiver == null ? "" : ", node commands into " + commandsDir()));
         System.out.flush();
         if (shipThread != null) {
             shipThread.join();
@@ -174,6 +181,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
 
     private Path evidenceDir() {
         return evidence == null ? dir.resolve("evidence") : Path.of(evidence);
+    }
+
+    private Path commandsDir() {
+        return commands == null ? dir.resolve("commands") : Path.of(commands);
     }
 
     private Path outboxDir() {
@@ -222,6 +233,14 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             triageThread = new Thread(triagePoller, "bulwark-triage");
             triageThread.setDaemon(true);
             triageThread.start();
+        }
+        if (!"none".equals(commands)) {
+            // the shipper's end of the node command channel: the node's queue into the sensor's spool
+            commandReceiver = new io.bulwark.delivery.CommandReceiver(clients.commandSqs(),
+                    "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/bulwark-node-commands", commandsDir(), log, 1);
+            commandThread = new Thread(commandReceiver, "bulwark-ship-commands");
+            commandThread.setDaemon(true);
+            commandThread.start();
         }
         if (!"none".equals(outbox)) {
             List<io.bulwark.delivery.Target> targets = new ArrayList<>();
@@ -315,12 +334,25 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         return uploader;
     }
 
+    public io.bulwark.delivery.CommandReceiver commandReceiver() {
+        return commandReceiver;
+    }
+
     public TriagePoller triagePoller() {
         return triagePoller;
     }
 
     @Override
     public synchronized void close() {
+        if (commandReceiver != null) {
+            commandReceiver.close();
+            try {
+                commandThread.join(3000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            commandReceiver = null;
+        }
         if (uploader != null) {
             uploader.close();
             try {
