@@ -12,7 +12,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -80,6 +79,9 @@ public final class Normaliser {
         JsonNode n;
         try {
             n = Json.mapper().readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new PoisonMessageException("not JSON at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr()
+                    + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new PoisonMessageException("not JSON: " + firstLine(e.getMessage()));
         }
@@ -356,6 +358,7 @@ public final class Normaliser {
             return "";
         }
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).toLowerCase(Locale.ROOT).length() > 200 ? s.substring(0, 200) : (nl < 0 ? s : s.substring(0, nl));
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 }
