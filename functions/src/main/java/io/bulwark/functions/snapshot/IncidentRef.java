@@ -53,11 +53,14 @@ public record IncidentRef(String id, Instant firstSeen, String hostname, String 
         }
         JsonNode node = d.path("node");
         JsonNode k8s = d.path("k8s");
+        // where triage says the evidence lies (fixed at the incident's first version), else the archive's own rule
         String prefix = Incidents.prefix(id, firstSeen);
         String given = text(d.path("evidence"), "prefix");
-        if (given != null && !given.equals(prefix)) {
-            throw new BadEventException("detail.evidence.prefix: '" + given + "' is not the archive prefix of incident " + id + " first seen "
-                    + first + " (" + prefix + ")");
+        if (given != null) {
+            if (!given.matches("incidents/\\d{4}/\\d{2}/\\d{2}/[A-Za-z0-9._-]+/")) {
+                throw new BadEventException("detail.evidence.prefix: '" + given + "' is not an incident prefix (incidents/yyyy/mm/dd/ID/)");
+            }
+            prefix = given;
         }
         return new IncidentRef(id, firstSeen, text(node, "hostname"), text(node, "instance_id"), text(k8s, "namespace"), text(k8s, "pod"), prefix);
     }

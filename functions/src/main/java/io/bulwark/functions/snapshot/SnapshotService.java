@@ -181,9 +181,13 @@ public final class SnapshotService {
         return null;
     }
 
-    /** Writes the objects and the part; null when a concurrent invocation wrote the part first. */
+    /**
+     * Writes the objects and the part; null when a concurrent invocation wrote the part first. {@code now}:
+     * when the evidence was fetched (captured_at); the write time comes after any wait for part 1.
+     */
     private String write(IncidentRef inc, String prefix, Map<String, Step> steps, Map<String, byte[]> objects, String now) throws IOException {
         boolean hasFirst = waitForPartOne(prefix);
+        String written = Instant.now(clock).toString();
         Incidents.Incident stored = hasFirst ? Incidents.load(store, prefix) : null;
         List<Manifest.Artifact> arts = new ArrayList<>();
         List<String> adopted = new ArrayList<>();
@@ -200,7 +204,7 @@ public final class SnapshotService {
                 data = store.read(prefix + o.getKey());
                 adopted.add(o.getKey());
             }
-            arts.add(new Manifest.Artifact(o.getKey(), data.length, Hashes.hex(data), PRODUCER, now, "application/json", who, now));
+            arts.add(new Manifest.Artifact(o.getKey(), data.length, Hashes.hex(data), PRODUCER, now, "application/json", who, written));
         }
         Incidents.publishKey(store, signer);
         ObjectNode facts = Json.mapper().createObjectNode();
@@ -214,7 +218,7 @@ public final class SnapshotService {
         facts.put("first_seen", inc.firstSeen().toString());
         int n = stored == null ? 1 : stored.last().number() + 1;
         String previous = stored == null ? null : stored.last().sha256();
-        List<Manifest.Custody> custody = List.of(new Manifest.Custody(who, custodyText(steps, prefix, arts.size()), now));
+        List<Manifest.Custody> custody = List.of(new Manifest.Custody(who, custodyText(steps, prefix, arts.size()), written));
         ObjectNode part = Manifest.part(n, inc.id(), prefix, PRODUCER, previous, facts, arts, custody);
         String key = Manifest.partKey(prefix, n, PRODUCER);
         try {

@@ -56,6 +56,17 @@ class SnapshotServiceTest {
     }
 
     @Test
+    void thePrefixTriageGivesIsWhereThePartGoes() throws Exception {
+        LocalStore store = new LocalStore(dir.resolve("archive"));
+        SnapshotService s = new SnapshotService(store, LocalKeySigner.open(dir.resolve("keys/k.key")), null, "x", null, "x", "t", Duration.ZERO,
+                Clock.systemUTC());
+        // an alert older than the first one arrived later: first_seen moved, the evidence stays where it was filed
+        String e = String.format(EVENT, "inc-local-3").replace("\"first_seen\"", "\"evidence\":{\"prefix\":\"incidents/2026/12/08/inc-local-3/\"},"
+                + "\"first_seen\"");
+        assertEquals("incidents/2026/12/08/inc-local-3/manifest.json", s.handle(e.getBytes(StandardCharsets.UTF_8)).part());
+    }
+
+    @Test
     void anObjectLeftByAnInterruptedAttemptIsKeptAndListedNotOverwritten() throws Exception {
         LocalStore store = new LocalStore(dir.resolve("archive"));
         LocalKeySigner signer = LocalKeySigner.open(dir.resolve("keys/k.key"));
@@ -108,6 +119,9 @@ class SnapshotServiceTest {
                 .getBytes(StandardCharsets.UTF_8))).getMessage().contains("not an ISO-8601"));
         assertTrue(assertThrows(IncidentRef.BadEventException.class, () -> s.handle("{\n\"detail\":\n{oops".getBytes(StandardCharsets.UTF_8)))
                 .getMessage().startsWith("event:3: not JSON"));
+        assertTrue(assertThrows(IncidentRef.BadEventException.class, () -> s.handle(("{\"detail\":{\"id\":\"a\",\"first_seen\":"
+                + "\"2026-12-07T02:00:00Z\",\"evidence\":{\"prefix\":\"keys/\"}}}").getBytes(StandardCharsets.UTF_8))).getMessage()
+                .startsWith("detail.evidence.prefix"));
         assertTrue(Files.notExists(dir.resolve("archive/incidents")));
     }
 
