@@ -367,8 +367,8 @@ public final class Sensor implements AutoCloseable {
             decoded.incrementAndGet();
             SensorEvent prev = r.event;
             SensorEvent ev = new SensorEvent(prev.time() + d, prev.syscall(), prev.process(), prev.container());
-            timeline.record(ev); // evidence: the container's recent history (a repeat raises a count)
             try {
+                timeline.record(ev); // evidence: the container's recent history (a repeat raises a count)
                 sink.repeat(ev, r.state);
             } catch (RuntimeException e) {
                 sinkErrors.incrementAndGet();
@@ -482,8 +482,8 @@ public final class Sensor implements AutoCloseable {
             LOG.debugf("decode error: %s", e.toString());
             return;
         }
-        timeline.record(ev); // evidence: the container's recent history, before the rules (and any alert) see the event
         try {
+            timeline.record(ev); // evidence: the container's recent history, before the rules (and any alert) see the event
             Object state = sink.accept(ev);
             if (raw.op() == RawEvent.OP_SYSCALL || raw.op() == RawEvent.OP_IOURING) {
                 remember(raw, buf, off, len, ev, state);

@@ -42,7 +42,8 @@ public class EvidenceCommand {
                 "",
                 "Examples:",
                 "  bulwark evidence capture --container 3f2a9c",
-                "  bulwark evidence capture --container web-1 --out /var/lib/bulwark/evidence --max-tar-mib 2048"
+                "  bulwark evidence capture --container web-1 --max-tar-mib 2048",
+                "  bulwark evidence capture --container web-1 --out /var/lib/bulwark/evidence"
             })
     static class Capture implements Callable<Integer> {
         @Spec
@@ -101,12 +102,12 @@ public class EvidenceCommand {
                 for (JsonNode a : m.path("artifacts")) {
                     bytes += a.path("size").asLong();
                 }
-                o.printf("captured %s (%s): %d artifacts, %.1f MiB, snapshot %.1f ms%n", c.get().name(), c.get().id(),
-                        m.path("artifacts").size(), bytes / 1048576.0, s.costNanos() / 1e6);
+                o.printf("captured %s (%s): %d artifacts, %s, snapshot %.1f ms%n", c.get().name(), c.get().id(),
+                        m.path("artifacts").size(), size(bytes), s.costNanos() / 1e6);
                 JsonNode cf = m.path("notes").path("changed_files");
                 if (cf.isObject()) {
-                    o.printf("changed files: %s, %d files, %.1f MiB%s%n", cf.path("method").asText(), cf.path("files").asLong(),
-                            cf.path("raw_bytes").asLong() / 1048576.0, cf.path("truncated").asBoolean() ? " (TRUNCATED at the size limit)" : "");
+                    o.printf("changed files: %s, %d files, %s%s%n", cf.path("method").asText(), cf.path("files").asLong(),
+                            size(cf.path("raw_bytes").asLong()), cf.path("truncated").asBoolean() ? " (TRUNCATED at the size limit)" : "");
                 }
                 for (JsonNode e : m.path("errors")) {
                     o.println("error: " + e.asText());
@@ -115,6 +116,11 @@ public class EvidenceCommand {
                 o.flush();
                 return 0;
             }
+        }
+
+        static String size(long bytes) {
+            return bytes < 1024 ? bytes + " bytes" : bytes < 1 << 20 ? String.format("%.1f KiB", bytes / 1024.0)
+                    : String.format("%.1f MiB", bytes / 1048576.0);
         }
     }
 }

@@ -158,12 +158,18 @@ public final class ContainerTimeline {
         add(r, e, e.time());
     }
 
-    /** Keeps an alert in its container's history, between the events that led to it and those after. */
+    /** Keeps an alert in its container's history, between the events that led to it and those after (once per alert id). */
     public synchronized void alert(AlertDetail a) {
         if (limits.eventsPerContainer() == 0 || a == null) {
             return;
         }
-        add(ring(a.container() == null ? HOST : a.container().id()), a, timeOf(a));
+        Ring r = ring(a.container() == null ? HOST : a.container().id());
+        for (int k = r.size - 1; k >= 0; k--) {
+            if (r.items[r.index(k)] instanceof AlertDetail known && known.id() != null && known.id().equals(a.id())) {
+                return; // a second capture of the same alert
+            }
+        }
+        add(r, a, timeOf(a));
     }
 
     private static long timeOf(AlertDetail a) {

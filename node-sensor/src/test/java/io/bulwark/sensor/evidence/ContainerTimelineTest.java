@@ -118,6 +118,7 @@ class ContainerTimelineTest {
                 List.of(), List.of(), "out", Map.of(), 1, null, a, null, null, null, null);
         t.alert(alert);
         t.record(event(a, T0 + 10, 1, "/after"));
+        t.alert(alert); // a second snapshot of the same alert adds nothing
         List<ContainerTimeline.Entry> copy = t.copy("a", T0 + 10);
         assertEquals(3, copy.size());
         assertTrue(copy.get(1).isAlert());

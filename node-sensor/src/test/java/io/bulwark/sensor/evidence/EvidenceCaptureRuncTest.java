@@ -245,6 +245,11 @@ class EvidenceCaptureRuncTest {
                 assertEquals(firstManifest, sha256(dir.resolve("manifest.json")));
 
                 assertTrue(alertToManifestMs < 5_000, "alert to manifest in " + alertToManifestMs + " ms");
+                String keep = System.getProperty("bulwark.evidence.sample");
+                if (keep != null) { // docs/evidence.md's sample: -Dbulwark.evidence.sample=DIR keeps a copy of the capture
+                    Files.createDirectories(Path.of(keep));
+                    new ProcessBuilder("cp", "-a", dir.toString(), keep).inheritIO().start().waitFor();
+                }
             } finally {
                 if (capture[0] != null) {
                     capture[0].close();
