@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -29,7 +27,10 @@ import java.util.function.Consumer;
 final class LocalSnapshot implements Consumer<String>, AutoCloseable {
     private final SnapshotService service;
     private final KubernetesClient kubernetes;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    static final Duration RETRY = Duration.ofSeconds(30);
+    static final int ATTEMPTS = 10;
+
+    private final java.util.concurrent.ScheduledThreadPoolExecutor worker = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "bulwark-stack-snapshot");
         t.setDaemon(true);
         return t;
@@ -70,18 +71,31 @@ final class LocalSnapshot implements Consumer<String>, AutoCloseable {
         return Files.isRegularFile(home) ? home : null;
     }
 
+    /**
+     * Runs the service on the worker. When the node's evidence is still on its way, tries again every
+     * {@link #RETRY}, {@link #ATTEMPTS} times in all (Lambda retries the invocation in AWS).
+     */
     @Override
     public void accept(String envelope) {
-        worker.execute(() -> {
-            try {
-                SnapshotService.Result r = service.handle(envelope.getBytes(StandardCharsets.UTF_8));
-                StringBuilder b = new StringBuilder();
-                r.steps().forEach((k, v) -> b.append(", ").append(k).append(' ').append(v.status()));
-                log.println("bulwark stack: snapshot of incident " + r.incident() + ": " + r.outcome() + " " + r.part() + b);
-            } catch (Exception | Error e) {
-                log.println("bulwark stack: snapshot failed: " + e);
+        worker.execute(() -> attempt(envelope, 1));
+    }
+
+    private void attempt(String envelope, int n) {
+        try {
+            SnapshotService.Result r = service.handle(envelope.getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder();
+            r.steps().forEach((k, v) -> b.append(", ").append(k).append(' ').append(v.status()));
+            log.println("bulwark stack: snapshot of incident " + r.incident() + ": " + r.outcome() + " " + r.part() + b);
+        } catch (SnapshotService.NodeEvidencePendingException e) {
+            if (n < ATTEMPTS && !worker.isShutdown()) {
+                log.println("bulwark stack: snapshot: " + e.getMessage() + " (attempt " + n + " of " + ATTEMPTS + ", again in " + RETRY.toSeconds() + " s)");
+                worker.schedule(() -> attempt(envelope, n + 1), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                log.println("bulwark stack: snapshot gave up: " + e.getMessage());
             }
-        });
+        } catch (Exception | Error e) {
+            log.println("bulwark stack: snapshot failed: " + e);
+        }
     }
 
     /** Waits until every event handed over so far is done (tests). */
@@ -95,6 +109,7 @@ final class LocalSnapshot implements Consumer<String>, AutoCloseable {
 
     @Override
     public void close() {
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         worker.shutdown();
         try {
             if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -8,10 +8,13 @@ import java.time.format.DateTimeParseException;
 /**
  * What the snapshot function needs of a {@code Bulwark Incident} event (source {@code bulwark.triage}):
  * the incident id, its first alert's time (the archive's date), the node (hostname, EC2 instance id),
- * the pod (namespace, name) and, when triage gives it, the archive prefix. Read from the envelope's
+ * the pod (namespace, name), when triage gives it the archive prefix, and whether the node captured
+ * evidence (a sensor action other than "none" in {@code detail.actions}: the fast path captures before it
+ * acts, and the shipper uploads that evidence as part 1). Read from the envelope's
  * {@code detail} in the contract's snake_case (io.bulwark.contract.Incident).
  */
-public record IncidentRef(String id, Instant firstSeen, String hostname, String instanceId, String namespace, String pod, String prefix) {
+public record IncidentRef(String id, Instant firstSeen, String hostname, String instanceId, String namespace, String pod, String prefix,
+        boolean nodeEvidenceExpected) {
 
     /** The event is not an incident the function can act on; the message names the field. */
     public static final class BadEventException extends IllegalArgumentException {
@@ -62,7 +65,14 @@ public record IncidentRef(String id, Instant firstSeen, String hostname, String 
             }
             prefix = given;
         }
-        return new IncidentRef(id, firstSeen, text(node, "hostname"), text(node, "instance_id"), text(k8s, "namespace"), text(k8s, "pod"), prefix);
+        boolean expected = false;
+        for (JsonNode a : d.path("actions")) {
+            String by = a.path("by").asText("");
+            String act = a.path("action").asText("none");
+            expected |= by.startsWith("sensor:") && !act.isBlank() && !act.equals("none");
+        }
+        return new IncidentRef(id, firstSeen, text(node, "hostname"), text(node, "instance_id"), text(k8s, "namespace"), text(k8s, "pod"), prefix,
+                expected);
     }
 
     private static String text(JsonNode n, String field) {

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Lambda entry point (QUARKUS_LAMBDA_HANDLER=snapshot; target of the EventBridge rule on
  * {@code source: bulwark.triage}, {@code detail-type: Bulwark Incident}). Answers what it did
- * ({@link SnapshotService.Result}). A bad event or an archive failure fails the invocation
- * (EventBridge retries, then its DLQ); a replay is answered "already archived".
+ * ({@link SnapshotService.Result}). A bad event, an archive failure, or the node's evidence not yet
+ * archived ({@link SnapshotService.NodeEvidencePendingException}) fails the invocation (Lambda retries
+ * the asynchronous invocation, then its on-failure destination); a replay is answered "already archived".
  */
 @Named("snapshot")
 public class SnapshotLambda implements RequestStreamHandler {

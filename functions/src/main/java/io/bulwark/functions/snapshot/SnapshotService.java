@@ -34,8 +34,11 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  *
  * <p>A part without EC2 or without a cluster records {@link Step#NOT_CONFIGURED} for it and archives
  * the rest (the local mode). When the node's evidence (part 1, {@code manifest.json}) is not archived
- * yet, the function waits for it up to {@code waitForNodeEvidence}; after that it starts the manifest
- * itself as part 1.
+ * yet, the function waits for it up to {@code waitForNodeEvidence}. After that: if the incident says the
+ * node captured evidence (a sensor action), the objects are written (write-once, so what was fetched now
+ * is kept) and {@link NodeEvidencePendingException} fails the invocation, so that a retry (Lambda's, or
+ * the incident's next version) lists them in a part after the node's; otherwise (Falco, GuardDuty, an
+ * alert without node steps) it starts the manifest itself as part 1.
  */
 public final class SnapshotService {
     public static final String PRODUCER = "bulwark-snapshot";
@@ -44,6 +47,20 @@ public final class SnapshotService {
     public static final String EVENTS_ARTIFACT = "k8s/events.json";
 
     private static final Logger LOG = Logger.getLogger(SnapshotService.class);
+
+    /**
+     * The node captured evidence for this incident but its part 1 is not archived yet: the objects are
+     * stored, the part waits for a retry. Failing the invocation is what makes Lambda retry it.
+     */
+    public static final class NodeEvidencePendingException extends IOException {
+        public final String incident;
+
+        public NodeEvidencePendingException(String incident, String where, int objects) {
+            super("incident " + incident + ": the node captured evidence but " + where + " is not archived yet; " + objects
+                    + " object(s) stored, their manifest part follows on a retry");
+            this.incident = incident;
+        }
+    }
 
     /** What the invocation did. {@code outcome}: archived (a new part) or already archived (a replay). */
     public record Result(String incident, String prefix, String outcome, String part, Map<String, Step> steps) {
@@ -188,6 +205,16 @@ public final class SnapshotService {
     private String write(IncidentRef inc, String prefix, Map<String, Step> steps, Map<String, byte[]> objects, String now) throws IOException {
         boolean hasFirst = waitForPartOne(prefix);
         String written = Instant.now(clock).toString();
+        if (!hasFirst && inc.nodeEvidenceExpected()) {
+            for (Map.Entry<String, byte[]> o : objects.entrySet()) {
+                try {
+                    store.put(prefix + o.getKey(), o.getValue(), "application/json");
+                } catch (Store.ConflictException e) {
+                    // an earlier attempt's bytes: kept
+                }
+            }
+            throw new NodeEvidencePendingException(inc.id(), store.describe(prefix + "manifest.json"), objects.size());
+        }
         Incidents.Incident stored = hasFirst ? Incidents.load(store, prefix) : null;
         List<Manifest.Artifact> arts = new ArrayList<>();
         List<String> adopted = new ArrayList<>();

@@ -67,6 +67,35 @@ class SnapshotServiceTest {
     }
 
     @Test
+    void whenTheNodeCapturedEvidenceThePartWaitsForItsPartOneAndKeepsWhatItFetched() throws Exception {
+        LocalStore store = new LocalStore(dir.resolve("archive"));
+        LocalKeySigner signer = LocalKeySigner.open(dir.resolve("keys/k.key"));
+        String id = "0d0d0d0d-0000-8000-8000-00000000000d";
+        String prefix = "incidents/2026/12/07/" + id + "/";
+        // triage's incident: the sensor froze the container (so it captured evidence first)
+        String event = String.format(EVENT, id).replace("\"first_seen\"", "\"actions\":[{\"time\":\"2026-12-07T02:00:00Z\",\"action\":\"frozen\","
+                + "\"by\":\"sensor:node-a\",\"alert_id\":\"a1\"}],\"first_seen\"");
+        try (Ec2QueryStandIn ec2 = new Ec2QueryStandIn()) {
+            ec2.addInstance("i-0123", new Ec2QueryStandIn.Volume("/dev/xvda", "vol-1"));
+            SnapshotService s = new SnapshotService(store, signer, client(ec2), null, null, "no kubeconfig", "t", Duration.ZERO, Clock.systemUTC());
+            var pending = assertThrows(SnapshotService.NodeEvidencePendingException.class, () -> s.handle(event.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(pending.getMessage().contains("not archived yet"), pending.getMessage());
+            byte[] first = store.read(prefix + SnapshotService.EBS_ARTIFACT);
+            assertTrue(Files.notExists(store.path(prefix + "manifest.json")), "no part 1 of its own");
+            // the node's evidence arrives (the shipper's upload: no conflict with what the snapshot stored)
+            io.bulwark.archive.Ingest.upload(store, io.bulwark.archive.Spool.typical(dir.resolve("spool"), id, "2026-12-07T02:00:00.000Z").write().dir,
+                    signer, "bulwark ship on node-a", null);
+            // the retry: no second CreateSnapshots, the first bytes listed in part 2
+            SnapshotService.Result r = s.handle(event.getBytes(StandardCharsets.UTF_8));
+            assertEquals(prefix + "manifest.d/0002-bulwark-snapshot.json", r.part());
+            assertEquals(Step.ALREADY_REQUESTED, r.steps().get("ebs").status());
+            assertEquals(1, ec2.requests("CreateSnapshots").size());
+            assertTrue(java.util.Arrays.equals(first, store.read(prefix + SnapshotService.EBS_ARTIFACT)));
+            assertEquals(List.of(), new Verifier(store, Set.of(signer.keyId()), null).verify(prefix).problems());
+        }
+    }
+
+    @Test
     void anObjectLeftByAnInterruptedAttemptIsKeptAndListedNotOverwritten() throws Exception {
         LocalStore store = new LocalStore(dir.resolve("archive"));
         LocalKeySigner signer = LocalKeySigner.open(dir.resolve("keys/k.key"));
