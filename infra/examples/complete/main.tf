@@ -41,6 +41,10 @@ locals {
       BULWARK_AUDIT_BUCKET             = module.archive.bucket_name
       BULWARK_AUDIT_BUS_NAME           = module.bus.bus_name
       BULWARK_AUDIT_KUBERNETES_ENABLED = tostring(var.audit_kubernetes_enabled)
+      BULWARK_SNAPSHOT_BUCKET          = module.archive.bucket_name
+    },
+    var.manifest_signing_key_arn == null ? {} : {
+      BULWARK_SNAPSHOT_SIGNING_KMS_KEY_ID = var.manifest_signing_key_arn
     },
     var.eks_cluster_name == null ? {} : {
       BULWARK_CLUSTER_NAME             = var.eks_cluster_name
@@ -76,10 +80,10 @@ module "bus" {
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["audit-aggregation"]
     }
-    # evidence before containment: snapshot and respond both start on a critical alert; the
-    # node has captured its own evidence at detection, before either runs
+    # the snapshot function on every incident triage publishes (once per incident); the node has
+    # captured its own evidence at detection, before any containment
     snapshot = {
-      rule          = "critical_alert"
+      rule          = "incident"
       function_name = module.functions.function_names["snapshot"]
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["snapshot"]
@@ -109,6 +113,7 @@ module "iam" {
   eks_oidc_provider_arn         = var.eks_oidc_provider_arn
   create_ec2_sensor_role        = var.create_ec2_sensor_role
   ec2_response_tag              = var.ec2_response_tag
+  manifest_signing_key_arn      = var.manifest_signing_key_arn
   quarantine_security_group_ids = var.quarantine_security_group_ids
 }
 

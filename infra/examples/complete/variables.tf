@@ -87,6 +87,12 @@ variable "pagerduty_routing_key_secret_id" {
   default     = null
 }
 
+variable "manifest_signing_key_arn" {
+  description = "Asymmetric KMS key (SIGN_VERIFY, ECC_NIST_P256) that signs the snapshot function's manifest parts; null: the function cannot start (it signs every part)."
+  type        = string
+  default     = null
+}
+
 variable "ec2_response_tag" {
   description = "Tag (key, value) on the fleet's instances and volumes that respond may isolate and snapshot may snapshot; null grants no EC2 actions."
   type = object({

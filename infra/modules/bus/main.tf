@@ -12,12 +12,14 @@ locals {
     audit_high_finding    = aws_cloudwatch_event_rule.audit_high_finding.arn
     sensor_alert          = aws_cloudwatch_event_rule.sensor_alert.arn
     critical_alert        = aws_cloudwatch_event_rule.critical_alert.arn
+    incident              = aws_cloudwatch_event_rule.incident.arn
   }
   rule_names = {
     escape_surface_report = aws_cloudwatch_event_rule.escape_surface_report.name
     audit_high_finding    = aws_cloudwatch_event_rule.audit_high_finding.name
     sensor_alert          = aws_cloudwatch_event_rule.sensor_alert.name
     critical_alert        = aws_cloudwatch_event_rule.critical_alert.name
+    incident              = aws_cloudwatch_event_rule.incident.name
   }
 }
 
@@ -61,6 +63,15 @@ resource "aws_cloudwatch_event_rule" "critical_alert" {
   description    = "Container Escape Alerts at CRITICAL or above (patterns/critical-alert.json)"
   event_bus_name = aws_cloudwatch_event_bus.this.name
   event_pattern  = file("${local.patterns_dir}/critical-alert.json")
+  tags           = var.tags
+}
+
+# Every Bulwark Incident triage publishes (each new version) -> the snapshot function (once per incident).
+resource "aws_cloudwatch_event_rule" "incident" {
+  name           = "${var.name_prefix}-incident"
+  description    = "Bulwark Incidents from triage (patterns/incident.json)"
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_pattern  = file("${local.patterns_dir}/incident.json")
   tags           = var.tags
 }
 

@@ -10,7 +10,7 @@ variable "patterns_dir" {
 }
 
 variable "lambda_targets" {
-  description = "Lambda targets by target id: the rule key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert), the function name, the alias (qualifier) and the alias ARN EventBridge invokes."
+  description = "Lambda targets by target id: the rule key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident), the function name, the alias (qualifier) and the alias ARN EventBridge invokes."
   type = map(object({
     rule          = string
     function_name = string
@@ -20,8 +20,8 @@ variable "lambda_targets" {
   default = {}
 
   validation {
-    condition     = alltrue([for t in values(var.lambda_targets) : contains(["escape_surface_report", "audit_high_finding", "sensor_alert", "critical_alert"], t.rule)])
-    error_message = "lambda_targets[*].rule must be one of escape_surface_report, audit_high_finding, sensor_alert, critical_alert."
+    condition     = alltrue([for t in values(var.lambda_targets) : contains(["escape_surface_report", "audit_high_finding", "sensor_alert", "critical_alert", "incident"], t.rule)])
+    error_message = "lambda_targets[*].rule must be one of escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident."
   }
 }
 

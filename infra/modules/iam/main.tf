@@ -27,6 +27,7 @@ locals {
   alerts_objects    = "${var.archive_bucket_arn}/${var.archive_prefixes.alerts}*"
   incidents_objects = "${var.archive_bucket_arn}/${var.archive_prefixes.incidents}*"
   audit_objects     = "${var.archive_bucket_arn}/${var.archive_prefixes.audit}*"
+  keys_objects      = "${var.archive_bucket_arn}/keys/*"
 
   # The sensor's own prefix. With Pod Identity EKS tags each session with the pod's name (one
   # DaemonSet pod per node, a name the pod cannot choose), so a pod can write only under
@@ -234,24 +235,53 @@ resource "aws_iam_role_policy" "respond" {
   policy = data.aws_iam_policy_document.respond.json
 }
 
-# --- snapshot: EBS snapshots of tagged volumes, evidence records -------------------------------
+# --- snapshot: EBS snapshots of tagged instances, evidence objects, signed manifest parts ------
+# What io.bulwark.functions.snapshot calls (docs/archive.md, "Snapshot function"): DescribeSnapshots
+# (by the incident's tag: a replay requests nothing), DescribeInstances, CreateSnapshots (one call for
+# every volume of the instance, tagged on creation); objects and parts under incidents/, the signing
+# key's public half under keys/; reads of the incident's parts (chain, replay); KMS Sign.
 
 data "aws_iam_policy_document" "snapshot" {
   statement {
     sid       = "EvidenceRecords"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = [local.incidents_objects]
+    resources = [local.incidents_objects, local.keys_objects]
+  }
+
+  statement {
+    sid       = "ListIncidentParts"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.archive_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.archive_prefixes.incidents}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.manifest_signing_key_arn == null ? [] : [var.manifest_signing_key_arn]
+
+    content {
+      sid       = "SignManifestParts"
+      effect    = "Allow"
+      actions   = ["kms:Sign", "kms:GetPublicKey"]
+      resources = [statement.value]
+    }
   }
 
   dynamic "statement" {
     for_each = local.ec2_tag_enabled ? [var.ec2_response_tag] : []
 
     content {
-      sid       = "SnapshotTaggedVolumes"
+      # CreateSnapshots is authorised on the instance and on each of its volumes
+      sid       = "SnapshotTaggedInstancesAndVolumes"
       effect    = "Allow"
-      actions   = ["ec2:CreateSnapshot"]
-      resources = [local.ec2_volumes]
+      actions   = ["ec2:CreateSnapshots"]
+      resources = [local.ec2_instances, local.ec2_volumes]
 
       condition {
         test     = "StringEquals"
@@ -267,7 +297,7 @@ data "aws_iam_policy_document" "snapshot" {
     content {
       sid       = "CreateSnapshots"
       effect    = "Allow"
-      actions   = ["ec2:CreateSnapshot"]
+      actions   = ["ec2:CreateSnapshots"]
       resources = [local.ec2_snapshots]
     }
   }
@@ -284,7 +314,7 @@ data "aws_iam_policy_document" "snapshot" {
       condition {
         test     = "StringEquals"
         variable = "ec2:CreateAction"
-        values   = ["CreateSnapshot"]
+        values   = ["CreateSnapshots"]
       }
     }
   }
@@ -294,9 +324,9 @@ data "aws_iam_policy_document" "snapshot" {
 
     content {
       # ec2:Describe* has no resource-level permissions: AWS requires "*"
-      sid       = "DescribeInstancesAndVolumes"
+      sid       = "DescribeInstancesAndSnapshots"
       effect    = "Allow"
-      actions   = ["ec2:DescribeInstances", "ec2:DescribeVolumes"]
+      actions   = ["ec2:DescribeInstances", "ec2:DescribeSnapshots"]
       resources = ["*"]
     }
   }

@@ -102,6 +102,12 @@ variable "create_ec2_sensor_role" {
   default     = false
 }
 
+variable "manifest_signing_key_arn" {
+  description = "Asymmetric KMS key (SIGN_VERIFY) that signs the snapshot function's manifest parts (BULWARK_SNAPSHOT_SIGNING_KMS_KEY_ID). null: no kms:Sign is granted."
+  type        = string
+  default     = null
+}
+
 variable "ec2_response_tag" {
   description = "Tag (key and value) the EC2 instances and volumes of the protected fleet carry; respond may isolate and snapshot may snapshot only those. null: no EC2 actions are granted."
   type = object({
