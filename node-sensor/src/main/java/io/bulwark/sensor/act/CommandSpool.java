@@ -144,7 +144,7 @@ public final class CommandSpool implements AutoCloseable {
         }
         NodeCommand c;
         try {
-            c = NodeCommand.parse(f.toString(), text);
+            c = NodeCommand.parse(f.toString(), text, actions.hostname());
         } catch (NodeCommand.Invalid e) {
             rejects++;
             Path to = unique(rejected.resolve(f.getFileName()));

@@ -88,6 +88,11 @@ public final class NodeActions {
         return dryRun;
     }
 
+    /** This node's host name (commands name the node they are for). */
+    public String hostname() {
+        return node.hostname();
+    }
+
     /** Runs one request; never throws: every outcome is a record, and every record was audited. */
     public ActionRecord run(Request r) {
         long t0 = System.nanoTime();

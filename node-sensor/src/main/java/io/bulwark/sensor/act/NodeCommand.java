@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * <pre>{"id": "c-1", "incident": "…", "action": "freeze|thaw|kill|stop",
  *  "target": {"container": "…", "pid": 123, "start_time": 4567}, "requested_by": "…", "issued_at": "…"}</pre>
  * The id names the result file ({@code done/<id>.json}), so it is limited to letters, digits, '.', '_' and '-'.
+ * An optional {@code "node"} (the respond function adds it) must be this node's host name.
  */
-public record NodeCommand(String id, String incident, String action, ActionRecord.Target target, String requestedBy, String issuedAt) {
+public record NodeCommand(String id, String incident, String action, ActionRecord.Target target, String requestedBy, String issuedAt,
+                          String node) {
     public static final Set<String> ACTIONS = Set.of("freeze", "thaw", "kill", "stop");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -24,8 +26,8 @@ public record NodeCommand(String id, String incident, String action, ActionRecor
         }
     }
 
-    /** Parses and checks one command file's text. */
-    public static NodeCommand parse(String file, String json) throws Invalid {
+    /** Parses and checks one command file's text; {@code hostname} is this node's (null: not checked). */
+    public static NodeCommand parse(String file, String json, String hostname) throws Invalid {
         JsonNode n;
         try {
             n = Json.mapper().readTree(json);
@@ -43,6 +45,9 @@ public record NodeCommand(String id, String incident, String action, ActionRecor
         }
         if (c.id() == null || !ID.matcher(c.id()).matches()) {
             throw new Invalid(file + ": 'id' must be 1-128 of [A-Za-z0-9._-] starting with a letter or digit (got " + n.path("id") + ")");
+        }
+        if (hostname != null && c.node() != null && !c.node().isBlank() && !c.node().equals(hostname)) {
+            throw new Invalid(file + ": a command for node '" + c.node() + "'; this node is '" + hostname + "'");
         }
         if (c.action() == null || !ACTIONS.contains(c.action())) {
             throw new Invalid(file + ": 'action' must be one of freeze, thaw, kill, stop (got " + n.path("action") + ")");

@@ -88,14 +88,16 @@ class CommandSpoolRuncTest {
         drop(dir, "b.json", "{\"id\":\"../../etc/x\",\"action\":\"thaw\",\"target\":{\"container\":\"x\"}}");
         drop(dir, "c.json", "{\"id\":\"c\",\n\"action\":\"kill\",\"target\":{\"pid\":1}}");
         drop(dir, "d.json", "{\"id\":\"d\",\n\"action\":");
-        assertEquals(4, spool.scan());
+        drop(dir, "e.json", "{\"id\":\"e\",\"node\":\"ip-10-0-9-9\",\"action\":\"freeze\",\"target\":{\"container\":\"x\"}}");
+        assertEquals(5, spool.scan());
         assertEquals(0, audit.size(), "nothing ran");
         assertTrue(Files.readString(dir.resolve("rejected/a.json.error")).contains("'action' must be one of freeze, thaw, kill, stop"));
         assertTrue(Files.readString(dir.resolve("rejected/b.json.error")).contains("'id' must be"));
         assertTrue(Files.readString(dir.resolve("rejected/c.json.error")).contains("needs target.pid and target.start_time"));
         String d = Files.readString(dir.resolve("rejected/d.json.error"));
         assertTrue(d.startsWith(dir.resolve("d.json") + ":2: not JSON"), d);
-        assertEquals(4, spool.rejects());
+        assertTrue(Files.readString(dir.resolve("rejected/e.json.error")).contains("a command for node 'ip-10-0-9-9'; this node is 'test-node'"));
+        assertEquals(5, spool.rejects());
         try (var s = Files.list(dir)) {
             assertEquals(List.of("done", "rejected"), s.map(p -> p.getFileName().toString()).sorted().toList());
         }

@@ -78,6 +78,21 @@ class FastPathIT {
         return out;
     }
 
+    /**
+     * Every sensor on the machine sees this test's container: another `bulwark up` that responds (no
+     * --dry-run, no --no-respond) freezes it too. Named in the failure, so that it is not taken for this sensor's doing.
+     */
+    static String otherRespondingSensors(long self) {
+        StringBuilder b = new StringBuilder();
+        ProcessHandle.allProcesses().filter(p -> p.pid() != self).forEach(p -> {
+            String cmd = p.info().commandLine().orElse("");
+            if (cmd.contains("quarkus-run.jar up") && !cmd.contains("--dry-run") && !cmd.contains("--no-respond")) {
+                b.append("\n  another responding sensor froze it? pid ").append(p.pid()).append(": ").append(cmd);
+            }
+        });
+        return b.length() == 0 ? "" : b.toString();
+    }
+
     static JsonNode corePatternAlert(Path alerts) throws Exception {
         return envelopes(alerts, "Container Escape Alert").stream().filter(d -> "core-pattern".equals(d.path("vector").asText()))
                 .findFirst().orElseThrow(() -> new AssertionError("no core-pattern alert in " + alerts));
@@ -169,7 +184,7 @@ class FastPathIT {
                 line(up, "vector=core-pattern");
                 String action = line(up, "ACTION freeze " + box.id());
                 assertTrue(action.contains(": dry-run (would freeze "), action);
-                assertTrue(events(box).contains("frozen 0"), events(box));
+                assertTrue(events(box).contains("frozen 0"), events(box) + otherRespondingSensors(up.process.pid()));
                 long c = count(box);
                 Thread.sleep(300);
                 assertTrue(count(box) > c, "still running");
