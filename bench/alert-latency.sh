@@ -19,7 +19,8 @@ cleanup() {
 trap cleanup EXIT
 . "$ROOT/bench/lib/busybox-bundle.sh"
 busybox_bundle "$WORK/ctr" sh echo sleep
-BULWARK_VAR="$WORK/var" "$ROOT/bulwark" up --no-respond --integrity-seconds 0 --audit-minutes 0 >"$WORK/up.out" 2>"$WORK/up.err" &
+# the stack's triage would consume the queue this script reads: leave it to the script
+BULWARK_STACK_NO_TRIAGE=true BULWARK_VAR="$WORK/var" "$ROOT/bulwark" up --no-respond --integrity-seconds 0 --audit-minutes 0 >"$WORK/up.out" 2>"$WORK/up.err" &
 UP=$!
 for _ in $(seq 1 600); do
   grep -q "stack: ready" "$WORK/up.err" 2>/dev/null && grep -q "ready" "$WORK/up.out" 2>/dev/null && break

@@ -85,7 +85,9 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
     @Option(names = "--metrics-port", defaultValue = "9465", description = "The shipper's /metrics and /health on 127.0.0.1 (0 = off).") int metricsPort;
-    @Option(names = "--no-triage", description = "Do not run the triage function on the alerts queue (it runs by default; with this the queue is left to another consumer).")
+    @Option(names = "--no-triage", defaultValue = "${env:BULWARK_STACK_NO_TRIAGE:-false}",
+            description = "Do not run the triage function on the alerts queue (it runs by default; with this the queue is left to another "
+                    + "consumer, e.g. bench/alert-latency.sh). Environment: BULWARK_STACK_NO_TRIAGE=true.")
     boolean noTriage;
 
     private final PrintStream log = System.err;
