@@ -81,6 +81,15 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             + "bulwark-node-commands queue is written there for 'bulwark up --commands DIR' to run (docs/response.md); 'none' receives nothing.")
     String commands;
 
+    @Option(names = "--no-respond", description = "Do not run the respond function (playbooks on incidents, critical alerts and approval/release events).")
+    boolean noRespond;
+
+    @Option(names = "--respond-dry-run", description = "The respond function records what it would do and changes nothing.")
+    boolean respondDryRun;
+
+    @Option(names = "--playbooks", paramLabel = "PATH", description = "Playbook files or directories the respond function runs besides the default playbook (repeatable).")
+    List<Path> playbooks;
+
     @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
@@ -107,6 +116,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private Thread commandThread;
     private OpsServer ops;
     private LocalSnapshot snapshot;
+    private LocalRespond respond;
     private SqsClient sqsClient;
     private S3Client s3Client;
 
@@ -244,6 +254,16 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             commandThread.setDaemon(true);
             commandThread.start();
         }
+        if (!noRespond) {
+            // the respond function (docs/respond.md): incidents, the containment pattern (the default playbook's match) and approval/release
+            // events; its node.* steps go onto bulwark-node-commands as in AWS, and the command receiver above puts them in the sensor's spool
+            respond = new LocalRespond(s3Client, LocalEndpoints.BUCKET, new io.bulwark.functions.respond.act.node.SqsCommandChannel(sqsClient,
+                    "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/bulwark-node-commands"), "the bulwark-node-commands queue",
+                    LocalSnapshot.kubeconfig(kubeconfig), playbooks == null ? List.of() : playbooks, respondDryRun, log);
+            bus.rule("respond-incident", Patterns.load(Patterns.INCIDENT), respond);
+            bus.rule("respond-containment", LocalRespond.CONTAINMENT, respond);
+            bus.rule("respond-approval", LocalRespond.APPROVAL, respond);
+        }
         if (!"none".equals(outbox)) {
             List<io.bulwark.delivery.Target> targets = new ArrayList<>();
             targets.add(new SqsTarget(sqsClient, "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/" + LocalEndpoints.QUEUE, host()));
@@ -320,6 +340,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         return s3Client;
     }
 
+    LocalRespond respond() {
+        return respond;
+    }
+
     public Shipper shipper() {
         return shipper;
     }
@@ -389,6 +413,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         if (bus != null) {
             bus.close();
             bus = null;
+        }
+        if (respond != null) {
+            respond.close(); // queued events are handled before S3Proxy stops
+            respond = null;
         }
         if (snapshot != null) {
             snapshot.close(); // a running snapshot finishes before S3Proxy stops
