@@ -183,12 +183,12 @@ public final class ArchiveCommand implements Callable<Integer> {
                     out.println("no incidents" + (since == null ? "" : " since " + from) + " in " + store.describe(""));
                     return 0;
                 }
-                out.printf("%-24s %-10s %-9s %-22s %-12s %-30s %s%n", "TIME", "ID", "PRIORITY", "VECTOR", "NODE", "POD / CONTAINER", "IMAGE");
+                out.printf("%-30s %-10s %-9s %-22s %-12s %-30s %s%n", "TIME", "ID", "PRIORITY", "VECTOR", "NODE", "POD / CONTAINER", "IMAGE");
                 for (JsonNode n : rows) {
                     JsonNode k = n.path("k8s");
                     String where = k.isObject() ? k.path("namespace").asText("") + "/" + k.path("pod").asText("")
                             : n.path("container").isObject() ? n.path("container").path("name").asText("") : "host";
-                    out.printf("%-24s %-10s %-9s %-22s %-12s %-30s %s%n", n.path("time").asText(""), n.path("id").asText("").substring(0, Math.min(8, n.path("id").asText("").length())),
+                    out.printf("%-30s %-10s %-9s %-22s %-12s %-30s %s%n", n.path("time").asText(""), n.path("id").asText("").substring(0, Math.min(8, n.path("id").asText("").length())),
                             n.path("priority").asText("-"), n.path("vector").asText("-"), n.path("node").asText("-"), where, n.path("container").path("image").asText("-"));
                 }
                 out.println(rows.size() + " incident" + (rows.size() == 1 ? "" : "s") + " (bulwark archive show ID for one)");
@@ -280,12 +280,12 @@ public final class ArchiveCommand implements Callable<Integer> {
                 if (v.processTree.isEmpty()) {
                     out.println("  (not captured)");
                 }
-                v.processTree.forEach(l -> out.println("  " + l));
+                v.processTree.forEach(l -> out.println("  " + clip(l, 200)));
                 out.println();
                 int from = Math.max(0, v.timeline.size() - lastN);
                 out.println("Timeline (" + v.timeline.size() + " entries" + (from > 0 ? ", the last " + lastN : "") + ")");
                 for (JsonNode e : v.timeline.subList(from, v.timeline.size())) {
-                    out.println("  " + e.path("time").asText("") + "  " + ("alert".equals(e.path("kind").asText()) ? "!! " : "   ") + IncidentView.describe(e));
+                    out.println("  " + e.path("time").asText("") + "  " + ("alert".equals(e.path("kind").asText()) ? "!! " : "   ") + clip(IncidentView.describe(e), 200));
                 }
                 out.println();
                 out.println("Actions");
@@ -303,6 +303,11 @@ public final class ArchiveCommand implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    /** Long lines cut for the terminal (show --json, get and the report have them whole). */
+    static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     static String shortId(String id) {

@@ -120,10 +120,10 @@ public final class EvidenceUploader implements Runnable, AutoCloseable {
                 archived.incrementAndGet();
                 archivedBytes.addAndGet(res.bytes());
                 out.add(res);
-                laterCaptures(dir, id, out);
                 log.printf("bulwark ship: evidence of incident %s %s %s (%d objects written, %d already there, %.1f MB, %d ms), manifest SHA-256 %s%n",
                         id, res.outcome() == Ingest.Outcome.ARCHIVED ? "archived to" : "was already in", store.describe(res.prefix()),
                         res.objectsWritten(), res.objectsAlreadyThere(), res.bytes() / 1e6, (System.nanoTime() - t0) / 1_000_000, res.manifestSha256());
+                laterCaptures(dir, id, out);
             } catch (Store.ConflictException e) {
                 conflicts.incrementAndGet();
                 fail(id, "ALARM: evidence conflict, nothing overwritten: " + e.getMessage());
