@@ -11,8 +11,11 @@ public interface Evidence {
     /** The volatile part, now, on the calling thread (a few ms). Returns what {@link #complete} needs. */
     Object snapshot(AlertDetail alert);
 
-    /** The rest of the capture and the manifest, on a background thread; returns at once. */
-    void complete(Object snapshot);
+    /**
+     * The rest of the capture and the manifest, on a background thread; returns at once. {@code appended} is the
+     * alert as it was appended (with sensor.action), so the evidence says what the node did.
+     */
+    void complete(Object snapshot, AlertDetail appended);
 
     /** No evidence capture (no --evidence directory). */
     Evidence NONE = new Evidence() {
@@ -22,7 +25,7 @@ public interface Evidence {
         }
 
         @Override
-        public void complete(Object snapshot) {
+        public void complete(Object snapshot, AlertDetail appended) {
         }
     };
 }

@@ -109,7 +109,7 @@ public final class FastPath implements Detector.Responder {
         Object snap = pendingSnapshots.remove(a.detail().id());
         if (snap != null) {
             try {
-                evidence.complete(snap);
+                evidence.complete(snap, a.detail());
             } catch (RuntimeException e) {
                 System.err.println("bulwark: evidence capture of alert " + a.detail().id() + " failed to start: " + e);
             }

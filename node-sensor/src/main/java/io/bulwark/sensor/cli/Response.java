@@ -158,8 +158,8 @@ final class Response implements AutoCloseable {
                 }
 
                 @Override
-                public void complete(Object snapshot) {
-                    EvidenceCapture.Snapshot s = (EvidenceCapture.Snapshot) snapshot;
+                public void complete(Object snapshot, AlertDetail appended) {
+                    EvidenceCapture.Snapshot s = ((EvidenceCapture.Snapshot) snapshot).appended(appended);
                     cap.complete(s).whenComplete((dir, e) -> System.err.println(e == null
                             ? "bulwark up: evidence of incident " + s.incident() + " complete in " + dir + " (snapshot "
                                     + String.format("%.1f", s.costNanos() / 1e6) + " ms on the decoder thread)"

@@ -87,7 +87,7 @@ public final class EvidenceCapture implements AutoCloseable {
     /** What {@link #snapshot} took; handed to {@link #complete}. */
     public static final class Snapshot {
         final String incident;
-        final AlertDetail alert;
+        volatile AlertDetail alert;
         final ContainerInfo container;
         final String reason;
         final Instant takenAt;
@@ -114,6 +114,17 @@ public final class EvidenceCapture implements AutoCloseable {
 
         public String incident() {
             return incident;
+        }
+
+        /**
+         * The alert as it left the node (same id, with sensor.action set by the fast path after this snapshot
+         * was taken): alert.json records what the node did. Call before {@link #complete}.
+         */
+        public Snapshot appended(AlertDetail appended) {
+            if (appended != null && (alert == null || alert.id().equals(appended.id()))) {
+                alert = appended;
+            }
+            return this;
         }
 
         /** Time the snapshot took on the calling thread. */
