@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
                     + "executed within --wait seconds (is 'bulwark up --commands DIR' running?).",
             "",
             "Examples:",
-            "  bulwark release 3f6c890e-5e41-8a70-a014-b243deb7b830",
-            "  bulwark release 3f6c890e-5e41-8a70-a014-b243deb7b830 --commands /var/lib/bulwark/commands --wait 30"
+            "  bulwark release b6138668-5961-8328-b40e-fa37925a6707",
+            "  bulwark release INCIDENT --commands /var/lib/bulwark/commands --wait 30"
         })
 public class ReleaseCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INCIDENT", description = "The incident id (an alert's sensor.incident).")
