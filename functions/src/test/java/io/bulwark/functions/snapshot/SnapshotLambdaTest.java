@@ -122,7 +122,7 @@ class SnapshotLambdaTest {
     void snapshotsTheNodeAndArchivesThePodAsASignedPartChainedToTheNodesEvidenceOnce() throws Exception {
         String id = UUID.randomUUID().toString();
         LocalKeySigner signer = LocalKeySigner.open(Path.of(keyFile));
-        Path spool = Files.createTempDirectory("bulwark-snapshot-spool-");
+        Path spool = Files.createDirectories(Path.of(bucketDir).getParent().getParent().resolve("spool")); // removed with the resource's directory
         Ingest.upload(files(), Spool.typical(spool, id, TIME).write().dir, signer, "bulwark ship on node-a", null);
         String prefix = "incidents/2026/12/07/" + id + "/";
         int ec2Before = SnapshotResources.recorded(SnapshotResources.EC2_REQUESTS).size();

@@ -75,6 +75,13 @@ public class SnapshotResources implements QuarkusTestResourceLifecycleManager {
         } catch (Exception ignored) {
             // stopping
         }
+        if (dir != null) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // best effort
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
