@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
 public final class Normaliser {
     /** Bulwark's synthetic test alert ({@code ./bulwark test-alert}): acknowledged, never an incident. */
     public static final String TEST_RULE = "Bulwark Test Alert";
+
+    /** Other detail types the sensor ships through the alerts queue: acknowledged without an incident. */
+    static final java.util.Set<String> NOT_FOR_TRIAGE = java.util.Set.of("Escape Surface Report", "Bulwark Action");
     private static final Pattern TECHNIQUE = Pattern.compile("^T[0-9]{4}(\\.[0-9]{3})?$");
 
     /** Falco's stock rules that name an escape vector (escape-vectors.md ids). */
@@ -92,6 +95,12 @@ public final class Normaliser {
         String detailType = n.path("detail-type").asText("");
         if (AlertEnvelope.SOURCE.equals(source) && AlertEnvelope.DETAIL_TYPE.equals(detailType)) {
             return bulwark(n.path("detail"));
+        }
+        if (AlertEnvelope.SOURCE.equals(source) && NOT_FOR_TRIAGE.contains(detailType)) {
+            // the shipper delivers everything the sensor writes to its outbox; audit reports are the audit
+            // function's (through EventBridge) and action records already reached the incident as the
+            // alert's sensor.action: acknowledged, not poison
+            return null;
         }
         if ("aws.guardduty".equals(source) && "GuardDuty Finding".equals(detailType)) {
             return guardDuty(n);

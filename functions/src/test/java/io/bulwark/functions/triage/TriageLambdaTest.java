@@ -365,6 +365,15 @@ class TriageLambdaTest {
         assertPoison(noTime.toString(), "Bulwark alert has no time");
     }
 
+    @Test
+    void theSensorsOtherRecordsAreAcknowledgedNotPoison() {
+        // the shipper sends everything in the outbox through the alerts queue: audit reports and action records
+        // are not alerts, and must not fill the DLQ (they did, 32 of them in one ./bulwark up session)
+        assertNull(Normaliser.normalise("{\"source\":\"bulwark.sensor\",\"detail-type\":\"Escape Surface Report\",\"detail\":{}}"));
+        assertNull(Normaliser.normalise("{\"source\":\"bulwark.sensor\",\"detail-type\":\"Bulwark Action\",\"detail\":{}}"));
+        assertPoison("{\"source\":\"bulwark.sensor\",\"detail-type\":\"Something Else\",\"detail\":{}}", "unknown message shape");
+    }
+
     static void assertPoison(String body, String reason) {
         try {
             Normaliser.normalise(body);
