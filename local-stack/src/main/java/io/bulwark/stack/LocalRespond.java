@@ -63,8 +63,12 @@ final class LocalRespond implements Consumer<String>, AutoCloseable {
         return t;
     });
 
+    /** The function's own per-step log lines would repeat the ones this class prints. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.bulwark.functions.respond");
+
     LocalRespond(S3Client s3, String bucket, CommandChannel commands, String commandsWhere, Path kubeconfig, List<Path> playbooks, boolean dryRun, PrintStream log) throws IOException {
         this.log = log;
+        QUIET.setLevel(java.util.logging.Level.WARNING);
         KubernetesClient k = null;
         if (kubeconfig != null) {
             if (!Files.isReadable(kubeconfig)) throw new IOException(kubeconfig + ": kubeconfig not readable");

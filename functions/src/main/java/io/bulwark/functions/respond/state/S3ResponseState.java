@@ -51,6 +51,8 @@ public final class S3ResponseState implements ResponseState {
     private final String bucket;
     private final String prefix;
     private final int attempts;
+    private static final java.time.format.DateTimeFormatter AUDIT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     public S3ResponseState(S3Client s3, String bucket, String prefix) {
         this.s3 = s3;
@@ -184,7 +186,14 @@ public final class S3ResponseState implements ResponseState {
 
     @Override
     public void audit(AuditRecord record) {
-        String key = prefix + "audit/" + record.time() + "-" + UUID.randomUUID() + ".json";
+        String at;
+        try {
+            at = AUDIT_TIME.format(Instant.parse(record.time()));
+        } catch (RuntimeException e) {
+            at = AUDIT_TIME.format(Instant.now());
+        }
+        // fixed-width time first: the listing's key order is the time order
+        String key = prefix + "audit/" + at + "-" + UUID.randomUUID() + ".json";
         if (!createIfAbsent(key, Json.line(record))) {
             throw new IllegalStateException("audit object " + key + " exists: refusing to overwrite it");
         }
