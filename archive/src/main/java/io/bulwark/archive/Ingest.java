@@ -115,6 +115,15 @@ public final class Ingest {
             files.put(a.name(), f);
         }
         if (store.exists(prefix + "manifest.json")) {
+            JsonNode stored = readJson(store, prefix + "manifest.json");
+            if (stored != null && !NODE.equals(stored.path("producer").asText(NODE))) {
+                // another producer (the snapshot function, for an incident whose first alerts were not the node's to
+                // capture) opened the incident before this capture: the node's evidence becomes a chained part under
+                // PREFIX/node/, never a competing first manifest, and is not lost as a conflict
+                Result r = uploadCapture(store, dir, signer, writer, NODE);
+                writeIndex(store, id, first, r.prefix(), spool, r.manifestSha256(), json(dir.resolve("alert.json")), json(dir.resolve("container.json")));
+                return r;
+            }
             return already(store, prefix, id, listed);
         }
         // the artifacts, checked against the node's manifest as they are written
@@ -150,7 +159,7 @@ public final class Ingest {
                 new Manifest.Custody(writer, "wrote " + listed.size() + " artifacts to " + prefix + " and signed this manifest (key " + signer.keyId() + ")", now));
         ObjectNode facts = spool.deepCopy();
         facts.put("written_by", writer);
-        ObjectNode part = Manifest.part(1, id, prefix, "node", null, facts, arts, custody);
+        ObjectNode part = Manifest.part(1, id, prefix, NODE, null, facts, arts, custody);
         byte[] signed = Manifest.sign(part, signer);
         Store.Put mput = store.put(prefix + "manifest.json", signed, "application/json");
         Result r;
@@ -191,9 +200,15 @@ public final class Ingest {
      * chained to the last one. Idempotent like {@link #upload}.
      */
     public static Result uploadCapture(Store store, Path captureDir, Signer signer, String writer) throws IOException {
+        return uploadCapture(store, captureDir, signer, writer, captureDir.getFileName().toString());
+    }
+
+    /** The producer of the first part when the node's capture opened the incident. */
+    static final String NODE = "node";
+
+    private static Result uploadCapture(Store store, Path captureDir, Signer signer, String writer, String label) throws IOException {
         ObjectNode spool = readSpoolManifest(captureDir);
         String id = spool.path("incident").asText();
-        String label = captureDir.getFileName().toString();
         String prefix = Incidents.locate(store, id);
         Incidents.Incident inc = Incidents.load(store, prefix);
         List<Manifest.Artifact> listed = Manifest.artifacts(spool);

@@ -188,6 +188,28 @@ class IntegrityTest {
     }
 
     @Test
+    void nodeEvidenceArrivingAfterAnotherProducerOpenedTheIncidentBecomesAChainedPart() throws Exception {
+        // the snapshot function archived the pod spec first (an incident opened by a NOTICE alert); the node's
+        // capture for a later CRITICAL alert of the same incident must still be archived, not refused as a conflict
+        String id = "7f1c2a9e-0000-8000-8000-000000000002";
+        String p = Incidents.prefix(id, java.time.Instant.parse("2026-12-07T02:00:00.000Z"));
+        byte[] pod = "{\"kind\":\"Pod\"}".getBytes(StandardCharsets.UTF_8);
+        store.put(p + "k8s/pod.json", pod, "application/json");
+        ObjectNode first = Manifest.part(1, id, p, "bulwark-snapshot", null, Json.mapper().createObjectNode(),
+                List.of(new Manifest.Artifact("k8s/pod.json", pod.length, Hashes.hex(pod), "bulwark-snapshot", "2026-12-07T02:00:01Z",
+                        "application/json", "snapshot", "2026-12-07T02:00:01Z")),
+                List.of(new Manifest.Custody("bulwark-snapshot", "wrote 1 object", "2026-12-07T02:00:01Z")));
+        store.put(Manifest.partKey(p, 1, "bulwark-snapshot"), Manifest.sign(first, signer), "application/json");
+        Spool late = Spool.typical(tmp.resolve("evidence2"), id, "2026-12-07T02:00:00.000Z").write();
+        Ingest.Result r = Ingest.upload(store, late.dir, signer, "bulwark ship on node-a", null);
+        assertEquals(Ingest.Outcome.ARCHIVED, r.outcome());
+        assertTrue(store.exists(p + "manifest.d/0002-node.json"), "the node's part");
+        assertTrue(store.exists(p + "node/alert.json"), "the node's artifacts under node/");
+        assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, Ingest.upload(store, late.dir, signer, "w", null).outcome());
+        assertEquals(List.of(), new Verifier(store, Set.of(), null).verify(p).problems());
+    }
+
+    @Test
     void aLaterCaptureBecomesAChainedPartOnce() throws Exception {
         Spool cap = spool.capture(2);
         cap.add("host/processes-since-attempt.json", "[{\"pid\":5000,\"comm\":\"sh\"}]", "application/json").write();
