@@ -152,4 +152,35 @@ class RespondLambdaTest {
         JsonNode out = ok(Lambda.invoke(Events.line(Events.incident("evt-lambda-3", "inc-lambda-3", "shop", "web-8"))));
         assertEquals("DONE", step(out, "incident-containment", "label"));
     }
+
+    @Test
+    void anApprovalEventResumesThePendingStepsOnceAndTheKillSwitchStopsEverything() throws Exception {
+        pod("shop", "web-9");
+        ObjectNode incident = Events.incident("evt-lambda-4", "inc-lambda-4", "shop", "web-9");
+        ((ObjectNode) incident.get("detail")).put("priority", "ERROR");
+        JsonNode out = ok(Lambda.invoke(Events.line(incident)));
+        assertEquals("PENDING_APPROVAL", step(out, "incident-approval", "approve"), out.toString());
+        assertNull(k8s.pods().inNamespace("shop").withName("web-9").get().getMetadata().getLabels().get("bulwark.dev/quarantine"), "waits");
+        String approvalId = out.path("runs").get(0).path("approval_id").asText();
+        assertTrue(!approvalId.isEmpty(), out.toString());
+        String approval = """
+                {"version":"0","id":"ap-evt-1","source":"bulwark.approval","detail-type":"Response Approval","time":"2026-12-07T03:05:00Z",
+                 "detail":{"approval_id":"%s","decision":"approve","principal":"bob@example.com"}}""".formatted(approvalId);
+        JsonNode resumed = ok(Lambda.invoke(approval));
+        assertEquals("DONE", step(resumed, "incident-approval", "label"), resumed.toString());
+        assertEquals("inc-lambda-4", k8s.pods().inNamespace("shop").withName("web-9").get().getMetadata().getLabels().get("bulwark.dev/quarantine"));
+        assertEquals(0, ok(Lambda.invoke(approval.replace("ap-evt-1", "ap-evt-2"))).path("runs").size(), "a replayed approval decides nothing");
+
+        String kill = """
+                {"version":"0","id":"ks-1","source":"bulwark.approval","detail-type":"Response Kill Switch","time":"2026-12-07T03:06:00Z",
+                 "detail":{"engaged":%s,"reason":"drill","principal":"carol@example.com"}}""";
+        assertTrue(ok(Lambda.invoke(kill.formatted("true"))).path("kill_switch").asBoolean());
+        pod("shop", "web-10");
+        JsonNode refused = ok(Lambda.invoke(Events.line(Events.incident("evt-lambda-5", "inc-lambda-5", "shop", "web-10"))));
+        assertEquals("REFUSED_KILL_SWITCH", step(refused, "incident-containment", "label"), refused.toString());
+        assertNull(k8s.pods().inNamespace("shop").withName("web-10").get().getMetadata().getLabels().get("bulwark.dev/quarantine"));
+        ok(Lambda.invoke(kill.formatted("false").replace("ks-1", "ks-2")));
+        JsonNode after = ok(Lambda.invoke(Events.line(Events.incident("evt-lambda-6", "inc-lambda-6", "shop", "web-10"))));
+        assertEquals("DONE", step(after, "incident-containment", "label"), after.toString());
+    }
 }
