@@ -46,6 +46,8 @@ const argIdx = process.argv.indexOf('--infra');
 const INFRA = path.resolve(argIdx > 0 ? process.argv[argIdx + 1] : path.join(here, '..'));
 const REPO = path.resolve(INFRA, '..');
 const PATTERNS = path.join(REPO, 'functions/src/main/resources/patterns');
+// the playbooks' match patterns: the default playbook's containment.json is also a bus rule
+const RESPONSE_PATTERNS = path.join(REPO, 'response/src/main/resources/patterns');
 
 // Actions AWS authorizes on "*" only (no resource-level permissions).
 const STAR_ONLY_ACTIONS = new Set([
@@ -54,6 +56,7 @@ const STAR_ONLY_ACTIONS = new Set([
   'ec2:DescribeSnapshots',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSecurityGroups',
+  'ec2:DescribeInstanceAttribute',
 ]);
 
 // Attributes that hold a policy document, by resource type.
@@ -212,12 +215,13 @@ for (const pf of patternFiles) {
   }
 }
 
-function patternsDirOf(dir) {
-  // locals { patterns_dir = coalesce(var.patterns_dir, "${path.module}/<relative>") }
+// locals { patterns_dir = coalesce(var.patterns_dir, "${path.module}/<relative>") } and response_patterns_dir
+const PATTERN_LOCALS = { patterns_dir: PATTERNS, response_patterns_dir: RESPONSE_PATTERNS };
+function patternsDirOf(dir, local) {
   for (const f of filesIn(dir)) {
     for (const l of parsed.get(f).locals || []) {
-      if (typeof l.patterns_dir === 'string') {
-        const m = l.patterns_dir.match(/"\$\{path\.module\}\/([^"]+)"/);
+      if (typeof l[local] === 'string') {
+        const m = l[local].match(/"\$\{path\.module\}\/([^"]+)"/);
         if (m) return path.resolve(dir, m[1]);
       }
     }
@@ -226,7 +230,9 @@ function patternsDirOf(dir) {
 }
 
 const busDir = path.join(INFRA, 'modules/bus');
-const usedPatterns = new Set();
+const usedPatterns = new Set(); // absolute paths of pattern files a bus rule uses
+const ruleFile = new Map(); // rule name (bus module) -> absolute pattern path
+const busRules = new Map(); // rule name (bus module) -> body
 for (const r of blocks('resource')) {
   if (r.type !== 'aws_cloudwatch_event_rule') continue;
   const where = `aws_cloudwatch_event_rule.${r.name}`;
@@ -235,16 +241,44 @@ for (const r of blocks('resource')) {
   const m = typeof ep === 'string' && ep.match(/^\$\{file\("(.+)"\)\}$/);
   if (!check(m, r.file, `${where}: event_pattern must be file() of a pattern file, not inline JSON (is ${JSON.stringify(ep)?.slice(0, 80)})`)) continue;
   const arg = m[1];
-  const lm = arg.match(/^\$\{local\.patterns_dir\}\/([\w.-]+\.json)$/);
-  if (!check(lm, r.file, `${where}: file() argument must be "\${local.patterns_dir}/<name>.json" (is ${arg})`)) continue;
-  const pdir = patternsDirOf(r.dir);
-  if (!check(pdir, r.file, `${where}: no local patterns_dir with a "\${path.module}/…" default in this module`)) continue;
-  check(path.resolve(pdir) === path.resolve(PATTERNS), r.file, `${where}: the default patterns_dir resolves to ${rel(pdir)}, not ${rel(PATTERNS)}`);
-  check(fs.existsSync(path.join(PATTERNS, lm[1])), r.file, `${where}: pattern file ${lm[1]} does not exist in ${rel(PATTERNS)}`);
-  if (r.dir === busDir) usedPatterns.add(lm[1]);
+  const lm = arg.match(/^\$\{local\.(patterns_dir|response_patterns_dir)\}\/([\w.-]+\.json)$/);
+  if (!check(lm, r.file, `${where}: file() argument must be "\${local.patterns_dir}/<name>.json" or "\${local.response_patterns_dir}/<name>.json" (is ${arg})`)) continue;
+  const expected = PATTERN_LOCALS[lm[1]];
+  const pdir = patternsDirOf(r.dir, lm[1]);
+  if (!check(pdir, r.file, `${where}: no local ${lm[1]} with a "\${path.module}/…" default in this module`)) continue;
+  check(path.resolve(pdir) === path.resolve(expected), r.file, `${where}: the default ${lm[1]} resolves to ${rel(pdir)}, not ${rel(expected)}`);
+  const pfile = path.join(expected, lm[2]);
+  check(fs.existsSync(pfile), r.file, `${where}: pattern file ${lm[2]} does not exist in ${rel(expected)}`);
+  if (r.dir === busDir) {
+    usedPatterns.add(pfile);
+    ruleFile.set(r.name, pfile);
+    busRules.set(r.name, r.body);
+  }
 }
 for (const pf of patternFiles) {
-  check(usedPatterns.has(pf), path.join(PATTERNS, pf), 'no EventBridge rule of infra/modules/bus uses this pattern file');
+  check(usedPatterns.has(path.join(PATTERNS, pf)), path.join(PATTERNS, pf), 'no EventBridge rule of infra/modules/bus uses this pattern file');
+}
+{
+  // the default playbook's match is the rule respond gets alerts from: the same file, read with file()
+  const containment = path.join(RESPONSE_PATTERNS, 'containment.json');
+  if (check(fs.existsSync(containment), containment, 'the default playbook\'s pattern file is missing')) {
+    check(ruleFile.get('containment') === containment, path.join(busDir, 'main.tf'),
+      `aws_cloudwatch_event_rule.containment must read ${rel(containment)} with file() (is ${ruleFile.has('containment') ? rel(ruleFile.get('containment')) : 'no such rule'})`);
+  }
+  // GuardDuty publishes on the account's default bus only
+  const gd = busRules.get('guardduty_finding');
+  if (check(gd, path.join(busDir, 'main.tf'), 'no aws_cloudwatch_event_rule.guardduty_finding (GuardDuty Runtime Monitoring findings into the alerts queue)')) {
+    check(gd.event_bus_name === 'default', path.join(busDir, 'main.tf'), `aws_cloudwatch_event_rule.guardduty_finding must be on the default bus (is ${gd.event_bus_name})`);
+    check(ruleFile.get('guardduty_finding') === path.join(PATTERNS, 'guardduty-finding.json'), path.join(busDir, 'main.tf'), 'aws_cloudwatch_event_rule.guardduty_finding must use patterns/guardduty-finding.json');
+    try {
+      const j = JSON.parse(fs.readFileSync(path.join(PATTERNS, 'guardduty-finding.json'), 'utf8'));
+      check(JSON.stringify(j.source) === '["aws.guardduty"]' && JSON.stringify(j['detail-type']) === '["GuardDuty Finding"]', path.join(PATTERNS, 'guardduty-finding.json'),
+        'the GuardDuty pattern must match source aws.guardduty, detail-type "GuardDuty Finding"');
+    } catch (e) { /* reported above */ }
+    const tgt = [...blocks('resource', filesIn(busDir))].find((t) => t.type === 'aws_cloudwatch_event_target' && /aws_cloudwatch_event_rule\.guardduty_finding/.test(String(t.body.rule)));
+    check(tgt && tgt.body.arn === '${var.alerts_queue_arn}' && tgt.body.event_bus_name === 'default', path.join(busDir, 'main.tf'),
+      'the GuardDuty rule must target var.alerts_queue_arn on the default bus');
+  }
 }
 check(/aws_cloudwatch_event_rule/.test(dirText(busDir)), busDir, 'the bus module has no rules');
 {
@@ -466,8 +500,120 @@ for (const [dir, docs] of docsByDir) {
     for (const bad of acts.filter((a) => /^s3:(Get|List|Delete)|^s3:PutObject(Retention|LegalHold|Acl)|^sqs:(Delete|Purge)Queue|^sqs:Set|^events:(Put|Delete)Rule/.test(a))) {
       fail(sensor.file, `data.aws_iam_policy_document.sensor: the sensor must not have ${bad}`);
     }
+    // docs/archive.md: the shipper writes incidents/…, index/…, keys/… and nodes/<node>/… and nothing else
     const s3 = statementsOf(sensor.body).filter(({ s }) => (s.actions || []).includes('s3:PutObject'));
-    check(s3.length === 1 && (s3[0].s.resources || []).every((r) => /\/\$\{each\.value\}\*$|\/nodes\//.test(r)), sensor.file, 'the sensor may put objects only under its node prefix');
+    const allowed = /\/\$\{each\.value\}\*$|^\$\{local\.(incidents|index|keys)_objects\}$/;
+    const bad = s3.flatMap(({ s }) => s.resources || []).filter((r) => !allowed.test(r));
+    check(s3.length === 1 && bad.length === 0, sensor.file, `the sensor may put objects only under incidents/, index/, keys/ and its node prefix (not ${bad.join(', ')})`);
+    const iamText = dirText(iamDir);
+    for (const [l, value] of [['incidents_objects', '${var.archive_prefixes.incidents}'], ['index_objects', 'index/'], ['keys_objects', 'keys/']]) {
+      const esc = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      check(new RegExp(`\\b${l}\\s*=\\s*"\\$\\{var\\.archive_bucket_arn\\}/${esc}\\*"`).test(iamText), path.join(iamDir, 'main.tf'),
+        `local.${l} must be "\${var.archive_bucket_arn}/${value}*"`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// triage, respond and the command channel, as the functions' code and docs need them
+
+const exampleDir = path.join(INFRA, 'examples/complete');
+const exampleMain = path.join(exampleDir, 'main.tf');
+const iamDirR = path.join(INFRA, 'modules/iam');
+const functionsDir = path.join(INFRA, 'modules/functions');
+const queuesDir = path.join(INFRA, 'modules/queues');
+{
+  // settings renamed by triage: the old names are no longer read by any function
+  for (const f of allFiles.filter((x) => /\.(tf|ya?ml|service|md)$/.test(x))) {
+    const text = fs.readFileSync(f, 'utf8');
+    for (const old of ['BULWARK_AUDIT_BUS_NAME', 'BULWARK_AUDIT_KUBERNETES_']) {
+      check(!text.includes(old), f, `${old}… is no longer read (bulwark.bus.* / bulwark.kubernetes.*: BULWARK_BUS_NAME, BULWARK_KUBERNETES_*)`);
+    }
+  }
+  const ex = parsed.get(exampleMain);
+  const loc = Object.assign({}, ...((ex && ex.locals) || []));
+  const shared = String(loc.function_environment || '');
+  check(/BULWARK_BUS_NAME\s*=\s*module\.bus\.bus_name/.test(shared), exampleMain, 'every function needs BULWARK_BUS_NAME = module.bus.bus_name');
+  const per = loc.per_function_environment || {};
+  // an object literal (parsed) or a merge(...) expression (text): either way as "KEY = expr" lines
+  const env = (fn) => (typeof per[fn] === 'object' && per[fn]
+    ? Object.entries(per[fn]).map(([k, v]) => `${k} = ${String(v).replace(/^\$\{(.*)\}$/, '$1')}`).join('\n')
+    : String(per[fn] || ''));
+  check(/BULWARK_TRIAGE_BUCKET\s*=\s*module\.archive\.bucket_name/.test(env('triage')), exampleMain, 'triage needs BULWARK_TRIAGE_BUCKET = the archive bucket');
+  check(/BULWARK_TRIAGE_DLQ_URL\s*=\s*module\.queues\.alerts_dlq_url/.test(env('triage')), exampleMain, 'triage needs BULWARK_TRIAGE_DLQ_URL = the alerts queue\'s DLQ');
+  for (const [k, v] of [['BULWARK_RESPOND_BUCKET', 'module.archive.bucket_name'], ['BULWARK_RESPOND_COMMANDS_QUEUE_URL', 'module.queues.node_commands_queue_url_template'],
+    ['BULWARK_RESPOND_INCIDENT_TOPIC_ARN', 'module.notify.topic_arn'], ['BULWARK_RESPOND_ARCHIVE_BUCKET', 'module.archive.bucket_name']]) {
+    check(new RegExp(`${k}\\s*=\\s*${v.replace(/\./g, '\\.')}\\b`).test(env('respond')), exampleMain, `respond needs ${k} = ${v}`);
+  }
+  check(/BULWARK_SNAPSHOT_BUCKET\s*=\s*module\.archive\.bucket_name/.test(env('snapshot')), exampleMain, 'snapshot needs BULWARK_SNAPSHOT_BUCKET');
+  check(/BULWARK_AUDIT_BUCKET\s*=\s*module\.archive\.bucket_name/.test(env('audit-aggregation')), exampleMain, 'audit-aggregation needs BULWARK_AUDIT_BUCKET');
+  const fnMod = first((ex?.module || {}).functions);
+  check(fnMod && fnMod.function_environment === '${local.per_function_environment}', exampleMain, 'module "functions" must get function_environment = local.per_function_environment');
+  // the per-function environment reaches aws_lambda_function.this
+  const fn = [...blocks('resource', filesIn(functionsDir))].find((b) => b.type === 'aws_lambda_function');
+  check(fn && /var\.function_environment/.test(String(first(fn.body.environment)?.variables)), path.join(functionsDir, 'main.tf'), 'aws_lambda_function.this must merge var.function_environment');
+  // the package through S3 (the zip is over Lambda's 50 MB direct upload limit)
+  check(fn && fn.body.s3_bucket && fn.body.s3_key && fn.body.filename === undefined, path.join(functionsDir, 'main.tf'), 'aws_lambda_function.this must deploy through S3 (s3_bucket/s3_key, no filename: the zip is over 50 MB)');
+  check([...blocks('resource', filesIn(functionsDir))].some((b) => b.type === 'aws_s3_object' && b.body.source), path.join(functionsDir, 'main.tf'), 'the deployment package must be an aws_s3_object');
+
+  // the SQS event source mapping of triage
+  const esm = [...blocks('resource', filesIn(functionsDir))].find((b) => b.type === 'aws_lambda_event_source_mapping' && b.name === 'triage');
+  if (check(esm, path.join(functionsDir, 'main.tf'), 'no aws_lambda_event_source_mapping.triage (the alerts queue)')) {
+    const vars = Object.fromEntries([...named('variable', filesIn(functionsDir))].map((v) => [v.name, v.body]));
+    const val = (x) => (typeof x === 'string' && /^\$\{var\.(\w+)\}$/.test(x) ? vars[x.match(/^\$\{var\.(\w+)\}$/)[1]]?.default : x);
+    check(val(esm.body.batch_size) === 10, esm.file, `aws_lambda_event_source_mapping.triage: batch size 10 (is ${val(esm.body.batch_size)})`);
+    check(esm.body.event_source_arn === '${var.alerts_queue_arn}', esm.file, 'aws_lambda_event_source_mapping.triage must read the alerts queue');
+    const mc = val(first(esm.body.scaling_config)?.maximum_concurrency);
+    check(Number.isInteger(mc) && mc >= 2, esm.file, `aws_lambda_event_source_mapping.triage: scaling_config.maximum_concurrency expected (2-1000; is ${mc})`);
+  }
+
+  // IAM of triage and respond
+  const docs = docsByDir.get(iamDirR) || new Map();
+  const stmts = (name) => (docs.get(name) ? statementsOf(docs.get(name).body).map(({ s }) => s) : []);
+  const grants = (name, action, resource) => stmts(name).some((s) => (s.effect || 'Allow') === 'Allow' && (s.actions || []).includes(action) && (s.resources || []).includes(resource));
+  const f = path.join(iamDirR, 'main.tf');
+  for (const a of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility']) {
+    check(grants('triage', a, '${var.alerts_queue_arn}'), f, `triage: ${a} on the alerts queue (the event source mapping polls with the function's role)`);
+  }
+  check(grants('triage', 'sqs:SendMessage', '${var.alerts_dlq_arn}'), f, 'triage: sqs:SendMessage on the alerts DLQ (poison messages)');
+  for (const a of ['s3:GetObject', 's3:PutObject']) check(grants('triage', a, '${local.triage_state_objects}'), f, `triage: ${a} on the incident store (state/*)`);
+  check(grants('function_base', 'events:PutEvents', '${var.bus_arn}'), f, 'every function (triage publishes incidents): events:PutEvents on the bus');
+  check(/triage_state_objects\s*=\s*"\$\{var\.archive_bucket_arn\}\/\$\{var\.triage_state_prefix\}\*"/.test(dirText(iamDirR)), f, 'local.triage_state_objects must be the archive bucket under var.triage_state_prefix');
+  const respondActs = stmts('respond').flatMap((s) => s.actions || []);
+  check(grants('respond', 'sqs:SendMessage', '${var.node_commands_queue_arn_pattern}'), f, 'respond: sqs:SendMessage on the node command queues');
+  check(stmts('respond').filter((s) => (s.actions || []).includes('sqs:SendMessage')).every((s) => JSON.stringify(s.resources) === '["${var.node_commands_queue_arn_pattern}"]'), f, 'respond: sqs:SendMessage only on the node command queues');
+  check(grants('respond', 'sns:Publish', '${statement.value}') && /for_each\s*=\s*var\.incidents_topic_arn/.test(dirText(iamDirR)), f, 'respond: sns:Publish on the incidents topic only');
+  const iamWrites = stmts('respond').filter((s) => (s.actions || []).some((a) => /^iam:(Put|Delete|Attach|Detach|Update|Create)/.test(a)));
+  check(iamWrites.length === 1 && JSON.stringify(iamWrites[0].resources) === '"${var.node_instance_role_arns}"', f,
+    'respond: iam:PutRolePolicy/DeleteRolePolicy only on var.node_instance_role_arns (the node instance roles)');
+  for (const a of ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:DescribeInstances', 'ec2:CreateSnapshots', 'ec2:CreateTags']) {
+    check(respondActs.includes(a), f, `respond: ${a} (ec2.* executors)`);
+  }
+  check(stmts('respond').filter((s) => (s.actions || []).includes('ec2:ModifyInstanceAttribute')).every((s) => (s.condition || []).some((c) => /aws:ResourceTag/.test(c.variable))), f,
+    'respond: ec2:ModifyInstanceAttribute only on instances carrying the fleet tag');
+  check(stmts('respond').filter((s) => (s.actions || []).includes('ec2:CreateTags')).every((s) => (s.condition || []).some((c) => c.variable === 'ec2:CreateAction')), f,
+    'respond: ec2:CreateTags only as part of a create call (ec2:CreateAction)');
+  check(!respondActs.some((a) => /^secretsmanager:/.test(a)), f, 'respond resolves env:NAME secrets only: no secretsmanager access');
+  for (const a of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) check(grants('respond', a, '${local.respond_state_objects}'), f, `respond: ${a} on its state (respond/*)`);
+
+  // the node command queues: a queue per node, named as the respond function names it
+  const qText = dirText(queuesDir);
+  check(/replace\(n, "\/\[\^A-Za-z0-9_-\]\/", "-"\)/.test(qText), path.join(queuesDir, 'main.tf'), 'node queue names must sanitise the host name as SqsCommandChannel does ([^A-Za-z0-9_-] -> -)');
+  check(/node_commands_queue_url_template[\s\S]{0,300}\{node\}/.test(fs.readFileSync(path.join(queuesDir, 'outputs.tf'), 'utf8')), path.join(queuesDir, 'outputs.tf'), 'output node_commands_queue_url_template must hold {node}');
+
+  // the alerts queue admits the GuardDuty rule (EventBridge, aws:SourceArn)
+  const qdoc = docsByDir.get(queuesDir)?.get('alerts');
+  const allow = qdoc && statementsOf(qdoc.body).map(({ s }) => s).find((s) => (s.effect || 'Allow') === 'Allow' && (s.actions || []).includes('sqs:SendMessage'));
+  check(allow && (allow.principals || []).some((p) => p.type === 'Service' && (p.identifiers || []).includes('events.amazonaws.com')) &&
+    (allow.condition || []).some((c) => c.variable === 'aws:SourceArn' && /ArnEquals|ArnLike/.test(c.test) && c.values === '${var.alerts_event_rule_arns}'), path.join(queuesDir, 'main.tf'),
+    'the alerts queue policy must allow events.amazonaws.com sqs:SendMessage with aws:SourceArn of the GuardDuty rule (var.alerts_event_rule_arns)');
+  check(/alerts_event_rule_arns\s*=\s*compact\(\[module\.bus\.guardduty_rule_arn\]\)/.test(fs.readFileSync(exampleMain, 'utf8')), exampleMain, 'module "queues" must get alerts_event_rule_arns = [module.bus.guardduty_rule_arn]');
+
+  // respond is the target of incidents, the containment pattern and approvals
+  const bus = first((ex?.module || {}).bus) || {};
+  const targets = Object.values(bus.lambda_targets || {}).filter((t) => /alias_arns\["respond"\]/.test(String(t.arn)));
+  for (const rule of ['incident', 'containment', 'approval']) {
+    check(targets.some((t) => t.rule === rule), exampleMain, `the respond function must be a target of the ${rule} rule`);
   }
 }
 
@@ -612,6 +758,37 @@ for (const f of ['daemonset.yaml', 'responders.yaml']) {
     const caps = kv.get('CapabilityBoundingSet');
     if (caps) for (const cap of ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN']) check(caps.includes(cap), unit, `CapabilityBoundingSet must keep ${cap}`);
   }
+}
+
+// the respond ClusterRole: exactly the verbs the k8s executors use
+{
+  const file = path.join(sensorDir, 'responders.yaml');
+  const role = manifestObjects.find(({ o }) => o.kind === 'ClusterRole' && o.metadata?.name === 'bulwark-respond')?.o;
+  const want = { '/pods': ['delete', 'get', 'patch'], '/nodes': ['get', 'patch'], 'networking.k8s.io/networkpolicies': ['create', 'delete', 'get', 'update'] };
+  if (check(role, file, 'no ClusterRole bulwark-respond')) {
+    const got = {};
+    for (const r of role.rules || []) for (const g of r.apiGroups || []) for (const res of r.resources || []) got[`${g}/${res}`] = [...new Set([...(got[`${g}/${res}`] || []), ...(r.verbs || [])])].sort();
+    check(JSON.stringify(Object.keys(got).sort()) === JSON.stringify(Object.keys(want).sort()), file, `ClusterRole bulwark-respond: resources must be ${Object.keys(want).join(', ')} (are ${Object.keys(got).join(', ')})`);
+    for (const [k, v] of Object.entries(want)) check(JSON.stringify(got[k]) === JSON.stringify(v), file, `ClusterRole bulwark-respond: ${k} verbs must be exactly ${v.join(',')} (are ${(got[k] || []).join(',')})`);
+    check(!(role.rules || []).some((r) => [...(r.verbs || []), ...(r.resources || []), ...(r.apiGroups || [])].includes('*')), file, 'ClusterRole bulwark-respond: no wildcards');
+  }
+}
+// the shipper: evidence with a signing key, the command channel flags together; the sensor with its spools
+{
+  const main = fs.readFileSync(path.join(sensorDir, 'main.tf'), 'utf8');
+  const sa = main.slice(main.indexOf('shipper_args = concat('), main.indexOf('shipper_args = concat(') + 1500);
+  check(/"--evidence", "\/var\/lib\/bulwark\/evidence"/.test(sa), path.join(sensorDir, 'main.tf'), 'the shipper must upload the evidence spool (--evidence /var/lib/bulwark/evidence)');
+  check(/\["--sign-key", [^\]]+\]\s*:\s*\["--kms-key-id", var\.signing_kms_key_id\]/.test(sa), path.join(sensorDir, 'main.tf'), 'the shipper needs --sign-key or --kms-key-id with --evidence (ship refuses to start without one)');
+  check(/"--command-queue-url", var\.command_queue_url, "--commands", "\/var\/lib\/bulwark\/commands"/.test(sa), path.join(sensorDir, 'main.tf'), 'the shipper\'s --command-queue-url goes with --commands /var/lib/bulwark/commands');
+  const dflt = [...named('variable', filesIn(sensorDir))].find((v) => v.name === 'args')?.body.default || [];
+  for (const [o, d] of [['--evidence', '/var/lib/bulwark/evidence'], ['--commands', '/var/lib/bulwark/commands']]) {
+    check(dflt[dflt.indexOf(o) + 1] === d && dflt.includes(o), path.join(sensorDir, 'variables.tf'), `the sensor's default args need ${o} ${d}`);
+  }
+  const ship = fs.readFileSync(path.join(sensorDir, 'bulwark-ship.service'), 'utf8');
+  check(/ExecStart=.*--evidence \/var\/lib\/bulwark\/evidence \$BULWARK_SIGNING_ARGS/.test(ship), path.join(sensorDir, 'bulwark-ship.service'), 'bulwark-ship.service: --evidence with $BULWARK_SIGNING_ARGS');
+  const iamText = dirText(path.join(INFRA, 'modules/iam'));
+  check(/sid\s*=\s*"SignEvidenceManifests"[\s\S]{0,120}actions\s*=\s*\["kms:GetPublicKey", "kms:Sign"\][\s\S]{0,60}resources\s*=\s*\[statement\.value\]/.test(iamText), path.join(INFRA, 'modules/iam/main.tf'),
+    'the sensor role needs kms:Sign on the signing key (and only that key) when KMS signs');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const INFRA = path.resolve(here, '..');
 const REPO = path.resolve(INFRA, '..');
 const PATTERNS_REL = 'functions/src/main/resources/patterns';
+const RESPONSE_PATTERNS_REL = 'response/src/main/resources/patterns';
 
 const replace = (file, from, to) => ({ file, from, to });
 const CASES = [
+  { name: 'unbroken copy', baseline: true },
   { name: 'wildcard action', edit: replace('modules/iam/main.tf', 'sid       = "SendAlerts"\n    effect    = "Allow"\n    actions   = ["sqs:SendMessage"]', 'sid       = "SendAlerts"\n    effect    = "Allow"\n    actions   = ["sqs:*"]'), expect: 'wildcard action "sqs:*"' },
   { name: 'bare * action', edit: replace('modules/iam/main.tf', 'actions   = ["s3:GetObject", "s3:PutObject"]\n    resources = [local.audit_objects]', 'actions   = ["*"]\n    resources = [local.audit_objects]'), expect: 'wildcard action "*"' },
-  { name: 'bare * resource', edit: replace('modules/iam/main.tf', 'resources = [var.alerts_queue_arn]\n  }\n\n  statement {\n    sid       = "WriteAlertAndIncidentLines"', 'resources = ["*"]\n  }\n\n  statement {\n    sid       = "WriteAlertAndIncidentLines"'), expect: 'resource "*" where an ARN is known' },
+  { name: 'bare * resource', edit: replace('modules/iam/main.tf', 'resources = [var.alerts_queue_arn]\n  }\n\n  statement {\n    sid       = "PoisonToTheAlertsDlq"', 'resources = ["*"]\n  }\n\n  statement {\n    sid       = "PoisonToTheAlertsDlq"'), expect: 'resource "*" where an ARN is known' },
   { name: 'sensor may read the archive', edit: replace('modules/iam/main.tf', 'sid       = "PutObjectsUnderOwnNodePrefix"\n    effect    = "Allow"\n    actions   = ["s3:PutObject"]', 'sid       = "PutObjectsUnderOwnNodePrefix"\n    effect    = "Allow"\n    actions   = ["s3:GetObject", "s3:PutObject"]'), expect: 'the sensor must not have s3:GetObject' },
   { name: 'policy through jsonencode', edit: replace('modules/iam/main.tf', 'policy = data.aws_iam_policy_document.triage.json', 'policy = jsonencode({ Statement = [] })'), expect: 'must be data.aws_iam_policy_document' },
   { name: 'inline event pattern', edit: replace('modules/bus/main.tf', 'event_pattern  = file("${local.patterns_dir}/escape-surface-report.json")', 'event_pattern  = jsonencode({ source = ["bulwark.sensor"] })'), expect: 'event_pattern must be file()' },
@@ -39,6 +41,31 @@ const CASES = [
   { name: 'readiness probe path', edit: replace('modules/sensor/daemonset.yaml', 'path: /health/ready', 'path: /ready'), expect: 'readinessProbe must GET /health/ready' },
   { name: 'broken YAML', edit: replace('modules/sensor/daemonset.yaml', '  template:\n    metadata:', '  template:\n   metadata:\n  - x'), expect: 'YAML error' },
   { name: 'systemd unit breaking the JIT', edit: replace('modules/sensor/bulwark-sensor.service', 'LockPersonality=yes\n', 'LockPersonality=yes\nMemoryDenyWriteExecute=yes\n'), expect: 'MemoryDenyWriteExecute=yes breaks the sensor' },
+  // triage, respond, GuardDuty, the command channel, the shipper (issue 13's functions in infra/)
+  { name: 'containment rule not the playbook\'s file', edit: replace('modules/bus/main.tf', 'file("${local.response_patterns_dir}/containment.json")', 'file("${local.patterns_dir}/critical-alert.json")'), expect: 'aws_cloudwatch_event_rule.containment must read response/src/main/resources/patterns/containment.json' },
+  { name: 'GuardDuty rule with another pattern', edit: replace('modules/bus/main.tf', 'file("${local.patterns_dir}/guardduty-finding.json")', 'file("${local.patterns_dir}/sensor-alert.json")'), expect: 'guardduty_finding must use patterns/guardduty-finding.json' },
+  { name: 'GuardDuty rule on the Bulwark bus', edit: replace('modules/bus/main.tf', 'event_bus_name = "default"\n  event_pattern', 'event_bus_name = aws_cloudwatch_event_bus.this.name\n  event_pattern'), expect: 'guardduty_finding must be on the default bus' },
+  { name: 'alerts queue admits EventBridge without SourceArn', edit: replace('modules/queues/main.tf', '      condition {\n        test     = "ArnEquals"\n        variable = "aws:SourceArn"\n        values   = var.alerts_event_rule_arns\n      }\n', ''), expect: 'the alerts queue policy must allow events.amazonaws.com' },
+  { name: 'old bus setting name', edit: replace('examples/complete/main.tf', 'BULWARK_BUS_NAME           = module.bus.bus_name', 'BULWARK_AUDIT_BUS_NAME     = module.bus.bus_name'), expect: 'BULWARK_AUDIT_BUS_NAME… is no longer read' },
+  { name: 'triage DLQ URL of another queue', edit: replace('examples/complete/main.tf', 'BULWARK_TRIAGE_DLQ_URL = module.queues.alerts_dlq_url', 'BULWARK_TRIAGE_DLQ_URL = module.queues.alerts_queue_url'), expect: 'triage needs BULWARK_TRIAGE_DLQ_URL' },
+  { name: 'respond commands to the alerts queue', edit: replace('examples/complete/main.tf', 'BULWARK_RESPOND_COMMANDS_QUEUE_URL = module.queues.node_commands_queue_url_template', 'BULWARK_RESPOND_COMMANDS_QUEUE_URL = module.queues.alerts_queue_url'), expect: 'respond needs BULWARK_RESPOND_COMMANDS_QUEUE_URL' },
+  { name: 'respond not on approvals', edit: replace('examples/complete/main.tf', 'rule          = "approval"', 'rule          = "incident"'), expect: 'the respond function must be a target of the approval rule' },
+  { name: 'triage cannot dead-letter poison', edit: replace('modules/iam/main.tf', 'resources = [var.alerts_dlq_arn]', 'resources = [var.functions_dlq_arn]'), expect: 'triage: sqs:SendMessage on the alerts DLQ' },
+  { name: 'triage cannot read its store', edit: replace('modules/iam/main.tf', 'sid       = "IncidentStore"\n    effect    = "Allow"\n    actions   = ["s3:GetObject", "s3:PutObject"]', 'sid       = "IncidentStore"\n    effect    = "Allow"\n    actions   = ["s3:PutObject"]'), expect: 'triage: s3:GetObject on the incident store' },
+  { name: 'event source batch size', edit: replace('modules/functions/variables.tf', 'default     = 10\n', 'default     = 100\n'), expect: 'batch size 10 (is 100)' },
+  { name: 'event source without maximum concurrency', edit: replace('modules/functions/main.tf', '\n  scaling_config {\n    maximum_concurrency = var.triage_maximum_concurrency\n  }\n', '\n'), expect: 'maximum_concurrency expected' },
+  { name: 'function zip uploaded directly', edit: replace('modules/functions/main.tf', 's3_bucket         = aws_s3_object.package.bucket', 'filename          = local.package_file'), expect: 'must deploy through S3' },
+  { name: 'respond commands any queue', edit: replace('modules/iam/main.tf', 'sid       = "CommandTheNodes"\n    effect    = "Allow"\n    actions   = ["sqs:SendMessage"]\n    resources = [var.node_commands_queue_arn_pattern]', 'sid       = "CommandTheNodes"\n    effect    = "Allow"\n    actions   = ["sqs:SendMessage"]\n    resources = ["*"]'), expect: 'resource "*" where an ARN is known' },
+  { name: 'respond iam:* on the node roles', edit: replace('modules/iam/main.tf', 'actions   = ["iam:DeleteRolePolicy", "iam:PutRolePolicy"]', 'actions   = ["iam:*"]'), expect: 'wildcard action "iam:*"' },
+  { name: 'respond writes any role\'s policies', edit: replace('modules/iam/main.tf', 'resources = var.node_instance_role_arns', 'resources = ["arn:aws:iam::111122223333:role/*"]'), expect: 'iam:PutRolePolicy/DeleteRolePolicy only on var.node_instance_role_arns' },
+  { name: 'respond cannot publish to SNS', edit: replace('modules/iam/main.tf', 'actions   = ["sns:Publish"]', 'actions   = ["sns:GetTopicAttributes"]'), expect: 'respond: sns:Publish on the incidents topic' },
+  { name: 'respond tags anything', edit: replace('modules/iam/main.tf', '        variable = "ec2:CreateAction"\n        values   = ["CreateSnapshots", "CreateSecurityGroup"]', '        variable = "aws:RequestTag/bulwark:incident"\n        values   = ["*"]'), expect: 'ec2:CreateTags only as part of a create call' },
+  { name: 'node queue names unsanitised', edit: replace('modules/queues/main.tf', 'replace(n, "/[^A-Za-z0-9_-]/", "-")', 'n'), expect: 'node queue names must sanitise the host name' },
+  { name: 'sensor puts anywhere in the archive', edit: replace('modules/iam/main.tf', 'local.incidents_objects, local.index_objects, local.keys_objects]', 'local.incidents_objects, local.index_objects, local.keys_objects, "${var.archive_bucket_arn}/*"]'), expect: 'the sensor may put objects only under incidents/, index/, keys/ and its node prefix' },
+  { name: 'sensor cannot sign with KMS', edit: replace('modules/iam/main.tf', 'actions   = ["kms:GetPublicKey", "kms:Sign"]', 'actions   = ["kms:GetPublicKey"]'), expect: 'the sensor role needs kms:Sign' },
+  { name: 'shipper evidence without a key', edit: replace('modules/sensor/main.tf', 'var.signing_kms_key_id == null ? ["--sign-key", "/var/lib/bulwark/keys/manifest.pem"] : ["--kms-key-id", var.signing_kms_key_id],', '[],'), expect: 'needs --sign-key or --kms-key-id' },
+  { name: 'respond may list pods', edit: replace('modules/sensor/responders.yaml', 'verbs: ["get", "patch", "delete"]', 'verbs: ["get", "list", "patch", "delete"]'), expect: 'ClusterRole bulwark-respond: /pods verbs must be exactly delete,get,patch' },
+  { name: 'respond * on network policies', edit: replace('modules/sensor/responders.yaml', 'verbs: ["get", "create", "update", "delete"]', 'verbs: ["*"]'), expect: 'networkpolicies verbs must be exactly' },
 ];
 
 function copyTree(src, dst) {
@@ -67,6 +94,7 @@ async function runCase(c) {
   try {
     copyTree(INFRA, path.join(tmp, 'infra'));
     copyTree(path.join(REPO, PATTERNS_REL), path.join(tmp, PATTERNS_REL));
+    copyTree(path.join(REPO, RESPONSE_PATTERNS_REL), path.join(tmp, RESPONSE_PATTERNS_REL));
     if (c.edit) {
       const f = path.join(tmp, 'infra', c.edit.file);
       const text = fs.readFileSync(f, 'utf8');
@@ -75,6 +103,9 @@ async function runCase(c) {
     }
     if (c.add) fs.writeFileSync(path.join(tmp, 'infra', c.add.file), c.add.text);
     const r = await run([path.join(here, 'check.mjs'), '--infra', path.join(tmp, 'infra')]);
+    if (c.baseline) {
+      return r.status === 0 ? `ok   self-test "${c.name}": the unbroken copy passes` : `FAIL self-test "${c.name}": the unbroken copy fails (a case would pass for the wrong reason):\n${r.out.trim()}`;
+    }
     if (r.status === 1 && r.out.includes(c.expect)) return `ok   self-test "${c.name}": check fails with "${c.expect}"`;
     return `FAIL self-test "${c.name}": expected exit 1 and "${c.expect}", got exit ${r.status}:\n${r.out.trim().split('\n').map((l) => `     ${l}`).join('\n')}`;
   } finally {

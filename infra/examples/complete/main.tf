@@ -33,24 +33,57 @@ provider "kubernetes" {
 locals {
   deploy_sensor = var.eks_cluster_name != null && var.sensor_image != null
 
+  # every function: the bus, the shared Kubernetes client settings (bulwark.kubernetes.*; they were
+  # audit-prefixed before this wave; no function reads the old names any more)
   function_environment = merge(
     {
-      BULWARK_BUS_NAME                 = module.bus.bus_name
-      BULWARK_ARCHIVE_BUCKET           = module.archive.bucket_name
-      BULWARK_NODE_COMMANDS_QUEUE_URL  = module.queues.node_commands_queue_url
-      BULWARK_AUDIT_BUCKET             = module.archive.bucket_name
-      BULWARK_AUDIT_BUS_NAME           = module.bus.bus_name
-      BULWARK_AUDIT_KUBERNETES_ENABLED = tostring(var.audit_kubernetes_enabled)
-      BULWARK_SNAPSHOT_BUCKET          = module.archive.bucket_name
-    },
-    var.manifest_signing_key_arn == null ? {} : {
-      BULWARK_SNAPSHOT_SIGNING_KMS_KEY_ID = var.manifest_signing_key_arn
+      BULWARK_BUS_NAME           = module.bus.bus_name
+      BULWARK_KUBERNETES_ENABLED = tostring(var.eks_cluster_name != null && var.functions_kubernetes_enabled)
     },
     var.eks_cluster_name == null ? {} : {
-      BULWARK_CLUSTER_NAME             = var.eks_cluster_name
-      BULWARK_AUDIT_KUBERNETES_API_URL = one(data.aws_eks_cluster.this[*].endpoint)
+      BULWARK_KUBERNETES_API_URL = one(data.aws_eks_cluster.this[*].endpoint)
     },
   )
+
+  # one function each (functions/src/main/java/io/bulwark/functions/*/…Config.java)
+  per_function_environment = {
+    triage = merge(
+      {
+        BULWARK_TRIAGE_BUCKET  = module.archive.bucket_name
+        BULWARK_TRIAGE_DLQ_URL = module.queues.alerts_dlq_url
+      },
+      var.eks_cluster_name == null ? {} : { BULWARK_TRIAGE_CLUSTER = var.eks_cluster_name },
+    )
+    respond = merge(
+      {
+        BULWARK_RESPOND_BUCKET             = module.archive.bucket_name
+        BULWARK_RESPOND_ARCHIVE_BUCKET     = module.archive.bucket_name
+        BULWARK_RESPOND_COMMANDS_QUEUE_URL = module.queues.node_commands_queue_url_template
+        BULWARK_RESPOND_INCIDENT_TOPIC_ARN = module.notify.topic_arn
+        BULWARK_RESPOND_PRINCIPAL          = "respond@${var.name_prefix}-respond"
+        BULWARK_RESPOND_KUBERNETES_ENABLED = tostring(var.eks_cluster_name != null && var.functions_kubernetes_enabled)
+        BULWARK_RESPOND_DRY_RUN            = tostring(var.respond_dry_run)
+      },
+      # notify.slack / notify.pagerduty take env:NAME references: the values come from Secrets Manager here
+      { for name, _ in var.respond_secret_environment : name => data.aws_secretsmanager_secret_version.respond[name].secret_string },
+    )
+    snapshot = merge(
+      { BULWARK_SNAPSHOT_BUCKET = module.archive.bucket_name },
+      var.manifest_signing_key_arn == null ? {} : { BULWARK_SNAPSHOT_SIGNING_KMS_KEY_ID = var.manifest_signing_key_arn },
+    )
+    audit-aggregation = {
+      BULWARK_AUDIT_BUCKET = module.archive.bucket_name
+    }
+  }
+}
+
+# Secrets a playbook references as env:NAME (a Slack webhook URL, a PagerDuty routing key): read
+# by Terraform, set in the respond function's environment (encrypted at rest by Lambda). They are
+# also in the Terraform state: keep the state encrypted and access-controlled.
+data "aws_secretsmanager_secret_version" "respond" {
+  for_each = var.respond_secret_environment
+
+  secret_id = each.value
 }
 
 module "archive" {
@@ -64,14 +97,22 @@ module "archive" {
 module "queues" {
   source = "../../modules/queues"
 
-  name_prefix = var.name_prefix
-  kms_key_arn = var.queue_kms_key_arn
+  name_prefix   = var.name_prefix
+  kms_key_arn   = var.queue_kms_key_arn
+  command_nodes = var.command_nodes
+
+  # GuardDuty Runtime Monitoring findings (default bus) may be sent to the alerts queue
+  alerts_event_rule_arns = compact([module.bus.guardduty_rule_arn])
 }
 
 module "bus" {
   source = "../../modules/bus"
 
   name_prefix = var.name_prefix
+
+  # GuardDuty Runtime Monitoring findings -> the alerts queue -> triage
+  guardduty_findings = var.guardduty_findings
+  alerts_queue_arn   = module.queues.alerts_queue_arn
 
   lambda_targets = {
     audit-aggregation = {
@@ -88,8 +129,22 @@ module "bus" {
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["snapshot"]
     }
-    respond = {
-      rule          = "critical_alert"
+    # respond: incidents from triage, the default playbook's match (response/…/patterns/containment.json,
+    # the same file the playbook evaluates) and approval decisions (source bulwark.approval)
+    respond-incident = {
+      rule          = "incident"
+      function_name = module.functions.function_names["respond"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["respond"]
+    }
+    respond-containment = {
+      rule          = "containment"
+      function_name = module.functions.function_names["respond"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["respond"]
+    }
+    respond-approval = {
+      rule          = "approval"
       function_name = module.functions.function_names["respond"]
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["respond"]
@@ -100,21 +155,27 @@ module "bus" {
 module "iam" {
   source = "../../modules/iam"
 
-  name_prefix                   = var.name_prefix
-  alerts_queue_arn              = module.queues.alerts_queue_arn
-  node_commands_queue_arn       = module.queues.node_commands_queue_arn
-  functions_dlq_arn             = module.queues.functions_dlq_arn
-  queue_kms_key_arn             = var.queue_kms_key_arn
-  bus_arn                       = module.bus.bus_arn
-  archive_bucket_arn            = module.archive.bucket_arn
-  archive_kms_key_arn           = module.archive.kms_key_arn
-  eks_cluster_name              = var.eks_cluster_name
-  sensor_identity               = var.sensor_identity
-  eks_oidc_provider_arn         = var.eks_oidc_provider_arn
-  create_ec2_sensor_role        = var.create_ec2_sensor_role
-  ec2_response_tag              = var.ec2_response_tag
-  manifest_signing_key_arn      = var.manifest_signing_key_arn
-  quarantine_security_group_ids = var.quarantine_security_group_ids
+  name_prefix                     = var.name_prefix
+  alerts_queue_arn                = module.queues.alerts_queue_arn
+  node_commands_queue_arn_pattern = module.queues.node_commands_queue_arn_pattern
+  alerts_dlq_arn                  = module.queues.alerts_dlq_arn
+  incidents_topic_arn             = module.notify.topic_arn
+  incidents_topic_kms_key_arn     = module.notify.kms_key_arn
+  node_instance_role_arns         = var.node_instance_role_arns
+  node_instance_profile_arns      = var.node_instance_profile_arns
+  sensor_signing_kms_key_arn      = var.manifest_signing_key_arn
+  functions_dlq_arn               = module.queues.functions_dlq_arn
+  queue_kms_key_arn               = var.queue_kms_key_arn
+  bus_arn                         = module.bus.bus_arn
+  archive_bucket_arn              = module.archive.bucket_arn
+  archive_kms_key_arn             = module.archive.kms_key_arn
+  eks_cluster_name                = var.eks_cluster_name
+  sensor_identity                 = var.sensor_identity
+  eks_oidc_provider_arn           = var.eks_oidc_provider_arn
+  create_ec2_sensor_role          = var.create_ec2_sensor_role
+  ec2_response_tag                = var.ec2_response_tag
+  manifest_signing_key_arn        = var.manifest_signing_key_arn
+  quarantine_security_group_ids   = var.quarantine_security_group_ids
 }
 
 module "functions" {
@@ -126,6 +187,7 @@ module "functions" {
   dead_letter_queue_arn = module.queues.functions_dlq_arn
   alerts_queue_arn      = module.queues.alerts_queue_arn
   environment           = local.function_environment
+  function_environment  = local.per_function_environment
 }
 
 module "notify" {
@@ -145,18 +207,19 @@ module "sensor" {
   source = "../../modules/sensor"
   count  = local.deploy_sensor ? 1 : 0
 
-  image                   = var.sensor_image
-  service_account         = "bulwark-sensor"
-  namespace               = "bulwark"
-  irsa_role_arn           = var.sensor_identity == "irsa" ? module.iam.sensor_role_arn : null
-  node_key_env            = var.sensor_identity == "irsa" ? "BULWARK_NODE_NAME" : "BULWARK_POD_NAME"
-  aws_region              = var.region
-  cluster_name            = var.eks_cluster_name
-  alerts_queue_url        = module.queues.alerts_queue_url
-  bus_name                = module.bus.bus_name
-  archive_bucket          = module.archive.bucket_name
-  node_commands_queue_url = module.queues.node_commands_queue_url
-  kubernetes_groups       = module.iam.kubernetes_groups
+  image              = var.sensor_image
+  service_account    = "bulwark-sensor"
+  namespace          = "bulwark"
+  irsa_role_arn      = var.sensor_identity == "irsa" ? module.iam.sensor_role_arn : null
+  node_key_env       = var.sensor_identity == "irsa" ? "BULWARK_NODE_NAME" : "BULWARK_POD_NAME"
+  aws_region         = var.region
+  cluster_name       = var.eks_cluster_name
+  alerts_queue_url   = module.queues.alerts_queue_url
+  bus_name           = module.bus.bus_name
+  archive_bucket     = module.archive.bucket_name
+  signing_kms_key_id = var.manifest_signing_key_arn
+  command_queue_url  = var.sensor_command_queue_url
+  kubernetes_groups  = module.iam.kubernetes_groups
 
   # the pod identity association (or the IRSA trust) must exist before the first pod asks for credentials
   depends_on = [module.iam]

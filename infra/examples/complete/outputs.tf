@@ -3,9 +3,9 @@ output "alerts_queue_url" {
   value       = module.queues.alerts_queue_url
 }
 
-output "node_commands_queue_url" {
-  description = "URL of the node command channel (sensor configuration)."
-  value       = module.queues.node_commands_queue_url
+output "node_commands_queue_urls" {
+  description = "Command queue URL of each node in command_nodes (the shipper's --command-queue-url on that node)."
+  value       = module.queues.node_commands_queue_urls
 }
 
 output "bus_name" {

@@ -108,10 +108,52 @@ variable "quarantine_security_group_ids" {
   default     = []
 }
 
-variable "audit_kubernetes_enabled" {
-  description = "Let the audit-aggregation function ask the Kubernetes API for pod specs (BULWARK_AUDIT_KUBERNETES_ENABLED); it needs a token source the function has (docs/deploy.md)."
+variable "functions_kubernetes_enabled" {
+  description = "Let the functions call the cluster's API (BULWARK_KUBERNETES_ENABLED; respond's k8s.* steps with BULWARK_RESPOND_KUBERNETES_ENABLED). Needs a token source for EKS in Lambda (docs/deploy.md)."
+  type        = bool
+  default     = true
+}
+
+variable "respond_dry_run" {
+  description = "Every respond step a dry run (recorded, nothing changed): BULWARK_RESPOND_DRY_RUN. To try playbooks on a live fleet first: true, read the audit records, then false."
   type        = bool
   default     = false
+}
+
+variable "respond_secret_environment" {
+  description = "Secrets a playbook references as env:NAME, by variable name: Secrets Manager secret id or ARN (e.g. { SLACK_WEBHOOK_URL = \"bulwark/slack-webhook\" }). Set in the respond function's environment."
+  type        = map(string)
+  default     = {}
+}
+
+variable "command_nodes" {
+  description = "Host names of the nodes that get a command queue (<name_prefix>-node-<host>): respond's node.* steps reach only these nodes."
+  type        = set(string)
+  default     = []
+}
+
+variable "sensor_command_queue_url" {
+  description = "The DaemonSet shipper's --command-queue-url (Kubernetes expands $(BULWARK_NODE_NAME)); null: no command channel on the cluster's nodes (docs/deploy.md says why that is the default on EKS)."
+  type        = string
+  default     = null
+}
+
+variable "guardduty_findings" {
+  description = "Send GuardDuty Runtime Monitoring findings (default bus) to the alerts queue for triage."
+  type        = bool
+  default     = true
+}
+
+variable "node_instance_role_arns" {
+  description = "IAM roles of the nodes' instance profiles: iam.revoke-sessions may put and delete inline policies on these roles only."
+  type        = list(string)
+  default     = []
+}
+
+variable "node_instance_profile_arns" {
+  description = "Instance profiles of the nodes (iam.revoke-sessions reads them to find the role)."
+  type        = list(string)
+  default     = []
 }
 
 variable "tags" {

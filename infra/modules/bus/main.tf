@@ -6,6 +6,8 @@ data "aws_caller_identity" "current" {}
 
 locals {
   patterns_dir = coalesce(var.patterns_dir, "${path.module}/../../../functions/src/main/resources/patterns")
+  # the playbooks' match patterns (response/): the default playbook's containment.json is also a rule
+  response_patterns_dir = coalesce(var.response_patterns_dir, "${path.module}/../../../response/src/main/resources/patterns")
 
   rule_arns = {
     escape_surface_report = aws_cloudwatch_event_rule.escape_surface_report.arn
@@ -13,6 +15,8 @@ locals {
     sensor_alert          = aws_cloudwatch_event_rule.sensor_alert.arn
     critical_alert        = aws_cloudwatch_event_rule.critical_alert.arn
     incident              = aws_cloudwatch_event_rule.incident.arn
+    containment           = aws_cloudwatch_event_rule.containment.arn
+    approval              = aws_cloudwatch_event_rule.approval.arn
   }
   rule_names = {
     escape_surface_report = aws_cloudwatch_event_rule.escape_surface_report.name
@@ -20,6 +24,8 @@ locals {
     sensor_alert          = aws_cloudwatch_event_rule.sensor_alert.name
     critical_alert        = aws_cloudwatch_event_rule.critical_alert.name
     incident              = aws_cloudwatch_event_rule.incident.name
+    containment           = aws_cloudwatch_event_rule.containment.name
+    approval              = aws_cloudwatch_event_rule.approval.name
   }
 }
 
@@ -75,6 +81,56 @@ resource "aws_cloudwatch_event_rule" "incident" {
   tags           = var.tags
 }
 
+# The default playbook's match (response/src/main/resources/patterns/containment.json, the file
+# the playbook checker and the local stack evaluate) -> the respond function.
+resource "aws_cloudwatch_event_rule" "containment" {
+  name           = "${var.name_prefix}-containment"
+  description    = "Alerts the default playbook contains (response patterns/containment.json)"
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_pattern  = file("${local.response_patterns_dir}/containment.json")
+  tags           = var.tags
+}
+
+# Approval decisions (source bulwark.approval) resume a playbook waiting in control.approval.
+resource "aws_cloudwatch_event_rule" "approval" {
+  name           = "${var.name_prefix}-approval"
+  description    = "Approval events for waiting playbooks (patterns/approval.json)"
+  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_pattern  = file("${local.patterns_dir}/approval.json")
+  tags           = var.tags
+}
+
+# --- GuardDuty Runtime Monitoring findings (default bus) -> the alerts queue ----------------
+# GuardDuty publishes to the account's default bus only; triage normalises these findings
+# (docs/triage.md) like Bulwark and Falco alerts.
+resource "aws_cloudwatch_event_rule" "guardduty_finding" {
+  count = var.guardduty_findings ? 1 : 0
+
+  name           = "${var.name_prefix}-guardduty-runtime-finding"
+  description    = "GuardDuty Runtime Monitoring findings into Bulwark's alerts queue (patterns/guardduty-finding.json)"
+  event_bus_name = "default"
+  event_pattern  = file("${local.patterns_dir}/guardduty-finding.json")
+  tags           = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "guardduty_finding" {
+  count = var.guardduty_findings ? 1 : 0
+
+  rule           = aws_cloudwatch_event_rule.guardduty_finding[0].name
+  event_bus_name = "default"
+  target_id      = "bulwark-alerts-queue"
+  arn            = var.alerts_queue_arn
+
+  retry_policy {
+    maximum_retry_attempts       = var.maximum_retry_attempts
+    maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.targets_dlq.arn
+  }
+}
+
 # --- the targets' dead-letter queue ----------------------------------------------------------
 
 resource "aws_sqs_queue" "targets_dlq" {
@@ -99,7 +155,7 @@ data "aws_iam_policy_document" "targets_dlq" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = values(local.rule_arns)
+      values   = concat(values(local.rule_arns), aws_cloudwatch_event_rule.guardduty_finding[*].arn)
     }
   }
 

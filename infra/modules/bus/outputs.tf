@@ -9,7 +9,7 @@ output "bus_arn" {
 }
 
 output "rules" {
-  description = "The rules by key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident): name and ARN."
+  description = "The rules by key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident, containment, approval): name and ARN."
   value = {
     for k, name in local.rule_names : k => {
       name = name
@@ -36,4 +36,9 @@ output "alert_log_group_name" {
 output "patterns_dir" {
   description = "Directory the rule patterns were read from."
   value       = local.patterns_dir
+}
+
+output "guardduty_rule_arn" {
+  description = "ARN of the default bus's rule sending GuardDuty Runtime Monitoring findings to the alerts queue (null without alerts_queue_arn)."
+  value       = one(aws_cloudwatch_event_rule.guardduty_finding[*].arn)
 }

@@ -66,3 +66,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "response_patterns_dir" {
+  description = "Directory of the playbooks' match patterns (containment.json); null: response/src/main/resources/patterns of this repository."
+  type        = string
+  default     = null
+}
+
+variable "alerts_queue_arn" {
+  description = "The alerts queue, where GuardDuty Runtime Monitoring findings of the default bus are sent (needed with guardduty_findings). Its policy must admit the rule (output guardduty_rule_arn)."
+  type        = string
+  default     = null
+}
+
+variable "guardduty_findings" {
+  description = "Send GuardDuty Runtime Monitoring findings (default bus, patterns/guardduty-finding.json) to alerts_queue_arn for triage."
+  type        = bool
+  default     = false
+}

@@ -143,7 +143,7 @@ resource "aws_lambda_function" "this" {
 
   environment {
     # QUARKUS_LAMBDA_HANDLER last: it always names this function's handler
-    variables = merge(var.environment, each.value.environment, {
+    variables = merge(var.environment, lookup(var.function_environment, each.key, {}), each.value.environment, {
       QUARKUS_LAMBDA_HANDLER = each.key
     })
   }

@@ -67,6 +67,12 @@ variable "environment" {
   default     = {}
 }
 
+variable "function_environment" {
+  description = "Environment of one function, by function name (triage's BULWARK_TRIAGE_*, respond's BULWARK_RESPOND_* …); over var.environment, under var.functions[*].environment."
+  type        = map(map(string))
+  default     = {}
+}
+
 variable "runtime" {
   description = "Lambda managed runtime (SnapStart needs a Java runtime)."
   type        = string

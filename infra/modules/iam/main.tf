@@ -28,6 +28,10 @@ locals {
   incidents_objects = "${var.archive_bucket_arn}/${var.archive_prefixes.incidents}*"
   audit_objects     = "${var.archive_bucket_arn}/${var.archive_prefixes.audit}*"
   keys_objects      = "${var.archive_bucket_arn}/keys/*"
+  index_objects     = "${var.archive_bucket_arn}/index/*"
+  # the incident store (triage, docs/triage.md) and the response state (respond, docs/playbooks.md)
+  triage_state_objects  = "${var.archive_bucket_arn}/${var.triage_state_prefix}*"
+  respond_state_objects = "${var.archive_bucket_arn}/${var.respond_state_prefix}*"
 
   # The sensor's own prefix. With Pod Identity EKS tags each session with the pod's name (one
   # DaemonSet pod per node, a name the pod cannot choose), so a pod can write only under
@@ -45,6 +49,9 @@ locals {
   ec2_instances   = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"
   ec2_volumes     = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:volume/*"
   ec2_snapshots   = "arn:${local.partition}:ec2:${local.region}::snapshot/*"
+  ec2_enis        = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"
+  ec2_sgs         = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/*"
+  ec2_vpcs        = "arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc/*"
   quarantine_sgs  = [for id in var.quarantine_security_group_ids : "arn:${local.partition}:ec2:${local.region}:${local.account_id}:security-group/${id}"]
   ec2_tag_enabled = var.ec2_response_tag != null
 }
@@ -142,7 +149,10 @@ resource "aws_iam_role_policy" "function_base" {
   policy = data.aws_iam_policy_document.function_base[each.key].json
 }
 
-# --- triage: consumes the alerts queue, writes alert and incident lines --------------------------
+# --- triage: consumes the alerts queue, keeps the incident store, poison to the DLQ ------------
+# docs/triage.md: GetObject/PutObject on the store (state/), SendMessage on the alerts queue's DLQ
+# (poison messages with their reason), PutEvents on the bus (in function_base); the SQS event source
+# mapping polls with the function's role (receive, delete, change visibility, attributes).
 
 data "aws_iam_policy_document" "triage" {
   statement {
@@ -155,6 +165,20 @@ data "aws_iam_policy_document" "triage" {
       "sqs:ReceiveMessage",
     ]
     resources = [var.alerts_queue_arn]
+  }
+
+  statement {
+    sid       = "PoisonToTheAlertsDlq"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.alerts_dlq_arn]
+  }
+
+  statement {
+    sid       = "IncidentStore"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = [local.triage_state_objects]
   }
 
   statement {
@@ -171,30 +195,79 @@ resource "aws_iam_role_policy" "triage" {
   policy = data.aws_iam_policy_document.triage.json
 }
 
-# --- respond: commands to nodes, incident records, EC2 isolation -------------------------------
+# --- respond: the playbooks' actions (docs/playbooks.md, functions/.../respond/act) ------------
+# node.*: SendMessage on the nodes' command queues; state: respond/ of the archive bucket (claims are
+# deleted when released, approvals and audit records listed); k8s.delete-pod checks the incident's
+# evidence manifest (HeadObject = GetObject on incidents/); notify.sns on the incidents topic;
+# ec2.*: tagged instances only; iam.revoke-sessions: the node roles named in node_instance_role_arns.
+# Slack and PagerDuty secrets reach the function as environment variables (env:NAME references,
+# Secrets.java), read from Secrets Manager by Terraform: the role has no secretsmanager access.
 
 data "aws_iam_policy_document" "respond" {
   statement {
     sid       = "CommandTheNodes"
     effect    = "Allow"
-    actions   = ["sqs:GetQueueAttributes", "sqs:SendMessage"]
-    resources = [var.node_commands_queue_arn]
+    actions   = ["sqs:SendMessage"]
+    resources = [var.node_commands_queue_arn_pattern]
   }
 
   statement {
-    sid       = "IncidentRecords"
+    sid       = "ResponseState"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject"]
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = [local.respond_state_objects]
+  }
+
+  statement {
+    sid       = "ListResponseState"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.archive_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.respond_state_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "EvidenceBeforeDeletePod"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
     resources = [local.incidents_objects]
+  }
+
+  dynamic "statement" {
+    for_each = var.incidents_topic_arn == null ? [] : [var.incidents_topic_arn]
+
+    content {
+      sid       = "NotifyIncidentsTopic"
+      effect    = "Allow"
+      actions   = ["sns:Publish"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.incidents_topic_kms_key_arn == null ? [] : [var.incidents_topic_kms_key_arn]
+
+    content {
+      sid       = "IncidentsTopicKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
   }
 
   dynamic "statement" {
     for_each = local.ec2_tag_enabled ? [var.ec2_response_tag] : []
 
     content {
-      sid       = "IsolateTaggedInstances"
+      # ec2.termination-protection, ec2.keep-volumes, ec2.isolate (the instance side), ec2.snapshot
+      sid       = "ActOnTaggedInstances"
       effect    = "Allow"
-      actions   = ["ec2:CreateTags", "ec2:ModifyInstanceAttribute"]
+      actions   = ["ec2:CreateSnapshots", "ec2:ModifyInstanceAttribute"]
       resources = [local.ec2_instances]
 
       condition {
@@ -206,13 +279,95 @@ data "aws_iam_policy_document" "respond" {
   }
 
   dynamic "statement" {
-    for_each = local.ec2_tag_enabled && length(local.quarantine_sgs) > 0 ? [1] : []
+    for_each = local.ec2_tag_enabled ? [var.ec2_response_tag] : []
 
     content {
-      sid       = "QuarantineSecurityGroups"
+      sid       = "SnapshotTaggedVolumes"
       effect    = "Allow"
-      actions   = ["ec2:ModifyInstanceAttribute"]
-      resources = local.quarantine_sgs
+      actions   = ["ec2:CreateSnapshots"]
+      resources = [local.ec2_volumes]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/${statement.value.key}"
+        values   = [statement.value.value]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ec2_tag_enabled ? [1] : []
+
+    content {
+      sid       = "CreateTaggedSnapshots"
+      effect    = "Allow"
+      actions   = ["ec2:CreateSnapshots"]
+      resources = [local.ec2_snapshots]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ec2_tag_enabled ? [1] : []
+
+    content {
+      # tags only as part of the create call (snapshots, the isolation groups)
+      sid       = "TagOnCreate"
+      effect    = "Allow"
+      actions   = ["ec2:CreateTags"]
+      resources = [local.ec2_snapshots, local.ec2_sgs]
+
+      condition {
+        test     = "StringEquals"
+        variable = "ec2:CreateAction"
+        values   = ["CreateSnapshots", "CreateSecurityGroup"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ec2_tag_enabled ? [1] : []
+
+    content {
+      # ec2.isolate: the two-step swap moves each ENI of the instance to the staging, then the
+      # isolation group (authorised on the ENI and on the groups it is given)
+      sid       = "SwapInterfaceGroups"
+      effect    = "Allow"
+      actions   = ["ec2:ModifyNetworkInterfaceAttribute"]
+      resources = concat([local.ec2_enis], length(local.quarantine_sgs) > 0 ? local.quarantine_sgs : [local.ec2_sgs])
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ec2_tag_enabled && length(local.quarantine_sgs) == 0 ? [1] : []
+
+    content {
+      # no quarantine_security_group_ids: ec2.isolate creates its groups per VPC, tagged
+      # bulwark:purpose at creation, and changes rules only on groups carrying that tag
+      sid       = "CreateIsolationGroups"
+      effect    = "Allow"
+      actions   = ["ec2:CreateSecurityGroup"]
+      resources = [local.ec2_vpcs, local.ec2_sgs]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.ec2_tag_enabled && length(local.quarantine_sgs) == 0 ? [1] : []
+
+    content {
+      sid    = "RulesOfIsolationGroups"
+      effect = "Allow"
+      actions = [
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+      ]
+      resources = [local.ec2_sgs]
+
+      condition {
+        test     = "StringLike"
+        variable = "aws:ResourceTag/bulwark:purpose"
+        values   = ["isolation*"]
+      }
     }
   }
 
@@ -221,10 +376,33 @@ data "aws_iam_policy_document" "respond" {
 
     content {
       # ec2:Describe* has no resource-level permissions: AWS requires "*"
-      sid       = "DescribeInstances"
+      sid       = "Describe"
       effect    = "Allow"
-      actions   = ["ec2:DescribeInstances"]
+      actions   = ["ec2:DescribeInstanceAttribute", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups"]
       resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.node_instance_role_arns) == 0 ? [] : [1]
+
+    content {
+      # iam.revoke-sessions: an inline deny on aws:TokenIssueTime, on the node role only
+      sid       = "RevokeNodeRoleSessions"
+      effect    = "Allow"
+      actions   = ["iam:DeleteRolePolicy", "iam:PutRolePolicy"]
+      resources = var.node_instance_role_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.node_instance_profile_arns) == 0 ? [] : [1]
+
+    content {
+      sid       = "FindTheNodeRole"
+      effect    = "Allow"
+      actions   = ["iam:GetInstanceProfile"]
+      resources = var.node_instance_profile_arns
     }
   }
 }
@@ -439,11 +617,14 @@ data "aws_iam_policy_document" "sensor" {
     resources = [var.bus_arn]
   }
 
+  # docs/archive.md: evidence under incidents/yyyy/mm/dd/<incident>/, the incident index, the node's
+  # public signing key under keys/, its own objects under nodes/<node>/. Put only: with
+  # If-None-Match:* and Object Lock a put cannot replace what is there.
   statement {
     sid       = "PutObjectsUnderOwnNodePrefix"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${var.archive_bucket_arn}/${each.value}*"]
+    resources = ["${var.archive_bucket_arn}/${each.value}*", local.incidents_objects, local.index_objects, local.keys_objects]
   }
 
   # kms:Decrypt because S3 needs it to complete a multipart upload under SSE-KMS (large evidence
@@ -464,7 +645,19 @@ data "aws_iam_policy_document" "sensor" {
       "sqs:GetQueueAttributes",
       "sqs:ReceiveMessage",
     ]
-    resources = [var.node_commands_queue_arn]
+    resources = [var.node_commands_queue_arn_pattern]
+  }
+
+  dynamic "statement" {
+    for_each = var.sensor_signing_kms_key_arn == null ? [] : [var.sensor_signing_kms_key_arn]
+
+    content {
+      # ship --evidence --kms-key-id: manifests signed by KMS (the node holds no private key)
+      sid       = "SignEvidenceManifests"
+      effect    = "Allow"
+      actions   = ["kms:GetPublicKey", "kms:Sign"]
+      resources = [statement.value]
+    }
   }
 
   dynamic "statement" {

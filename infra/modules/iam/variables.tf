@@ -8,9 +8,56 @@ variable "alerts_queue_arn" {
   type        = string
 }
 
-variable "node_commands_queue_arn" {
-  description = "ARN of the node command channel: respond sends, the sensor receives and deletes."
+variable "node_commands_queue_arn_pattern" {
+  description = "ARN pattern of the nodes' command queues (queues module output node_commands_queue_arn_pattern): respond sends, the shippers receive and delete."
   type        = string
+}
+
+variable "alerts_dlq_arn" {
+  description = "ARN of the alerts queue's dead-letter queue: triage sends poison messages there with their reason."
+  type        = string
+}
+
+variable "triage_state_prefix" {
+  description = "Key prefix of triage's incident store in the archive bucket (BULWARK_TRIAGE_STATE_PREFIX + /)."
+  type        = string
+  default     = "state/"
+}
+
+variable "respond_state_prefix" {
+  description = "Key prefix of the response state in the archive bucket (BULWARK_RESPOND_STATE_PREFIX + /)."
+  type        = string
+  default     = "respond/"
+}
+
+variable "incidents_topic_arn" {
+  description = "SNS topic notify.sns publishes to (BULWARK_RESPOND_INCIDENT_TOPIC_ARN); null: no sns:Publish."
+  type        = string
+  default     = null
+}
+
+variable "incidents_topic_kms_key_arn" {
+  description = "KMS key of the incidents topic (a KMS-encrypted topic needs kms:GenerateDataKey and kms:Decrypt of its publishers)."
+  type        = string
+  default     = null
+}
+
+variable "node_instance_role_arns" {
+  description = "IAM roles of the nodes' instance profiles: iam.revoke-sessions may put and delete inline policies on these roles only. Empty: no IAM write is granted."
+  type        = list(string)
+  default     = []
+}
+
+variable "node_instance_profile_arns" {
+  description = "Instance profiles of the nodes: iam.revoke-sessions reads them to find the role."
+  type        = list(string)
+  default     = []
+}
+
+variable "sensor_signing_kms_key_arn" {
+  description = "Asymmetric KMS key the shipper signs evidence manifests with (ship --kms-key-id); null: the node signs with its own key (--sign-key) and no kms:Sign is granted."
+  type        = string
+  default     = null
 }
 
 variable "functions_dlq_arn" {

@@ -2,21 +2,29 @@
 # dead-letter queue of the Lambda functions' asynchronous invocations. Every working queue has a
 # DLQ and a redrive policy; every DLQ accepts redrives only from its own source queue.
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 locals {
   sse_sqs = var.kms_key_arn == null
+
+  # node host name -> queue name, sanitised as the respond function does (SqsCommandChannel)
+  command_queue_prefix = "${var.name_prefix}-node-"
+  command_queue_names  = { for n in var.command_nodes : n => "${local.command_queue_prefix}${replace(n, "/[^A-Za-z0-9_-]/", "-")}" }
+  sqs_base_url         = "https://sqs.${data.aws_region.current.id}.amazonaws.com/${data.aws_caller_identity.current.account_id}"
+  sqs_base_arn         = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"
 
   # every queue, for the TLS-only policies at the end
   queue_urls = {
     alerts            = aws_sqs_queue.alerts.url
     alerts_dlq        = aws_sqs_queue.alerts_dlq.url
-    node_commands     = aws_sqs_queue.node_commands.url
     node_commands_dlq = aws_sqs_queue.node_commands_dlq.url
     functions_dlq     = aws_sqs_queue.functions_dlq.url
   }
   queue_arns = {
     alerts            = aws_sqs_queue.alerts.arn
     alerts_dlq        = aws_sqs_queue.alerts_dlq.arn
-    node_commands     = aws_sqs_queue.node_commands.arn
     node_commands_dlq = aws_sqs_queue.node_commands_dlq.arn
     functions_dlq     = aws_sqs_queue.functions_dlq.arn
   }
@@ -70,8 +78,16 @@ resource "aws_sqs_queue" "node_commands_dlq" {
   tags                              = var.tags
 }
 
+# A queue per node: the respond function sends a node's commands to
+# "<name_prefix>-node-<node>" (its BULWARK_RESPOND_COMMANDS_QUEUE_URL holds {node}, replaced by the
+# alert's host name with every character outside [A-Za-z0-9_-] turned into "-"), and that node's
+# shipper receives from it alone: a command never reaches a node it does not name (the sensor also
+# rejects one that names another node, docs/response.md). Nothing creates these queues at run time:
+# they are Terraform's, one per entry of var.command_nodes.
 resource "aws_sqs_queue" "node_commands" {
-  name                              = "${var.name_prefix}-node-commands"
+  for_each = local.command_queue_names
+
+  name                              = each.value
   message_retention_seconds         = var.node_commands_message_retention_seconds
   visibility_timeout_seconds        = var.node_commands_visibility_timeout_seconds
   receive_wait_time_seconds         = 20
@@ -84,15 +100,16 @@ resource "aws_sqs_queue" "node_commands" {
     maxReceiveCount     = var.node_commands_max_receive_count
   })
 
-  tags = var.tags
+  tags = merge(var.tags, { "bulwark:node" = each.key })
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "node_commands_dlq" {
   queue_url = aws_sqs_queue.node_commands_dlq.id
 
-  redrive_allow_policy = jsonencode({
+  # no node queues (no command_nodes): nothing may redrive into it
+  redrive_allow_policy = length(aws_sqs_queue.node_commands) == 0 ? jsonencode({ redrivePermission = "denyAll" }) : jsonencode({
     redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.node_commands.arn]
+    sourceQueueArns   = [for q in aws_sqs_queue.node_commands : q.arn]
   })
 }
 
@@ -110,7 +127,7 @@ resource "aws_sqs_queue" "functions_dlq" {
 # --- TLS only ---------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "tls_only" {
-  for_each = local.queue_arns
+  for_each = merge({ for k, v in local.queue_arns : k => v if k != "alerts" }, { for n, q in aws_sqs_queue.node_commands : "node-${n}" => q.arn })
 
   statement {
     sid       = "DenyInsecureTransport"
@@ -132,8 +149,57 @@ data "aws_iam_policy_document" "tls_only" {
 }
 
 resource "aws_sqs_queue_policy" "tls_only" {
-  for_each = local.queue_urls
+  for_each = merge({ for k, v in local.queue_urls : k => v if k != "alerts" }, { for n, q in aws_sqs_queue.node_commands : "node-${n}" => q.url })
 
   queue_url = each.value
   policy    = data.aws_iam_policy_document.tls_only[each.key].json
+}
+
+# The alerts queue: TLS only, and EventBridge may send to it only for the rules given
+# (GuardDuty Runtime Monitoring findings from the default bus, modules/bus).
+data "aws_iam_policy_document" "alerts" {
+  dynamic "statement" {
+    for_each = length(var.alerts_event_rule_arns) == 0 ? [] : [1]
+
+    content {
+      sid       = "EventBridgeRules"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.alerts.arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["events.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = var.alerts_event_rule_arns
+      }
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.alerts.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "alerts" {
+  queue_url = aws_sqs_queue.alerts.url
+  policy    = data.aws_iam_policy_document.alerts.json
 }

@@ -13,14 +13,24 @@ output "alerts_dlq_arn" {
   value       = aws_sqs_queue.alerts_dlq.arn
 }
 
-output "node_commands_queue_arn" {
-  description = "ARN of the node command channel."
-  value       = aws_sqs_queue.node_commands.arn
+output "node_commands_queue_arns" {
+  description = "ARN of each node's command queue, by node host name (var.command_nodes)."
+  value       = { for n, q in aws_sqs_queue.node_commands : n => q.arn }
 }
 
-output "node_commands_queue_url" {
-  description = "URL of the node command channel."
-  value       = aws_sqs_queue.node_commands.url
+output "node_commands_queue_urls" {
+  description = "URL of each node's command queue, by node host name: the shipper's --command-queue-url on that node."
+  value       = { for n, q in aws_sqs_queue.node_commands : n => q.url }
+}
+
+output "node_commands_queue_url_template" {
+  description = "The respond function's BULWARK_RESPOND_COMMANDS_QUEUE_URL: {node} is replaced by the alert's host name (characters outside [A-Za-z0-9_-] become -)."
+  value       = "${local.sqs_base_url}/${local.command_queue_prefix}{node}"
+}
+
+output "node_commands_queue_arn_pattern" {
+  description = "ARN pattern of every node command queue of this deployment (IAM resource)."
+  value       = "${local.sqs_base_arn}:${local.command_queue_prefix}*"
 }
 
 output "node_commands_dlq_arn" {
@@ -41,4 +51,9 @@ output "functions_dlq_url" {
 output "kms_key_arn" {
   description = "KMS key of the queues, or null when they use SQS-managed encryption."
   value       = var.kms_key_arn
+}
+
+output "alerts_dlq_url" {
+  description = "URL of the alerts queue's dead-letter queue (triage's BULWARK_TRIAGE_DLQ_URL: poison messages with their reason)."
+  value       = aws_sqs_queue.alerts_dlq.url
 }

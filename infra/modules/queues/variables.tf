@@ -67,3 +67,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "command_nodes" {
+  description = "Host names of the nodes that get a command queue (<name_prefix>-node-<host name, [^A-Za-z0-9_-] -> ->). Nodes not listed receive no commands from the respond function (their own sensor still contains on the fast path)."
+  type        = set(string)
+  default     = []
+}
+
+variable "alerts_event_rule_arns" {
+  description = "EventBridge rules allowed to send to the alerts queue (the GuardDuty findings rule of modules/bus)."
+  type        = list(string)
+  default     = []
+}

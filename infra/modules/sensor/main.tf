@@ -17,8 +17,28 @@ locals {
     alerts_queue_url            = var.alerts_queue_url
     bus_name                    = var.bus_name
     archive_bucket              = var.archive_bucket
-    node_commands_queue_url     = var.node_commands_queue_url
+    shipper_args                = jsonencode(local.shipper_args)
   })
+
+  # the shipper: outbox to SQS/EventBridge/S3; evidence spool to the archive, manifests signed by KMS
+  # (--kms-key-id) or by a node key kept on the host (--sign-key; ship refuses --evidence without
+  # one); node commands from this node's queue into the sensor's spool when a URL is given
+  shipper_args = concat(
+    [
+      "ship",
+      "--outbox", "/var/lib/bulwark/outbox",
+      "--queue-url", "$(BULWARK_ALERTS_QUEUE_URL)",
+      "--bus", "$(BULWARK_BUS_NAME)",
+      "--bucket", "$(BULWARK_ARCHIVE_BUCKET)",
+      "--node", "$(${var.node_key_env})",
+      "--region", "$(AWS_REGION)",
+      "--metrics-port", "9465",
+      "--evidence", "/var/lib/bulwark/evidence",
+    ],
+    var.signing_kms_key_id == null ? ["--sign-key", "/var/lib/bulwark/keys/manifest.pem"] : ["--kms-key-id", var.signing_kms_key_id],
+    var.object_lock_days > 0 ? ["--object-lock-days", tostring(var.object_lock_days)] : [],
+    var.command_queue_url == null ? [] : ["--command-queue-url", var.command_queue_url, "--commands", "/var/lib/bulwark/commands"],
+  )
 
   responders = var.kubernetes_groups == null ? "" : templatefile("${path.module}/responders.yaml", {
     respond_group  = var.kubernetes_groups["respond"]

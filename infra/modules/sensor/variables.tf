@@ -36,7 +36,7 @@ variable "command" {
 variable "args" {
   description = "Arguments of the sensor container's launcher: run the sensor with its durable outbox (the shipper container delivers it)."
   type        = list(string)
-  default     = ["up", "--outbox", "/var/lib/bulwark/outbox"]
+  default     = ["up", "--outbox", "/var/lib/bulwark/outbox", "--evidence", "/var/lib/bulwark/evidence", "--commands", "/var/lib/bulwark/commands"]
 }
 
 variable "node_key_env" {
@@ -75,9 +75,22 @@ variable "archive_bucket" {
   type        = string
 }
 
-variable "node_commands_queue_url" {
-  description = "URL of the node command channel."
+variable "command_queue_url" {
+  description = "The node's command queue for the shipper (--command-queue-url; Kubernetes expands $(BULWARK_NODE_NAME) in it). null: no command channel on these nodes (the sensor still acts on its fast path)."
   type        = string
+  default     = null
+}
+
+variable "signing_kms_key_id" {
+  description = "Asymmetric KMS key (SIGN_VERIFY) the shipper signs evidence manifests with (--kms-key-id); null: a node key generated under /var/lib/bulwark/keys on the host (--sign-key)."
+  type        = string
+  default     = null
+}
+
+variable "object_lock_days" {
+  description = "Object Lock retention the shipper asks for on each evidence object (--object-lock-days; 0: the bucket's default retention applies)."
+  type        = number
+  default     = 0
 }
 
 variable "kubernetes_groups" {
