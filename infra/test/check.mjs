@@ -27,6 +27,14 @@
 //   /sys/kernel/btf, /sys/fs/bpf, /sys/fs/cgroup, /proc and the outbox /var/lib/bulwark from the
 //   host, probes /health/live and /health/ready on port 9464, has a memory limit <= 256Mi;
 //   the systemd unit keeps BPF working;
+// - triage and respond as their code reads them: environment (BULWARK_TRIAGE_*, BULWARK_RESPOND_*,
+//   BULWARK_BUS_NAME; the old BULWARK_AUDIT_BUS_NAME / BULWARK_AUDIT_KUBERNETES_* nowhere), the SQS event
+//   source (batch 10, maximum concurrency), their IAM (store, DLQ, node queues, SNS, node roles only,
+//   tag-scoped EC2, CreateTags only on create, no Secrets Manager), the respond targets (incident,
+//   containment = response/…/patterns/containment.json, approval, schedule), GuardDuty findings on the
+//   default bus into the alerts queue (its policy by aws:SourceArn), node queue names as respond
+//   sanitises them, the respond ClusterRole's exact verbs, the shipper's --evidence with a signing key
+//   and --command-queue-url with --commands, the package through S3;
 // - BULWARK_TF_VALIDATE=1: terraform init -backend=false and terraform validate in examples/complete.
 //
 // Every failure prints the file and the reason; the exit code is 1 when anything failed.
@@ -612,7 +620,7 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   // respond is the target of incidents, the containment pattern and approvals
   const bus = first((ex?.module || {}).bus) || {};
   const targets = Object.values(bus.lambda_targets || {}).filter((t) => /alias_arns\["respond"\]/.test(String(t.arn)));
-  for (const rule of ['incident', 'containment', 'approval']) {
+  for (const rule of ['incident', 'containment', 'approval', 'approval_timeouts']) {
     check(targets.some((t) => t.rule === rule), exampleMain, `the respond function must be a target of the ${rule} rule`);
   }
 }

@@ -149,6 +149,13 @@ module "bus" {
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["respond"]
     }
+    # approvals past their deadline are decided by their default (every minute)
+    respond-approval-timeouts = {
+      rule          = "approval_timeouts"
+      function_name = module.functions.function_names["respond"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["respond"]
+    }
   }
 }
 

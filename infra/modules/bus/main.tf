@@ -17,7 +17,11 @@ locals {
     incident              = aws_cloudwatch_event_rule.incident.arn
     containment           = aws_cloudwatch_event_rule.containment.arn
     approval              = aws_cloudwatch_event_rule.approval.arn
+    approval_timeouts     = aws_cloudwatch_event_rule.approval_timeouts.arn
   }
+  # the bus of each rule: the schedule runs on the default bus (schedules exist only there)
+  rule_buses = merge({ for k, _ in local.rule_arns : k => aws_cloudwatch_event_bus.this.name }, { approval_timeouts = "default" })
+
   rule_names = {
     escape_surface_report = aws_cloudwatch_event_rule.escape_surface_report.name
     audit_high_finding    = aws_cloudwatch_event_rule.audit_high_finding.name
@@ -26,6 +30,7 @@ locals {
     incident              = aws_cloudwatch_event_rule.incident.name
     containment           = aws_cloudwatch_event_rule.containment.name
     approval              = aws_cloudwatch_event_rule.approval.name
+    approval_timeouts     = aws_cloudwatch_event_rule.approval_timeouts.name
   }
 }
 
@@ -98,6 +103,15 @@ resource "aws_cloudwatch_event_rule" "approval" {
   event_bus_name = aws_cloudwatch_event_bus.this.name
   event_pattern  = file("${local.patterns_dir}/approval.json")
   tags           = var.tags
+}
+
+# Approvals past their deadline are decided by their default on every respond invocation; this
+# schedule makes sure one happens (docs/respond.md: an aws.events event does nothing else).
+resource "aws_cloudwatch_event_rule" "approval_timeouts" {
+  name                = "${var.name_prefix}-approval-timeouts"
+  description         = "Settles Bulwark approvals past their deadline (respond)"
+  schedule_expression = var.approval_timeout_schedule
+  tags                = var.tags
 }
 
 # --- GuardDuty Runtime Monitoring findings (default bus) -> the alerts queue ----------------
@@ -189,7 +203,7 @@ resource "aws_cloudwatch_event_target" "lambda" {
   for_each = var.lambda_targets
 
   rule           = local.rule_names[each.value.rule]
-  event_bus_name = aws_cloudwatch_event_bus.this.name
+  event_bus_name = local.rule_buses[each.value.rule]
   target_id      = each.key
   arn            = each.value.arn
 

@@ -84,3 +84,9 @@ variable "guardduty_findings" {
   type        = bool
   default     = false
 }
+
+variable "approval_timeout_schedule" {
+  description = "Schedule of the rule that lets respond settle approvals past their deadline (target it with rule = \"approval_timeouts\")."
+  type        = string
+  default     = "rate(1 minute)"
+}
