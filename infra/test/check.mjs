@@ -571,6 +571,12 @@ const queuesDir = path.join(INFRA, 'modules/queues');
     const val = (x) => (typeof x === 'string' && /^\$\{var\.(\w+)\}$/.test(x) ? vars[x.match(/^\$\{var\.(\w+)\}$/)[1]]?.default : x);
     check(val(esm.body.batch_size) === 10, esm.file, `aws_lambda_event_source_mapping.triage: batch size 10 (is ${val(esm.body.batch_size)})`);
     check(esm.body.event_source_arn === '${var.alerts_queue_arn}', esm.file, 'aws_lambda_event_source_mapping.triage must read the alerts queue');
+    // AWS: the queue's visibility timeout at least six times the function's timeout, or batches come back while still in work
+    const qvars = Object.fromEntries([...named('variable', filesIn(queuesDir))].map((v) => [v.name, v.body]));
+    const fnDefaults = vars.functions?.default || {};
+    const vis = qvars.alerts_visibility_timeout_seconds?.default;
+    const tt = fnDefaults.triage?.timeout;
+    check(vis >= 6 * tt, path.join(queuesDir, 'variables.tf'), `alerts queue visibility timeout ${vis} s must be at least 6 x triage's timeout ${tt} s`);
     const mc = val(first(esm.body.scaling_config)?.maximum_concurrency);
     check(Number.isInteger(mc) && mc >= 2, esm.file, `aws_lambda_event_source_mapping.triage: scaling_config.maximum_concurrency expected (2-1000; is ${mc})`);
   }

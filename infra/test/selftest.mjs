@@ -54,6 +54,7 @@ const CASES = [
   { name: 'triage cannot read its store', edit: replace('modules/iam/main.tf', 'sid       = "IncidentStore"\n    effect    = "Allow"\n    actions   = ["s3:GetObject", "s3:PutObject"]', 'sid       = "IncidentStore"\n    effect    = "Allow"\n    actions   = ["s3:PutObject"]'), expect: 'triage: s3:GetObject on the incident store' },
   { name: 'event source batch size', edit: replace('modules/functions/variables.tf', 'default     = 10\n', 'default     = 100\n'), expect: 'batch size 10 (is 100)' },
   { name: 'event source without maximum concurrency', edit: replace('modules/functions/main.tf', '\n  scaling_config {\n    maximum_concurrency = var.triage_maximum_concurrency\n  }\n', '\n'), expect: 'maximum_concurrency expected' },
+  { name: 'alerts visibility under 6 x triage timeout', edit: replace('modules/queues/variables.tf', 'default     = 180', 'default     = 60'), expect: 'alerts queue visibility timeout 60 s must be at least 6 x triage\'s timeout 30 s' },
   { name: 'function zip uploaded directly', edit: replace('modules/functions/main.tf', 's3_bucket         = aws_s3_object.package.bucket', 'filename          = local.package_file'), expect: 'must deploy through S3' },
   { name: 'respond commands any queue', edit: replace('modules/iam/main.tf', 'sid       = "CommandTheNodes"\n    effect    = "Allow"\n    actions   = ["sqs:SendMessage"]\n    resources = [var.node_commands_queue_arn_pattern]', 'sid       = "CommandTheNodes"\n    effect    = "Allow"\n    actions   = ["sqs:SendMessage"]\n    resources = ["*"]'), expect: 'resource "*" where an ARN is known' },
   { name: 'respond iam:* on the node roles', edit: replace('modules/iam/main.tf', 'actions   = ["iam:DeleteRolePolicy", "iam:PutRolePolicy"]', 'actions   = ["iam:*"]'), expect: 'wildcard action "iam:*"' },
@@ -125,5 +126,5 @@ const workers = Array.from({ length: Math.max(1, Math.min(4, os.cpus().length)) 
 await Promise.all(workers);
 const failed = results.filter((r) => r.startsWith('FAIL')).length;
 for (const r of results) console.log(r);
-console.log(`infra self-test: ${CASES.length} broken inputs, ${CASES.length - failed} caught, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`infra self-test: the unbroken copy and ${CASES.length - 1} broken inputs, ${CASES.length - failed} as expected, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 process.exit(failed ? 1 : 0);

@@ -103,7 +103,7 @@ variable "ec2_response_tag" {
 }
 
 variable "quarantine_security_group_ids" {
-  description = "Security groups an isolated instance is moved into."
+  description = "The ec2.isolate groups (the two-step swap: the allow-all staging group and the rule-less isolation group, as the playbook names them); empty: respond creates them per VPC, tagged bulwark:purpose."
   type        = list(string)
   default     = []
 }

@@ -165,7 +165,7 @@ variable "ec2_response_tag" {
 }
 
 variable "quarantine_security_group_ids" {
-  description = "Security groups respond may put an instance in when it isolates it (the two-step swap)."
+  description = "The ec2.isolate groups (the two-step swap: the allow-all staging group and the rule-less isolation group, as the playbook names them); empty: respond creates them per VPC, tagged bulwark:purpose."
   type        = list(string)
   default     = []
 }
