@@ -17,15 +17,42 @@ public final class AlertFactory {
     private final AlertDetail.Node node;
     private final String mode;
     private final String action;
+    private final java.util.function.Supplier<java.util.Map<String, String>> runtimes;
+    /** The node block with the runtime versions last seen (rebuilt only when they change). */
+    private volatile AlertDetail.Node withRuntimes;
 
     /**
      * @param mode   sensor mode: {@code local} or {@code aws}
      * @param action what the sensor does on an alert: {@code none}, {@code dry-run}
      */
     public AlertFactory(AlertDetail.Node node, String mode, String action) {
+        this(node, mode, action, RuntimeVersions.shared()::current);
+    }
+
+    /**
+     * @param runtimes the node's container runtime versions now ({@link RuntimeVersions#current()}); read on
+     *                 every alert, so it must not block
+     */
+    public AlertFactory(AlertDetail.Node node, String mode, String action,
+                        java.util.function.Supplier<java.util.Map<String, String>> runtimes) {
         this.node = node;
         this.mode = mode;
         this.action = action;
+        this.runtimes = runtimes;
+        this.withRuntimes = node;
+    }
+
+    /** The node block for an alert made now: the identity plus the runtime versions known (absent when none). */
+    AlertDetail.Node node() {
+        java.util.Map<String, String> r = runtimes.get();
+        AlertDetail.Node n = withRuntimes;
+        java.util.Map<String, String> known = r == null || r.isEmpty() ? node.runtimes() : r;
+        if (java.util.Objects.equals(n.runtimes(), known)) {
+            return n;
+        }
+        n = new AlertDetail.Node(node.hostname(), node.instanceId(), node.kernel(), known);
+        withRuntimes = n;
+        return n;
     }
 
     public static String iso(long epochNanos) {
@@ -34,6 +61,7 @@ public final class AlertFactory {
 
     public AlertEnvelope create(RuleMatch m, SensorEvent e, int count) {
         Rule r = m.rule();
+        AlertDetail.Node node = node();
         // one syscall of one thread matched one rule: the same facts on a redelivery (or a re-read of the
         // ring after a restart) give the same id; a coalesced summary differs by its count
         String id = io.bulwark.contract.StableId.of("alert", node.hostname(), r.name(), e.time(),

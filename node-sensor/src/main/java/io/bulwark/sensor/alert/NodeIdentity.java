@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Who this node is: hostname, EC2 instance id where the environment or DMI says so, kernel release. */
+/** Who this node is: hostname, EC2 instance id where the environment or DMI says so, kernel release, container runtime versions ({@link RuntimeVersions}). */
 public final class NodeIdentity {
     private NodeIdentity() {}
 
@@ -38,6 +38,9 @@ public final class NodeIdentity {
         } catch (IOException e) {
             kernel = System.getProperty("os.version");
         }
-        return new AlertDetail.Node(host, instance, kernel);
+        // the first call starts the runtime detection (a thread of its own); what it knows already goes in,
+        // and AlertFactory adds the versions to each alert as they become known or change
+        java.util.Map<String, String> runtimes = RuntimeVersions.shared().current();
+        return new AlertDetail.Node(host, instance, kernel, runtimes.isEmpty() ? null : runtimes);
     }
 }
