@@ -22,9 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * not comm, which a process can forge.
  */
 public final class ProcessTable {
-    /** What the table knows of one process. */
+    /**
+     * What the table knows of one process.
+     *
+     * @param startTicks the process's start time in clock ticks after boot (field 22 of /proc/PID/stat), -1 until known
+     */
     public record Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
-                       String cmdline, boolean exeUpperLayer) {
+                       String cmdline, boolean exeUpperLayer, long startTicks) {
+        public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
+                    String cmdline, boolean exeUpperLayer) {
+            this(pid, ppid, comm, exe, args, runtimeWork, startNs, cmdline, exeUpperLayer, -1);
+        }
+
         public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs,
                     boolean exeUpperLayer) {
             this(pid, ppid, comm, exe, args, runtimeWork, startNs, args.isEmpty() ? comm : comm + " " + String.join(" ", args),
@@ -34,7 +43,14 @@ public final class ProcessTable {
         public Proc(int pid, int ppid, String comm, String exe, List<String> args, boolean runtimeWork, long startNs) {
             this(pid, ppid, comm, exe, args, runtimeWork, startNs, false);
         }
+
+        Proc withStartTicks(long ticks) {
+            return new Proc(pid, ppid, comm, exe, args, runtimeWork, startNs, cmdline, exeUpperLayer, ticks);
+        }
     }
+
+    /** Nanoseconds in one clock tick of /proc/PID/stat's start time (USER_HZ is 100 on every Linux ABI). */
+    public static final long NS_PER_TICK = 10_000_000L;
 
     /** Ancestor lists by pid, valid while {@link #epoch} is unchanged (any fork/exec/exit changes it). */
     private record CachedAncestors(long epoch, List<ProcessInfo.Ancestor> list) {}
@@ -120,7 +136,9 @@ public final class ProcessTable {
             List<String> argv = argv(dir);
             List<String> args = argv.isEmpty() ? List.of() : argv.subList(1, argv.size());
             // A process named like a runtime counts as one only in the host's mount namespace.
-            return new Proc(pid, ppid, comm, exe, List.copyOf(args), isRuntimeExe(exe) && inHostMountNs(dir), 0);
+            long startTicks = Long.parseLong(rest[19]); // field 22: rest starts at field 3
+            Proc p = new Proc(pid, ppid, comm, exe, List.copyOf(args), isRuntimeExe(exe) && inHostMountNs(dir), 0);
+            return p.withStartTicks(startTicks);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -157,7 +175,7 @@ public final class ProcessTable {
     }
 
     private static Proc withRuntime(Proc p, boolean rt) {
-        return new Proc(p.pid(), p.ppid(), p.comm(), p.exe(), p.args(), rt, p.startNs(), p.exeUpperLayer());
+        return new Proc(p.pid(), p.ppid(), p.comm(), p.exe(), p.args(), rt, p.startNs(), p.cmdline(), p.exeUpperLayer(), p.startTicks());
     }
 
     /** A new process: it starts as a copy of its parent (same image until it executes). */
@@ -190,6 +208,9 @@ public final class ProcessTable {
         boolean rt = runtimeExe && (wasRuntime || parentRuntime || isRuntimeExe(exe));
         List<String> args = argv.isEmpty() ? List.of() : List.copyOf(argv.subList(1, argv.size()));
         Proc p = new Proc(pid, ppid, comm, exe, args, rt, ns, exeUpperLayer);
+        if (old != null && old.startTicks() >= 0 && !exited.containsKey(pid)) {
+            p = p.withStartTicks(old.startTicks()); // an exec keeps the process's start time
+        }
         procs.put(pid, p);
         exited.remove(pid);
         epoch++;
@@ -226,6 +247,41 @@ public final class ProcessTable {
             }
         }
         return p;
+    }
+
+    /**
+     * The process's start time in clock ticks after boot (field 22 of /proc/PID/stat), as a kill names it: from
+     * the table, else read once from /proc and kept. Null when the process is gone, or when the pid now
+     * belongs to a process that started after {@code notAfterBootNs} (the event's CLOCK_BOOTTIME stamp: the
+     * pid was recycled since the event).
+     */
+    public Long startTicks(int pid, long notAfterBootNs) {
+        Proc p = procs.get(pid);
+        if (p != null && p.startTicks() >= 0) {
+            return p.startTicks();
+        }
+        if (p != null && exited.containsKey(pid)) {
+            return null;
+        }
+        long t = readStartTicks(proc, pid);
+        if (t < 0 || t * NS_PER_TICK > notAfterBootNs) {
+            return null;
+        }
+        if (p != null) {
+            procs.replace(pid, p, p.withStartTicks(t));
+        }
+        return t;
+    }
+
+    /** Field 22 of {@code proc}/PID/stat, or -1 when the process is gone. */
+    public static long readStartTicks(Path proc, int pid) {
+        try {
+            String stat = Files.readString(proc.resolve(Integer.toString(pid)).resolve("stat"));
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(rest[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** True when this pid is the runtime's own work. */

@@ -175,10 +175,23 @@ public final class EventDecoder {
                 u32(r.cgroupNs()), u32(r.utsNs()), u32(r.ipcNs()));
         ProcessInfo process = new ProcessInfo(r.pid(), r.tid(), r.ppid(), r.vpid(), r.uid(), r.gid(), r.loginuid(),
                 comm, exe, procArgs, cmdline, r.tty(), r.cgroupId(), ns, r.capEff(), r.capPrm(), p != null && p.exeUpperLayer(), runtimeWork,
-                processes.ancestors(r.ppid()));
+                processes.ancestors(r.ppid()), startTicks(p, r));
         ContainerInfo container = containers.resolve(r.cgroupId(), r.contained());
         String errno = ret < 0 ? Errno.name((int) -ret) : null;
         return new SensorEvent(time, new Syscall(name, args, ret, errno), process, container);
+    }
+
+    /**
+     * The start time a kill names the process by: known from the /proc scan or an earlier event; for a
+     * container's process seen first after the scan, read once from /proc/PID/stat (one read per process,
+     * not per event; host processes forked later stay unknown, a node.kill is for container processes).
+     */
+    private Long startTicks(ProcessTable.Proc p, RawEvent r) {
+        if (p != null && p.startTicks() >= 0) {
+            // a process that started after the event holds a recycled pid: not the one to name
+            return p.startTicks() * ProcessTable.NS_PER_TICK <= r.ktime() ? p.startTicks() : null;
+        }
+        return r.contained() ? processes.startTicks(r.pid(), r.ktime()) : null;
     }
 
     private static long u32(int v) {
