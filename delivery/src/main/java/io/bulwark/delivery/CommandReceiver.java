@@ -44,6 +44,31 @@ public final class CommandReceiver implements Runnable, AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
+    /**
+     * The node's own command queue from a URL that may hold {@code {node}}: replaced by the node's name cleaned as
+     * the respond function cleans it (every character outside {@code A-Za-z0-9_-} becomes {@code -}), so on a fleet
+     * whose nodes come and go each shipper finds its queue without Terraform listing the nodes.
+     */
+    public static String forNode(String queueUrl, String node) {
+        return queueUrl.replace("{node}", node.replaceAll("[^A-Za-z0-9_-]", "-"));
+    }
+
+    /**
+     * Creates the queue a {@code {node}} URL names if it does not exist yet (CreateQueue is idempotent for the same
+     * name and attributes) and returns its URL as SQS gives it. Only for per-node URLs: a fixed URL is used as is.
+     * The role needs sqs:CreateQueue on the name prefix only (docs/deploy.md).
+     */
+    public static String ensureNodeQueue(SqsClient sqs, String template, String node) {
+        String url = forNode(template, node);
+        if (url.equals(template)) {
+            return url;
+        }
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        return sqs.createQueue(b -> b.queueName(name).attributes(java.util.Map.of(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.MESSAGE_RETENTION_PERIOD, "86400",
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true"))).queueUrl();
+    }
+
     /** @param waitSeconds the long poll's wait (1-20 s) */
     public CommandReceiver(SqsClient sqs, String queueUrl, Path spool, PrintStream log, int waitSeconds) throws IOException {
         this.sqs = sqs;

@@ -174,7 +174,8 @@ public class ShipCommand implements Callable<Integer> {
         Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
         Shipper shipper = outbox == null ? null : new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
         EvidenceUploader up = uploader;
-        CommandReceiver receiver = commandQueueUrl == null ? null : new CommandReceiver(c.commandSqs(), commandQueueUrl, commands, System.err, 20);
+        CommandReceiver receiver = commandQueueUrl == null ? null
+                : new CommandReceiver(c.commandSqs(), CommandReceiver.ensureNodeQueue(c.commandSqs(), commandQueueUrl, nodeName), commands, System.err, 20);
         OpsServer ops = metricsPort > 0 ? new OpsServer(metricsPort,
                 m -> {
                     if (shipper != null) {

@@ -70,6 +70,23 @@ class CommandReceiverTest {
             + "\"requested_by\":\"respond\",\"issued_at\":\"2026-12-07T03:00:00Z\"}";
 
     @Test
+    void aPerNodeQueueUrlIsTheRespondFunctionsQueueForThisNodeAndIsCreatedAtStart(@TempDir Path dir) throws Exception {
+        String any = queue("probe");
+        String template = any.substring(0, any.lastIndexOf('/') + 1) + "bulwark-node-{node}";
+        String node = "ip-10-0-1-17.eu-west-1.compute.internal." + System.nanoTime();
+        String url = CommandReceiver.ensureNodeQueue(sqs, template, node);
+        // the same name the respond function sends to (SqsCommandChannel cleans the node name the same way)
+        assertTrue(url.endsWith("/bulwark-node-" + node.replace('.', '-')), url);
+        assertEquals(url, CommandReceiver.ensureNodeQueue(sqs, template, node), "a restart finds the same queue");
+        sqs.sendMessage(b -> b.queueUrl(CommandReceiver.forNode(template, node)).messageBody(FREEZE));
+        Path spool = dir.resolve("commands");
+        CommandReceiver r = new CommandReceiver(sqs, url, spool, System.err, 1);
+        assertEquals(1, r.pollOnce());
+        assertTrue(Files.isRegularFile(spool.resolve("c-1.json")));
+        assertEquals(any, CommandReceiver.ensureNodeQueue(sqs, any, node), "a fixed URL is used as it is");
+    }
+
+    @Test
     void eachMessageBecomesOneSpoolFileAndLeavesTheQueue(@TempDir Path dir) throws Exception {
         String q = queue("cmds");
         Path spool = dir.resolve("commands");
