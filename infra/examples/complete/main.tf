@@ -225,8 +225,9 @@ module "sensor" {
   bus_name           = module.bus.bus_name
   archive_bucket     = module.archive.bucket_name
   signing_kms_key_id = var.manifest_signing_key_arn
-  command_queue_url  = var.sensor_command_queue_url
-  kubernetes_groups  = module.iam.kubernetes_groups
+  # the shipper expands {node} to its host name and creates that queue at start (sqs:CreateQueue on the prefix)
+  command_queue_url = coalesce(var.sensor_command_queue_url, module.queues.node_commands_queue_url_template)
+  kubernetes_groups = module.iam.kubernetes_groups
 
   # the pod identity association (or the IRSA trust) must exist before the first pod asks for credentials
   depends_on = [module.iam]

@@ -133,7 +133,7 @@ variable "command_nodes" {
 }
 
 variable "sensor_command_queue_url" {
-  description = "The DaemonSet shipper's --command-queue-url (Kubernetes expands $(BULWARK_NODE_NAME)); null: no command channel on the cluster's nodes (docs/deploy.md says why that is the default on EKS)."
+  description = "The DaemonSet shipper's --command-queue-url; null: the queues module's per-node template (<prefix>-node-{node}), which each shipper expands to its host name and creates at start, so autoscaled nodes get their channel."
   type        = string
   default     = null
 }

@@ -637,10 +637,12 @@ data "aws_iam_policy_document" "sensor" {
   }
 
   statement {
+    # CreateQueue: ship --command-queue-url with {node} creates this node's own queue at start (idempotent)
     sid    = "TakeNodeCommands"
     effect = "Allow"
     actions = [
       "sqs:ChangeMessageVisibility",
+      "sqs:CreateQueue",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
       "sqs:ReceiveMessage",
