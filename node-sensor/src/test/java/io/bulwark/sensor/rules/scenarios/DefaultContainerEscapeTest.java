@@ -117,11 +117,18 @@ class DefaultContainerEscapeTest {
 
     @Test
     void hostDeviceMountByMountAndByTheNewMountApi() {
-        Alert m = expectBox("host-device-mount", "mount", bw("mount", "/dev/sdz1", "/tmp", "ext4"));
-        assertEquals(Priority.CRITICAL, m.priority());
-        expectBox("host-device-mount", "mount", bw("mount", "/dev/nvme9n1p1", "/tmp", "auto"));
-        expectBox("host-device-mount", "fsopen", bw("fsmount-chain", "ext4", "/dev/sdz1", "/tmp"));
-        expectBox("host-device-mount", "fsconfig", bw("fsconfig-source", "/dev/xvdz"));
+        // an ordinary container (no CAP_SYS_ADMIN) is refused with EPERM: every door is seen, and the refused
+        // mount is recon at NOTICE (issue 16; it was CRITICAL before, and froze the container for a probe);
+        // HostDeviceMountSeverityRulesTest has the other side (privileged, CAP_SYS_ADMIN, success: CRITICAL)
+        Alert m = refusedMount("mount", true, bw("mount", "/dev/sdz1", "/tmp", "ext4"));
+        assertEquals("EPERM", m.event().syscall().errno(), m.output());
+        refusedMount("mount", true, bw("mount", "/dev/nvme9n1p1", "/tmp", "auto"));
+        // the chain goes on after the refused fsopen (fsconfig on fd -1, fsmount, move_mount: alerts of their own)
+        refusedMount("fsopen", false, bw("fsmount-chain", "ext4", "/dev/sdz1", "/tmp"));
+        // fsconfig on a descriptor that is no fs context fails with EBADF: that does not prove the mount
+        // impossible here (the rule keeps only refusals for privilege, device or target), so it stays CRITICAL
+        Alert cfg = expectBox("host-device-mount", "fsconfig", bw("fsconfig-source", "/dev/xvdz"));
+        assertEquals(Priority.CRITICAL, cfg.priority(), cfg.output());
         // the chain's later steps are doors of their own (the descriptor came from somewhere else)
         expectBox("host-device-mount", "fsmount", bw("fsmount-chain", "tmpfs", "none", "/tmp"));
         expectBox("host-device-mount", "move_mount", bw("fsmount-chain", "tmpfs", "none", "/tmp"));
@@ -139,6 +146,21 @@ class DefaultContainerEscapeTest {
         Alert ring = expectBox("raw-device-access", "io_uring_submit", bw("io-uring-open", "/dev/vda1"));
         assertEquals("Raw Block Device Opened In Container", ring.rule());
         probe("execve", "Raw Disk Tool Run In Unprivileged Container", sh("debugfs -w /dev/sda1; true"));
+    }
+
+    /** A host-device mount refused here: the recon rule at NOTICE; with {@code alone}, nothing at WARNING or above. */
+    private static Alert refusedMount(String syscall, boolean alone, String... argv) {
+        long t0 = Scenarios.now();
+        assertEquals(0, box.exec(argv).exitCode());
+        Alert a = Scenarios.await(box, t0, "Host Device Mount Refused In Container on " + syscall,
+                x -> "host-device-mount".equals(x.vector()) && x.event().syscall().name().equals(syscall));
+        assertEquals("Host Device Mount Refused In Container", a.rule(), a.output());
+        assertEquals(Priority.NOTICE, a.priority(), a.output());
+        if (alone) {
+            Scenarios.sleep(150);
+            assertTrue(Scenarios.alerts(box, t0).stream().noneMatch(Alert::atLeastWarning), () -> "recon is not an attempt: " + Scenarios.alerts(box, t0));
+        }
+        return a;
     }
 
     /** A raw-device attempt that cannot succeed here: one NOTICE alert of the rule, nothing at WARNING or above. */
