@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The archive through a real S3Proxy (the local stack's S3), requests recorded on the wire. */
+@Tag("servers")
 class S3StoreTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,6 +32,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * is deleted from the queue only after that; a redelivered command makes no second file; a message
  * whose file cannot be written stays on the queue and arrives once the spool works again.
  */
+@Tag("servers")
 class CommandReceiverTest {
     static SQSRestServer server;
     static SqsClient sqs;

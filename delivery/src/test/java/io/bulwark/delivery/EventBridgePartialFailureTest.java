@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * protocol ({@code X-Amz-Target: AWSEvents.PutEvents}) to the real AWS SDK client, failing
  * chosen entries of the first call.
  */
+@Tag("servers")
 class EventBridgePartialFailureTest {
     @TempDir
     Path dir;

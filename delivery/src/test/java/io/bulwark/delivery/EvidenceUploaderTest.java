@@ -22,10 +22,12 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shipper's evidence upload end to end: a spool directory, a real S3Proxy, the files it keeps. */
+@Tag("servers")
 class EvidenceUploaderTest {
     @TempDir
     Path tmp;

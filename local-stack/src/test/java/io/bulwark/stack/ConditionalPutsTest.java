@@ -27,6 +27,7 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -39,6 +40,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * them as S3 does, atomically, which the incident store's compare-and-swap needs: N threads merging
  * alerts into one incident at once lose none.
  */
+@Tag("servers")
 class ConditionalPutsTest {
     @TempDir
     Path dir;

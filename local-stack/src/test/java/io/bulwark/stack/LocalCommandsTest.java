@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ./bulwark up's stack carries node commands: a message on bulwark-node-commands lands in var/commands for the sensor, and leaves the queue. */
+@Tag("servers")
 class LocalCommandsTest {
     @TempDir
     Path var;

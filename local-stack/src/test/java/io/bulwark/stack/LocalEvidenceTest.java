@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ./bulwark up's stack archives what the sensor drops in var/evidence, through S3Proxy, signed with var/keys' key. */
+@Tag("servers")
 class LocalEvidenceTest {
     @TempDir
     Path var;

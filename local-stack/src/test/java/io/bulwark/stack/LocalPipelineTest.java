@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * archive/; a report reaches the audit aggregation; an alert over SQS's size limit travels as a
  * pointer to the whole envelope, stored as a file with the SHA-256 the pointer names.
  */
+@Tag("servers")
 class LocalPipelineTest {
     @TempDir
     Path dir;

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * given playbook whose node.freeze becomes a command file in the sensor's spool (var/commands), and a release
  * event on the bus undoes it. The state lives on the stack's S3 (S3Proxy with conditional writes).
  */
+@Tag("servers")
 class LocalRespondTest {
     @TempDir
     Path var;

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * signed part after the node's evidence; without one the part says "not configured"; EBS is always
  * "not configured" locally. A second incident event adds nothing.
  */
+@Tag("servers")
 class LocalSnapshotTest {
     static final String TIME = "2026-12-07T02:00:00.000Z";
 

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * (S3Mock 4.7.0 was tried first: its conditional check and write are not atomic under concurrent PUTs, and the
  * rate-limit test lost an update there.)
  */
+@Tag("servers")
 class S3ResponseStateTest {
     static LocalStack stack;
 

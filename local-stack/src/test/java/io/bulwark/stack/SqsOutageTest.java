@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.elasticmq.rest.sqs.SQSRestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -30,6 +31,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * in memory, so the test lets the consumer take what was delivered before it stops the server (real
  * SQS keeps them); the stream itself never pauses.
  */
+@Tag("servers")
 class SqsOutageTest {
     @TempDir
     Path dir;

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * incident rule, as a line of the incidents archive; a poison message in the same batch goes to the
  * DLQ with its reason.
  */
+@Tag("servers")
 class TriageStackTest {
     @TempDir
     Path dir;

@@ -46,6 +46,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -58,6 +59,7 @@ import software.amazon.event.ruler.Machine;
  * server (real API over a socket), findings to the EventBridge stand-in through the real SDK
  * client. Tests share one archive, so each uses its own node name.
  */
+@Tag("servers")
 @QuarkusTest
 @WithTestResource(S3MockResource.class)
 @WithTestResource(EventBridgeStandInResource.class)

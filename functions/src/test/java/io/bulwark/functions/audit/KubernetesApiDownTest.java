@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * archived and aggregated, without pod facts, with the error recorded; findings still go out.
  * This profile also runs the embedded local mode's bus (event-ruler with the shipped pattern).
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(KubernetesApiDownTest.ApiDownLocalBus.class)
 @WithTestResource(S3MockResource.class)

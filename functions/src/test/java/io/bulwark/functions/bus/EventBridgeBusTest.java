@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -33,6 +34,7 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  * What PutEvents sends, read off the wire by the hand-written EventBridge stand-in (a JDK
  * HttpServer on 127.0.0.1: there is no EventBridge emulator), with the real SDK v2 client.
  */
+@Tag("servers")
 class EventBridgeBusTest {
     EventBridgeStandIn standIn;
     EventBridgeClient client;

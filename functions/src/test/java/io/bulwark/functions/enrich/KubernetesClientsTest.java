@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The token file is sent as a bearer token and re-read per request (rotation), against a local HTTP API stand-in. */
+@Tag("servers")
 class KubernetesClientsTest {
 
     @Test

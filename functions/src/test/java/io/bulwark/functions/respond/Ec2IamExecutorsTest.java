@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -30,6 +31,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * 127.0.0.1 speaks their Query APIs (form posts in, XML out) and records the requests, so the tests assert what
  * the SDK sent, in order.
  */
+@Tag("servers")
 class Ec2IamExecutorsTest {
     static final String EC2_NS = "xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"";
     static final String IAM_NS = "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"";

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Kubernetes executors through the responder (guardrails, idempotency, audit, release) against fabric8's
  * Kubernetes mock server in CRUD mode: a real API server protocol on a socket, objects kept as the API would.
  */
+@Tag("servers")
 @EnableKubernetesMockClient(crud = true)
 class K8sExecutorsTest {
     static KubernetesClient client;

@@ -21,6 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.regions.Region;
@@ -31,6 +32,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * {@link FakeHttp} on 127.0.0.1 answers as they do (SNS Query API XML, Slack's "ok", PagerDuty's 202 JSON) and
  * records what was sent.
  */
+@Tag("servers")
 class NotifyExecutorsTest {
     static final String WEBHOOK_SECRET = "http://127.0.0.1:%d/services/T000/B000/not-a-real-secret";
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * fabric8's Kubernetes mock server (CRUD), the state as files (local mode), node commands into a spool directory
  * as the sensor reads them.
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(RespondLambdaTest.RespondHandler.class)
 @WithKubernetesTestServer(https = false, crud = true)

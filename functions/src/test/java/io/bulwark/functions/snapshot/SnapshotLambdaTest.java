@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * archive in a real S3Proxy, checked afterwards with the archive's own verifier over the files
  * S3Proxy keeps. Each test uses its own incident id.
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(SnapshotLambdaTest.SnapshotHandler.class)
 @WithTestResource(SnapshotResources.class)

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -46,6 +47,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * and nodes in the fabric8 Kubernetes mock server, incidents onto the local bus (event-ruler with the
  * shipped incident pattern). Each test uses its own node names, the store is shared.
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(TriageLambdaTest.TriageHandler.class)
 @WithTestResource(S3MockResource.class)

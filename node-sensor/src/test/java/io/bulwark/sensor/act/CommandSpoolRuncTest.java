@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run once (result in done/ID.json, one audit record), a replay of it does nothing, a bad file is
  * rejected with a reason naming the file, and the atomic writer never leaves a partial command.
  */
+@Tag("containers")
 @Timeout(120)
 class CommandSpoolRuncTest {
     static void drop(Path dir, String name, String json) throws Exception {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * it names; the host, protected namespaces and dry runs are never touched; every request leaves
  * exactly one audit record. Every container is thawed and removed even when an assertion fails.
  */
+@Tag("containers")
 @Timeout(120)
 public class NodeActionsRuncTest {
     static final AlertDetail.Node NODE = new AlertDetail.Node("test-node", null, "6.18");

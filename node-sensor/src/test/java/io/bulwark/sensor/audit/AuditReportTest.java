@@ -23,6 +23,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -48,6 +49,7 @@ class AuditReportTest {
         assertTrue(errors.isEmpty(), errors + " in " + json.toPrettyString());
     }
 
+    @Tag("containers")
     @Test
     @Timeout(120)
     void reportOfRealContainersMatchesSchemaAndIsSortedByScore() throws Exception {

@@ -14,11 +14,13 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real runc containers with each escape factor (and none) scored with the default weights. */
+@Tag("containers")
 @Timeout(120)
 class EscapeSurfaceAuditRuncTest {
     /** What every runc-spec container has: no seccomp, no MAC profile, root, no user namespace (docs/audit.md). */

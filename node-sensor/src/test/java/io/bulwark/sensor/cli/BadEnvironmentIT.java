@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * The packaged sensor in a bad environment says in one line what is wrong and how to fix it, and
  * exits with 3: not root, no BTF, no libbpf. An unmounted tracefs it mounts itself.
  */
+@Tag("kernel")
 @Timeout(120)
 class BadEnvironmentIT {
     private static String jar() {

@@ -13,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `bulwark capture` records a container's events as JSON lines; `bulwark replay` raises the same alert offline. */
+@Tag("containers")
 @Timeout(120)
 class CaptureReplayIT {
     static String jar() {

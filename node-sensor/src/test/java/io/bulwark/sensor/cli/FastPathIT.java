@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `bulwark release INCIDENT` thaws it through the command spool, and a replayed release does
  * nothing. With --dry-run nothing is frozen and the alert says "dry-run:freeze".
  */
+@Tag("containers")
 @Timeout(180)
 class FastPathIT {
     static final Path JAR = Path.of(System.getProperty("bulwark.jar", "target/quarkus-app/quarkus-run.jar"));

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * adopts the ring its predecessor's programs kept filling and reports every attempt. The
  * attempts' alerts reach the --alerts file and the outbox. A clean stop then leaves no pin behind.
  */
+@Tag("containers")
 @Timeout(180)
 class RestartIT {
     static final int ATTEMPTS_WHILE_DOWN = 20;

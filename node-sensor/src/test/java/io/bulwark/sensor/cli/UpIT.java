@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * alert envelope appended to --alerts, escape-surface reports (the inventory at start, scope node;
  * one per container started meanwhile, scope container), and a clean stop on SIGTERM within 5 s.
  */
+@Tag("containers")
 @Timeout(120)
 class UpIT {
     @Test

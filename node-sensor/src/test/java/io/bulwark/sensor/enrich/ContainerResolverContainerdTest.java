@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * the bundle in containerd's state directory, cgroup {@code /<ns>/<id>}). Needs the apt package
  * containerd (./bulwark setup installs it).
  */
+@Tag("containers")
 @Timeout(180)
 class ContainerResolverContainerdTest {
     private static Containerd containerd;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code /run/containerd/runc/k8s.io/<id>/}, the bundle, the pod cgroup {@code <cgroup_parent>/<id>}
  * and the pause container — is written by containerd, not by the test. Needs the apt package containerd.
  */
+@Tag("containers")
 @Timeout(120)
 class ContainerResolverCriTest {
     private static ContainerdCri cri;

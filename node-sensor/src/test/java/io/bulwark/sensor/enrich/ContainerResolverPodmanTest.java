@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bulwark.contract.ContainerInfo;
 import io.bulwark.sensor.testing.Podman;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * A real Podman container (podman with runc, per PLATFORM-NOTES: --runtime runc, explicit
  * ulimits, --rootfs). Needs the apt package podman; skipped where it is not installed.
  */
+@Tag("containers")
 @Timeout(180)
 class ContainerResolverPodmanTest {
 

@@ -11,10 +11,12 @@ import io.bulwark.sensor.testing.RuncContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The resolver against real runc containers on this host. */
+@Tag("containers")
 @Timeout(120)
 class ContainerResolverRuncTest {
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import picocli.CommandLine;
  * {@code bulwark evidence capture} on a real runc container with an overlay root: the upper layer is
  * what is archived, the manifest is complete, and a bad container id is one clear line.
  */
+@Tag("containers")
 @Timeout(120)
 class EvidenceCommandTest {
     @TempDir

@@ -7,6 +7,7 @@ import io.bulwark.contract.Priority;
 import io.bulwark.sensor.probe.BpfInventory;
 import java.util.HashMap;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * real kernel's bpf_probe_write_user; the decoding of helper addresses from a loaded program's
  * instructions is exercised for real by IntegrityCheckerTest (bpf_send_signal).
  */
+@Tag("kernel")
 class BpfPolicyTest {
 
     private static BpfInventory.Program prog(int id, int type, String name, long... helpers) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * lockdown=integrity), so the /proc side is filtered in the test, as a getdents hook would
  * filter it; the kernel side is the real task iterator and the victim a real process.
  */
+@Tag("kernel")
 class HiddenProcessCheckTest {
 
     @Test

@@ -8,10 +8,12 @@ import io.bulwark.contract.Json;
 import io.bulwark.sensor.cli.IntegrityCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code bulwark integrity}: one run on this kernel, text and JSON, exit status. */
+@Tag("kernel")
 class IntegrityCommandTest {
 
     private static int run(StringWriter out, StringWriter err, String... args) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,7 @@ class KernelSymbolsParseTest {
         assertTrue(e.getMessage().contains("kptr_restrict"), e.getMessage());
     }
 
+    @Tag("kernel")
     @Test
     void readsTheRunningKernelsWholeTable() throws IOException {
         long lines;

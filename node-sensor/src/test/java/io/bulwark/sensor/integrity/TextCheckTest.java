@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * so the change detection is tested on captured bytes: the real baseline of the real kernel is
  * altered as a hook would alter it, and the checker compares the live text with it.
  */
+@Tag("kernel")
 class TextCheckTest {
     private static IntegrityChecker checker;
     private static KernelSymbols syms;

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * aggregation function removes a container from the cluster view on the strength of the first
  * kind only, so mixing them up would either keep stopped containers or drop live ones.
  */
+@Tag("containers")
 class AuditReporterTest {
 
     static JsonSchema schema() throws Exception {

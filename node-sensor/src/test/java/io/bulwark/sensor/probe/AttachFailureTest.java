@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ class AttachFailureTest {
         return Path.of(System.getProperty("bulwark.testBpf", "target/test-bpf"), name);
     }
 
+    @Tag("kernel")
     @Test
     void missingTracepointIsReportedByNameAndTheOthersStillAttach() {
         try (BpfObject o = BpfObject.open(testObject("missing_tp.bpf.o"))) {

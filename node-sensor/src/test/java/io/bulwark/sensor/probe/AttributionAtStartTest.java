@@ -8,9 +8,11 @@ import io.bulwark.sensor.testing.LiveSensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 /** An attempt made right after a container starts is attributed to that container. */
+@Tag("containers")
 @Timeout(120)
 class AttributionAtStartTest {
     @RepeatedTest(3)

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * containerd container, and host processes to none. A private containerd daemon runs the
  * containers ({@link Containerd}); needs the apt package containerd.
  */
+@Tag("containers")
 @Timeout(180)
 class ContainerdAttributionTest {
     private static Containerd containerd;

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * is recognised as the pod's sandbox and its start (runc init's work) raises no alert. Needs the apt
  * package containerd.
  */
+@Tag("containers")
 @Timeout(120)
 class CriAttributionTest {
     private static final String RULES = "rules/bulwark_escape_rules.yaml";

@@ -8,6 +8,7 @@ import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.LiveSensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * In a container whose root is an overlay (as image-based runtimes make it), an executable
  * written after start is flagged as coming from the upper layer; one shipped in the image is not.
  */
+@Tag("containers")
 @Timeout(120)
 class DriftTest {
     @Test

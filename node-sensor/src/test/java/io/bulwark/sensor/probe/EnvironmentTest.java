@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,7 @@ class EnvironmentTest {
         assertTrue(d.startsWith("libbpf 1.x not found: cannot load libbpf.so.1;"), d);
     }
 
+    @Tag("kernel")
     @Test
     void tracefsIsMountedHere() {
         assertTrue(Environment.ensureTracefs(), "tracefs mounted (or mountable) at " + Environment.TRACEFS);

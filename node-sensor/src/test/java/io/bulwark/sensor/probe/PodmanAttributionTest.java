@@ -8,6 +8,7 @@ import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.LiveSensor;
 import io.bulwark.sensor.testing.Podman;
 import io.bulwark.sensor.testing.TestContainers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * different state store) are attributed to it by name and runtime. Needs podman (installed by
  * ./bulwark setup); skipped only where /usr/bin/podman is absent.
  */
+@Tag("containers")
 @Timeout(180)
 class PodmanAttributionTest {
     @Test

@@ -7,6 +7,7 @@ import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * budget (the excess counted as rate_limited) and another container's escape attempt still
  * arrives.
  */
+@Tag("containers")
 @Timeout(120)
 class RateLimitTest {
     @Test

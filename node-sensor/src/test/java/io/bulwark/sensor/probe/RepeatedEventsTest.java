@@ -11,6 +11,7 @@ import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * by comparing the raw record): every one of them must still arrive, as a whole event with its
  * own time, attributed like the first.
  */
+@Tag("containers")
 @Timeout(120)
 class RepeatedEventsTest {
     private static final int CALLS = 3000; // 3000 records fit the 4 MiB ring even if the consumer stalls

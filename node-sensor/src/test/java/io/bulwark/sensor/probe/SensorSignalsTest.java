@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * the static helper bwtrigger, must arrive decoded, paired with its result, and attributed to
  * the container's cgroup. Attempts that fail (EPERM, ENOSYS) are events too.
  */
+@Tag("containers")
 @Timeout(120)
 class SensorSignalsTest {
     static LiveSensor sensor;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * fd.mount.source) at /data/x, and an ordinary scratch directory under /tmp at /data/y. Nothing of
  * the real /root is written: the scratch directory is created for the test and removed after.
  */
+@Tag("containers")
 @Timeout(120)
 class ArbitraryHostMountTest {
     static RuncContainer box;

@@ -10,6 +10,7 @@ import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * exec sessions, and a privileged container doing ordinary things. The runtime's own work (runc
  * init's mounts, setns, setuid, capset, pivot_root) is part of every container's events here.
  */
+@Tag("containers")
 @Timeout(120)
 class BenignWorkloadTest {
     static RuncContainer plain;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * syscall must fire as for the 64-bit call, its output saying {@code compat=true}. socket and connect
  * also go through ia32 socketcall(2), whose arguments are an array in user memory.
  */
+@Tag("containers")
 @Timeout(240)
 class CompatSyscallTest {
     static RuncContainer box;

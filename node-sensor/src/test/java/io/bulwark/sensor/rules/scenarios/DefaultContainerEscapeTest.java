@@ -13,6 +13,7 @@ import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * each must still raise exactly its vector, at WARNING or above, on the right container, through
  * every door.
  */
+@Tag("containers")
 @Timeout(180)
 class DefaultContainerEscapeTest {
     static RuncContainer box;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * (/mnt/p/PID/root/…), which no /proc path rule can see; an executable reached that way is the
  * runc-exe-overwrite pattern. Ordinary writes in the container send nothing.
  */
+@Tag("containers")
 @Timeout(120)
 class ForeignFileWriteTest {
 

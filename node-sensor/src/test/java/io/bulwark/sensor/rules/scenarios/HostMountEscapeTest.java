@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * /var/lib/kubelet, the host's real /etc read-only at /host-etc, and CAP_DAC_READ_SEARCH. The
  * scratch directories stand for the node's: nothing of the real host is written.
  */
+@Tag("containers")
 @Timeout(120)
 class HostMountEscapeTest {
     static RuncContainer box;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
  * A container sharing the host's network or IPC namespace is reported at its start (INFO, vector
  * host-namespaces); an ordinary container is not.
  */
+@Tag("containers")
 @Timeout(120)
 class HostNamespacesStartTest {
     @Test

@@ -11,6 +11,7 @@ import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * /proc/1/root walks. Its start raises the informational section-A alerts; namespace entry into the
  * host and host /proc access raise theirs.
  */
+@Tag("containers")
 @Timeout(120)
 class HostPidPrivilegedEscapeTest {
     static RuncContainer box;

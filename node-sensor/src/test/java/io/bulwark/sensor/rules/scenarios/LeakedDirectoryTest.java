@@ -8,6 +8,7 @@ import io.bulwark.contract.Priority;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.testing.RuncContainer;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * kernel sends chdir/fchdir only when the working directory, or the descriptor, is in another mount
  * namespace, so an ordinary cd costs nothing and says nothing.
  */
+@Tag("containers")
 @Timeout(120)
 class LeakedDirectoryTest {
     @Test

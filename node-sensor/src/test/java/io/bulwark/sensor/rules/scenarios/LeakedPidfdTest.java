@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * the container calls setns with it. The sensor names the target process from the pidfd and finds
  * it in the host's mount namespace: the host namespaces rule fires, whatever the result.
  */
+@Tag("containers")
 @Timeout(120)
 class LeakedPidfdTest {
     @Test

@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * the runc spec defaults (root, three capabilities, no_new_privs). Both get a set-uid-root copy of
  * busybox at /opt/suid/id (busybox picks its applet from the name).
  */
+@Tag("containers")
 @Timeout(300)
 class PrivilegeEscalationTest {
     static RuncContainer user;

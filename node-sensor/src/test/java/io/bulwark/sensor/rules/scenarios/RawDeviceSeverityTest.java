@@ -10,6 +10,7 @@ import io.bulwark.sensor.rules.scenarios.Scenarios.Alert;
 import io.bulwark.sensor.testing.RuncContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * CRITICAL, and a disk tool there is ERROR. The ordinary container's NOTICE side is in
  * DefaultContainerEscapeTest.
  */
+@Tag("containers")
 @Timeout(120)
 class RawDeviceSeverityTest {
     static String run(String... cmd) throws Exception {
