@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** detail.node.runtimes: the versions the node's runtimes print, on every alert, valid against the schema. */
@@ -61,6 +62,7 @@ class RuntimeVersionsTest {
         return first.substring("runc version ".length()).strip();
     }
 
+    @Tag("containers")
     @Test
     void everyAlertCarriesTheRuntimeVersionsOfThisNodeAndStillValidates() throws Exception {
         String runc = runcVersion();
@@ -101,6 +103,7 @@ class RuntimeVersionsTest {
         assertEquals(Map.of("runc", "1.1.12"), f.node().runtimes());
     }
 
+    @Tag("containers")
     @Test
     void theSharedDetectionRunsOffTheCallersThreadAndTheDefaultFactoryUsesIt() throws Exception {
         String runc = runcVersion();
