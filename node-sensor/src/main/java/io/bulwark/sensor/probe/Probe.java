@@ -335,13 +335,11 @@ public final class Probe implements AutoCloseable {
 
     /** Every loss and throughput counter, kernel and user side. */
     public Map<String, Long> counters() {
-        long[] k = object.sumPerCpuU64("counters", 5);
+        long[] k = object.sumPerCpuU64("counters", Counters.values().length);
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("kernel_emitted", k[0]);
-        m.put("ringbuf_full_drops", k[1]);
-        m.put("inflight_full", k[2]);
-        m.put("kernel_filtered", k[3]);
-        m.put("rate_limited", k[4]);
+        for (Counters c : Counters.values()) {
+            m.put(c.reportName(), k[c.index()]);
+        }
         m.put("received", ring.received());
         m.put("received_bytes", ring.receivedBytes());
         m.put("record_errors", ring.recordErrors());
@@ -357,7 +355,7 @@ public final class Probe implements AutoCloseable {
         int cpus = n.bpf.libbpf_num_possible_cpus();
         Pointer key = Memory.allocateDirect(n.runtime, 4);
         Pointer val = Memory.allocateDirect(n.runtime, 8L * cpus);
-        key.putInt(0, 1);
+        key.putInt(0, Counters.RB_FULL.index());
         if (n.bpf.bpf_map_lookup_elem(fd, key, val) == 0) {
             for (int c = 0; c < cpus; c++) {
                 out.put(c, val.getLong(8L * c));

@@ -16,6 +16,7 @@ public enum ProblemCode {
     LOAD_UNUSED_LIST(false, "a list no rule or macro uses"),
     LOAD_NO_EVTTYPE(false, "a rule not restricted to event types is evaluated on every event"),
     LOAD_NEVER_MATCHES(false, "a rule whose evt.type tests cannot all hold"),
+    LOAD_ARG_NOT_CARRIED(false, "a condition tests an evt.arg that only other event types than its own carry: that test never has a value"),
     LOAD_UNCHECKED_REQUIREMENT(false, "a required engine or plugin version is accepted without checking");
 
     private final boolean error;

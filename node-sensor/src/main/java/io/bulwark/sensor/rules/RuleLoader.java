@@ -7,6 +7,7 @@ import io.bulwark.sensor.rules.condition.ConditionSyntaxException;
 import io.bulwark.sensor.rules.condition.Origin;
 import io.bulwark.sensor.rules.eval.ConditionCompiler;
 import io.bulwark.sensor.rules.eval.OutputTemplate;
+import io.bulwark.sensor.event.EventSchema;
 import io.bulwark.sensor.rules.eval.TypeSet;
 import io.bulwark.sensor.rules.fields.FieldRegistry;
 import java.io.IOException;
@@ -672,6 +673,7 @@ public final class RuleLoader {
         for (ConditionCompiler.Issue i : outIssues) {
             record(r, i, true, errs, unsupported);
         }
+        checkArgNames(r, compiler.argRefs(full, r.condOrigin), c.types(), errs);
         if (!errs.isEmpty()) {
             return report(r, RuleStatus.ERROR, String.join("; ", errs));
         }
@@ -691,6 +693,56 @@ public final class RuleLoader {
         }
         loaded.add(new Rule(r.name, r.desc, r.priority, List.copyOf(r.tags), at.file(), at.line(), r.condition, types, c.pred(), out));
         return report(r, RuleStatus.LOADED, null);
+    }
+
+    /**
+     * {@code evt.arg.X} names are checked against {@link EventSchema}: a name no event the sensor sends carries (a
+     * typo) is an error; a name only other event types than the condition's carry is a warning (the test never has
+     * a value there, and Falco's own files do this: {@code evt.arg.filename}, an execve name, in a macro used on
+     * opens). A condition that can match an event type the sensor never sends (a Falco syscall Bulwark does not
+     * decode) is not checked, so Falco's names for those syscalls load as before; one that does not restrict
+     * evt.type is checked against every event's names.
+     */
+    private void checkArgNames(RuleItem r, List<ConditionCompiler.ArgRef> refs, TypeSet types, List<String> errs) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        Set<String> all = EventSchema.allArgNames();
+        Set<String> known = new java.util.TreeSet<>();
+        List<String> pinned = new ArrayList<>();
+        if (!types.cofinite()) {
+            for (String t : new java.util.TreeSet<>(types.names())) {
+                Set<String> names = EventSchema.argNames(t);
+                if (names == null) {
+                    return; // a syscall the sensor does not decode: Falco's names for it load as before
+                }
+                known.addAll(names);
+                pinned.add(t);
+            }
+        }
+        if (pinned.isEmpty()) {
+            known = all;
+        }
+        for (ConditionCompiler.ArgRef ref : refs) {
+            if (known.contains(ref.arg())) {
+                continue;
+            }
+            Origin.Position p = ref.position();
+            boolean elsewhere = all.contains(ref.arg());
+            List<String> near = EventSchema.nearest(ref.arg(), known);
+            String msg = "unknown argument '" + ref.field() + "': "
+                    + (pinned.isEmpty() ? "no event the sensor sends carries '" + ref.arg() + "'"
+                    : "evt.type " + String.join(", ", pinned) + " carries " + String.join(", ", known)
+                    + (elsewhere ? "; only other event types carry '" + ref.arg() + "', so this test never has a value" : ""))
+                    + (near.isEmpty() ? "" : " (did you mean evt.arg." + String.join(" or evt.arg.", near) + "?)")
+                    + "; see docs/events.md";
+            if (elsewhere) {
+                addOnce(warnings, new LoadProblem(p.file(), p.line(), p.column(), "rule", r.name, ProblemCode.LOAD_ARG_NOT_CARRIED, msg));
+            } else {
+                errs.add(msg + " at " + p);
+                addOnce(errors, new LoadProblem(p.file(), p.line(), p.column(), "rule", r.name, ProblemCode.LOAD_ERR_COMPILE_CONDITION, msg));
+            }
+        }
     }
 
     private void record(RuleItem r, ConditionCompiler.Issue i, boolean output, List<String> errs, List<String> unsupported) {

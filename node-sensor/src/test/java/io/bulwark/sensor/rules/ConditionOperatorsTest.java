@@ -133,12 +133,12 @@ class ConditionOperatorsTest {
 
     @Test
     void transformersApplyBeforeComparing() {
-        Ev e = Ev.open("/etc/Shadow", "O_RDONLY").arg("blob", "L2V0Yy9zaGFkb3c=");
+        Ev e = Ev.open("/etc/Shadow", "O_RDONLY").arg("value", "L2V0Yy9zaGFkb3c=");
         assertTrue(matches("tolower(fd.name) = /etc/shadow", e));
         assertTrue(matches("toupper(fd.name) = /ETC/SHADOW", e));
         assertTrue(matches("basename(fd.name) = Shadow", e));
         assertTrue(matches("len(fd.name) = 11", e));
-        assertTrue(matches("b64(evt.arg.blob) = /etc/shadow", e));
+        assertTrue(matches("b64(evt.arg.value) = /etc/shadow", e));
         assertTrue(matches("tolower(basename(fd.name)) = shadow", e));
         assertTrue(matches("fd.filename = val(basename(fd.name))", e));
         assertFalse(matches("fd.name = val(fd.directory)", e));

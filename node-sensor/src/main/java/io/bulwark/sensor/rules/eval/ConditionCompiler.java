@@ -170,6 +170,51 @@ public final class ConditionCompiler {
         return n;
     }
 
+    /** An {@code evt.arg.NAME} (or {@code evt.rawarg.NAME}, {@code evt.arg[NAME]}) a condition uses, where it is written. */
+    public record ArgRef(String field, String arg, Origin.Position position) {}
+
+    /** Every argument name the condition uses by name, macros expanded (each where its text is: a macro's in the macro). */
+    public List<ArgRef> argRefs(Ast ast, Origin origin) {
+        List<ArgRef> out = new ArrayList<>();
+        argRefs(ast, origin, out, new HashSet<>());
+        return out;
+    }
+
+    private void argRefs(Ast a, Origin o, List<ArgRef> out, Set<String> seen) {
+        if (a instanceof Ast.And and) {
+            and.terms().forEach(t -> argRefs(t, o, out, seen));
+        } else if (a instanceof Ast.Or or) {
+            or.terms().forEach(t -> argRefs(t, o, out, seen));
+        } else if (a instanceof Ast.Not not) {
+            argRefs(not.term(), o, out, seen);
+        } else if (a instanceof Ast.Scoped s) {
+            argRefs(s.inner(), s.origin(), out, seen);
+        } else if (a instanceof Ast.MacroRef m) {
+            MacroDef def = macros.get(m.name());
+            if (def != null && def.ast() != null && seen.add(m.name())) {
+                argRefs(def.ast(), def.origin(), out, seen);
+            }
+        } else if (a instanceof Ast.Check c) {
+            argRef(c.field(), o, out);
+            if (c.value() instanceof Ast.FieldValue fv) {
+                argRef(fv.field(), o, out);
+            }
+        }
+    }
+
+    private static void argRef(Ast.FieldExpr fe, Origin o, List<ArgRef> out) {
+        String n = fe.name();
+        for (String prefix : new String[]{"evt.arg.", "evt.rawarg."}) {
+            if (n.startsWith(prefix) && n.length() > prefix.length()) {
+                out.add(new ArgRef(n, n.substring(prefix.length()), o.at(fe.pos())));
+                return;
+            }
+        }
+        if (n.equals("evt.arg") && fe.arg() != null && !fe.arg().isEmpty() && !fe.arg().chars().allMatch(Character::isDigit)) {
+            out.add(new ArgRef(n + "[" + fe.arg() + "]", fe.arg(), o.at(fe.pos())));
+        }
+    }
+
     /** A resolved (and transformed) field. */
     public record FieldRef(Extractor extractor, FieldType type, String display) {}
 
