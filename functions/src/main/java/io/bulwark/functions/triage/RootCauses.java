@@ -170,13 +170,14 @@ public final class RootCauses {
         }
         if (rc.hostNamespaces() != null) {
             for (String ns : rc.hostNamespaces()) {
-                String field = switch (ns) {
-                    case "pid" -> "hostPID: false (no --pid=host)";
-                    case "network" -> "hostNetwork: false (no --network=host)";
-                    case "ipc" -> "hostIPC: false (no --ipc=host)";
+                String advice = switch (ns) {
+                    case "pid" -> "set hostPID: false (no --pid=host)";
+                    case "network" -> "set hostNetwork: false (no --network=host)";
+                    case "ipc" -> "set hostIPC: false (no --ipc=host)";
+                    case "user" -> "give the container its own user namespace (Kubernetes hostUsers: false)";
                     default -> "give the container its own " + ns + " namespace";
                 };
-                out.add(new Incident.Remediation("set " + field, "the " + ns + " namespace is the host's: the container sees and reaches host "
+                out.add(new Incident.Remediation(advice, "the " + ns + " namespace is the host's: the container sees and reaches host "
                         + (ns.equals("pid") ? "processes (/proc/1/root is the host's root)" : ns.equals("network") ? "services on localhost" : "resources"),
                         ns.equals("pid") || ns.equals("network") || ns.equals("ipc") ? "PSS baseline: Host Namespaces" : null));
             }
