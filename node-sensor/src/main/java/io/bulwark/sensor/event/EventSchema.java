@@ -207,31 +207,12 @@ public final class EventSchema {
         List<String> out = new ArrayList<>();
         for (int d = 1; d <= 2 && out.isEmpty(); d++) {
             for (String k : new TreeSet<>(known)) {
-                if (distance(name, k) == d) {
+                if (io.bulwark.contract.EditDistance.between(name, k) == d) {
                     out.add(k);
                 }
             }
         }
         return out;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** The docs/events.md section generated from this table (between its markers). */
