@@ -4,6 +4,8 @@
 # in a busybox rootfs. ROUNDS rounds alternate "no sensor" and "sensor" (`bulwark up --no-stack`-like:
 # the jar's up with the escape rules, no outbox); prints each round and the medians and their ratio.
 # Usage (root): bench/syscall-job.sh [ROUNDS] [ITERATIONS]
+# SENSOR_ARGS adds options to the sensor's up, e.g. SENSOR_ARGS="--evidence /tmp/ev --commands /tmp/cmd" for the
+# response and evidence timeline as ./bulwark up runs them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${1:-5}"
@@ -28,7 +30,7 @@ job >/dev/null # warm the page cache
 off=() on=()
 for r in $(seq 1 "$ROUNDS"); do
   off+=("$(job)")
-  java "${FLAGS[@]}" -jar "$JAR" up --integrity-seconds 0 --audit-minutes 0 --metrics-port 0 --pin-dir none >"$WORK/up.out" 2>"$WORK/up.err" &
+  java "${FLAGS[@]}" -jar "$JAR" up --integrity-seconds 0 --audit-minutes 0 --metrics-port 0 --pin-dir none ${SENSOR_ARGS:-} >"$WORK/up.out" 2>"$WORK/up.err" &
   UP=$!
   for _ in $(seq 1 300); do grep -q ready "$WORK/up.out" 2>/dev/null && break; sleep 0.1; done
   sleep 1
