@@ -50,7 +50,7 @@ public final class CommandReceiver implements Runnable, AutoCloseable {
      * whose nodes come and go each shipper finds its queue without Terraform listing the nodes.
      */
     public static String forNode(String queueUrl, String node) {
-        return queueUrl.replace("{node}", node.replaceAll("[^A-Za-z0-9_-]", "-"));
+        return io.bulwark.contract.NodeCommandQueue.url(queueUrl, node);
     }
 
     /**

@@ -24,7 +24,7 @@ public final class SqsCommandChannel implements CommandChannel {
 
     @Override
     public String send(String node, String id, String json) {
-        String url = queueUrl.replace("{node}", node.replaceAll("[^A-Za-z0-9_-]", "-"));
+        String url = io.bulwark.contract.NodeCommandQueue.url(queueUrl, node);
         SendMessageRequest.Builder b = SendMessageRequest.builder().queueUrl(url).messageBody(json)
                 .messageAttributes(Map.of(
                         "node", MessageAttributeValue.builder().dataType("String").stringValue(node).build(),
