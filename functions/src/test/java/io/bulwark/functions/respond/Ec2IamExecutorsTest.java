@@ -194,7 +194,8 @@ class Ec2IamExecutorsTest {
         assertEquals("snapshot", snap.get("TagSpecification.1.ResourceType"));
         assertEquals("bulwark:incident", snap.get("TagSpecification.1.Tag.1.Key"));
         assertEquals("inc-ec2", snap.get("TagSpecification.1.Tag.1.Value"));
-        assertEquals("case", snap.get("TagSpecification.1.Tag.3.Key"));
+        assertEquals("bulwark:instance", snap.get("TagSpecification.1.Tag.3.Key"));
+        assertEquals("case", snap.get("TagSpecification.1.Tag.4.Key"));
         assertTrue(run.step("snapshot").message().contains("snap-1, snap-2"), run.step("snapshot").message());
 
         int before = ec2Server.requests.size();
