@@ -35,6 +35,12 @@
 //   default bus into the alerts queue (its policy by aws:SourceArn), node queue names as respond
 //   sanitises them, the respond ClusterRole's exact verbs, the shipper's --evidence with a signing key
 //   and --command-queue-url with --commands, the package through S3;
+// - who reads a node's command queue: with Pod Identity only <prefix>-node-${aws:PrincipalTag/kubernetes-pod-name},
+//   on EC2 only a queue tagged bulwark:instance-arn = ${ec2:SourceInstanceARN} (no create/tag), Terraform's
+//   queues tagged so; falcosidekick's role sends to the alerts queue and nothing else, trusted for its own
+//   service account; GuardDuty Runtime Monitoring (RUNTIME_MONITORING + EKS_ADDON_MANAGEMENT) opt-in, with
+//   the findings rule forced on; the node-queue-reaper: scheduled, concurrency 1, DeleteQueue on
+//   <prefix>-node-* only with an explicit Deny on the DLQ, its environment;
 // - BULWARK_TF_VALIDATE=1: terraform init -backend=false and terraform validate in examples/complete.
 //
 // Every failure prints the file and the reason; the exit code is 1 when anything failed.
@@ -65,6 +71,7 @@ const STAR_ONLY_ACTIONS = new Set([
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeInstanceAttribute',
+  'sqs:ListQueues', // the node-queue-reaper lists <prefix>-node-* (QueueNamePrefix is a parameter, not a resource)
 ]);
 
 // Attributes that hold a policy document, by resource type.
@@ -628,6 +635,107 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   const targets = Object.values(bus.lambda_targets || {}).filter((t) => /alias_arns\["respond"\]/.test(String(t.arn)));
   for (const rule of ['incident', 'containment', 'approval', 'approval_timeouts']) {
     check(targets.some((t) => t.rule === rule), exampleMain, `the respond function must be a target of the ${rule} rule`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// issue 15's last pieces: per-node command queues, falcosidekick, GuardDuty Runtime Monitoring, the reaper
+
+{
+  const f = path.join(iamDirR, 'main.tf');
+  const iamText = dirText(iamDirR);
+  const docs = docsByDir.get(iamDirR) || new Map();
+  const sts = (name) => (docs.get(name) ? statementsOf(docs.get(name).body).map(({ s }) => s) : []);
+  const SQS_TAKE = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'];
+
+  // Who can read a node's queue. Pod Identity: the pod-name session tag in the resource; EC2: the
+  // queue's instance tag against ec2:SourceInstanceARN; nothing else in the sensor policy takes commands.
+  const take = sts('sensor').filter((s) => (s.actions || []).some((a) => SQS_TAKE.includes(a) || a === 'sqs:CreateQueue'));
+  const k8s = take.find((s) => s.sid === 'TakeOwnNodeCommands');
+  const ec2 = take.find((s) => s.sid === 'TakeOwnInstanceCommands');
+  check(take.length === 2 && k8s && ec2, f, `the sensor policy takes commands in exactly two statements, TakeOwnNodeCommands (Kubernetes) and TakeOwnInstanceCommands (EC2) (found ${take.map((s) => s.sid).join(', ') || 'none'})`);
+  if (k8s) {
+    check(JSON.stringify(k8s.resources) === '["${statement.value}"]', f, 'TakeOwnNodeCommands: resources must be its dynamic value, local.sensor_k8s_command_queue');
+  }
+  check(/sensor_k8s_command_queue\s*=\s*var\.sensor_identity\s*==\s*"pod_identity"\s*\?\s*"\$\{local\.node_commands_queue_arn_prefix\}\$\$\{aws:PrincipalTag\/kubernetes-pod-name\}"\s*:\s*var\.node_commands_queue_arn_pattern/.test(iamText), f,
+    'with Pod Identity a sensor pod may take commands only from <prefix>-node-${aws:PrincipalTag/kubernetes-pod-name} (local.sensor_k8s_command_queue)');
+  check(/node_commands_queue_arn_prefix\s*=\s*trimsuffix\(var\.node_commands_queue_arn_pattern, "\*"\)/.test(iamText), f, 'local.node_commands_queue_arn_prefix must be the queue ARN pattern without its "*"');
+  check(/for_each\s*=\s*each\.key\s*==\s*"k8s"\s*\?\s*\[local\.sensor_k8s_command_queue\]/.test(iamText), f, 'TakeOwnNodeCommands only in the Kubernetes sensor policy');
+  if (ec2) {
+    check(!(ec2.actions || []).some((a) => /^sqs:(CreateQueue|TagQueue|UntagQueue|SetQueueAttributes)$/.test(a)), f, 'TakeOwnInstanceCommands: an EC2 host must not create, tag or untag queues (the tag is what binds a queue to its instance)');
+    check((ec2.condition || []).some((c) => c.test === 'StringEquals' && c.variable === 'aws:ResourceTag/bulwark:instance-arn' && JSON.stringify(c.values) === '["$${ec2:SourceInstanceARN}"]'), f,
+      'TakeOwnInstanceCommands: only the queue whose bulwark:instance-arn tag is the calling instance (aws:ResourceTag/bulwark:instance-arn = ${ec2:SourceInstanceARN})');
+    check(/for_each\s*=\s*each\.key\s*==\s*"ec2"\s*\?\s*\[1\]/.test(iamText), f, 'TakeOwnInstanceCommands only in the EC2 sensor policy');
+  }
+  // the queues Terraform makes carry the tag the EC2 role is checked against, and the reaper's hands-off tag
+  const qMain = fs.readFileSync(path.join(queuesDir, 'main.tf'), 'utf8');
+  check(/"bulwark:instance-arn"\s*=\s*"\$\{local\.ec2_instance_arn_prefix\}\$\{var\.command_node_instance_ids\[each\.key\]\}"/.test(qMain), path.join(queuesDir, 'main.tf'),
+    'a node queue of a host in command_node_instance_ids must be tagged bulwark:instance-arn = its instance ARN');
+  check(/ec2_instance_arn_prefix\s*=\s*"arn:\$\{data\.aws_partition\.current\.partition\}:ec2:\$\{data\.aws_region\.current\.id\}:\$\{data\.aws_caller_identity\.current\.account_id\}:instance\/"/.test(qMain), path.join(queuesDir, 'main.tf'),
+    'local.ec2_instance_arn_prefix must be arn:<partition>:ec2:<region>:<account>:instance/ (what ec2:SourceInstanceARN holds)');
+  check(/"bulwark:managed-by"\s*=\s*"terraform"/.test(qMain), path.join(queuesDir, 'main.tf'), 'Terraform\'s node queues carry bulwark:managed-by = terraform (the reaper leaves them alone)');
+  check(/command_node_instance_ids\s*=\s*var\.command_node_instance_ids/.test(fs.readFileSync(exampleMain, 'utf8')), exampleMain, 'module "queues" must get command_node_instance_ids');
+
+  // falcosidekick: a role that can only send to the alerts queue (and use the queue's key)
+  const fsk = sts('falcosidekick');
+  const fskActs = fsk.flatMap((s) => s.actions || []);
+  check(fsk.length > 0 && fskActs.every((a) => ['sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt'].includes(a)), f, `falcosidekick may only sqs:SendMessage (and use the queue's key), not ${fskActs.filter((a) => !['sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt'].includes(a)).join(', ')}`);
+  check(fsk.filter((s) => (s.actions || []).includes('sqs:SendMessage')).every((s) => JSON.stringify(s.resources) === '["${var.alerts_queue_arn}"]') && fskActs.includes('sqs:SendMessage'), f,
+    'falcosidekick: sqs:SendMessage on the alerts queue only');
+  const fskRole = [...blocks('resource', filesIn(iamDirR))].find((b) => b.type === 'aws_iam_role' && b.name === 'falcosidekick');
+  check(fskRole && docRef(fskRole.body.assume_role_policy) === 'falcosidekick_trust' && /var\.falcosidekick == null \? 0 : 1/.test(String(fskRole.body.count)), f,
+    'aws_iam_role.falcosidekick: only with var.falcosidekick, trusted through data.aws_iam_policy_document.falcosidekick_trust');
+  check(sts('falcosidekick_trust').some((s) => (s.condition || []).some((c) => /:sub$/.test(c.variable) && /statement\.value\.namespace\}:\$\{statement\.value\.service_account/.test(JSON.stringify(c.values)))), f,
+    'falcosidekick\'s IRSA trust must name its own service account (system:serviceaccount:<namespace>:<service account>)');
+  check([...blocks('resource', filesIn(iamDirR))].some((b) => b.type === 'aws_eks_pod_identity_association' && b.name === 'falcosidekick' && /aws_iam_role\.falcosidekick\[0\]\.arn/.test(b.body.role_arn)), f,
+    'with Pod Identity falcosidekick\'s service account needs its association (aws_eks_pod_identity_association.falcosidekick)');
+  check(/falcosidekick\s*=\s*var\.falcosidekick/.test(fs.readFileSync(exampleMain, 'utf8')), exampleMain, 'module "iam" must get falcosidekick = var.falcosidekick');
+
+  // GuardDuty Runtime Monitoring: a detector (or the account's), the feature with the EKS add-on, and the
+  // findings rule always on with it
+  const gdDir = path.join(INFRA, 'modules/guardduty');
+  const gdRes = [...blocks('resource', filesIn(gdDir))];
+  const det = gdRes.find((b) => b.type === 'aws_guardduty_detector');
+  const feat = gdRes.find((b) => b.type === 'aws_guardduty_detector_feature');
+  check(det && det.body.enable === true && /var\.create_detector/.test(String(det.body.count)), path.join(gdDir, 'main.tf'), 'aws_guardduty_detector: enabled, made only with var.create_detector');
+  if (check(feat, path.join(gdDir, 'main.tf'), 'no aws_guardduty_detector_feature (RUNTIME_MONITORING)')) {
+    check(feat.body.name === 'RUNTIME_MONITORING' && feat.body.status === 'ENABLED', path.join(gdDir, 'main.tf'), `aws_guardduty_detector_feature: RUNTIME_MONITORING ENABLED (is ${feat.body.name} ${feat.body.status})`);
+    const eks = (feat.body.additional_configuration || []).find((c) => c.name === 'EKS_ADDON_MANAGEMENT');
+    check(eks && /var\.eks_addon_management \? "ENABLED"/.test(String(eks.status)), path.join(gdDir, 'main.tf'), 'aws_guardduty_detector_feature: EKS_ADDON_MANAGEMENT (GuardDuty\'s agent as an EKS add-on), on with var.eks_addon_management');
+    const eksDefault = [...named('variable', filesIn(gdDir))].find((v) => v.name === 'eks_addon_management')?.body.default;
+    check(eksDefault === true, path.join(gdDir, 'variables.tf'), 'eks_addon_management must default to true');
+  }
+  const ex = parsed.get(exampleMain);
+  const gdMod = first((ex?.module || {}).guardduty);
+  check(gdMod && /var\.guardduty_runtime_monitoring \? 1 : 0/.test(String(gdMod.count)), exampleMain, 'module "guardduty" only with var.guardduty_runtime_monitoring (it is billed)');
+  const gdDefault = [...named('variable', filesIn(exampleDir))].find((v) => v.name === 'guardduty_runtime_monitoring')?.body.default;
+  check(gdDefault === false, path.join(exampleDir, 'variables.tf'), 'guardduty_runtime_monitoring must default to false (opt in: billed per vCPU)');
+  const busMod = first((ex?.module || {}).bus) || {};
+  check(/var\.guardduty_findings \|\| var\.guardduty_runtime_monitoring/.test(String(busMod.guardduty_findings)), exampleMain, 'with guardduty_runtime_monitoring the findings rule must be on (guardduty_findings = var.guardduty_findings || var.guardduty_runtime_monitoring)');
+
+  // the node-queue-reaper: on a schedule, scoped to <prefix>-node-*, never the DLQ, never a message
+  const rp = sts('node_queue_reaper');
+  const rpActs = rp.filter((s) => (s.effect || 'Allow') === 'Allow').flatMap((s) => s.actions || []);
+  const allowedRp = ['sqs:ListQueues', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 'ec2:DescribeInstances'];
+  check(rpActs.length > 0 && rpActs.every((a) => allowedRp.includes(a)), f, `node-queue-reaper: only ${allowedRp.join(', ')} (not ${rpActs.filter((a) => !allowedRp.includes(a)).join(', ')})`);
+  check(rp.filter((s) => (s.effect || 'Allow') === 'Allow' && (s.actions || []).includes('sqs:DeleteQueue')).every((s) => JSON.stringify(s.resources) === '["${var.node_commands_queue_arn_pattern}"]'), f,
+    'node-queue-reaper: sqs:DeleteQueue only on the node command queues (var.node_commands_queue_arn_pattern)');
+  check(rp.some((s) => s.effect === 'Deny' && (s.actions || []).includes('sqs:DeleteQueue') && JSON.stringify(s.resources) === '["${statement.value}"]') && /for_each\s*=\s*var\.node_commands_dlq_arn == null/.test(iamText), f,
+    'node-queue-reaper: an explicit Deny of sqs:DeleteQueue on the node-commands DLQ');
+  check(/node_commands_dlq_arn\s*=\s*module\.queues\.node_commands_dlq_arn/.test(fs.readFileSync(exampleMain, 'utf8')), exampleMain, 'module "iam" must get node_commands_dlq_arn (the reaper\'s deny)');
+  const fnVars = [...named('variable', filesIn(functionsDir))].find((v) => v.name === 'functions')?.body.default || {};
+  check(fnVars['node-queue-reaper']?.reserved_concurrency === 1, path.join(functionsDir, 'variables.tf'), 'node-queue-reaper: reserved concurrency 1 (never two runs deciding on the same queue)');
+  const busDefs = [...blocks('resource', filesIn(busDir))];
+  const sched = busDefs.find((b) => b.type === 'aws_cloudwatch_event_rule' && b.name === 'node_queue_reaper');
+  check(sched && sched.body.schedule_expression === '${var.node_queue_reaper_schedule}', path.join(busDir, 'main.tf'), 'aws_cloudwatch_event_rule.node_queue_reaper: a schedule (var.node_queue_reaper_schedule)');
+  check(/node_queue_reaper\s*=\s*"default"/.test(dirText(busDir)), path.join(busDir, 'main.tf'), 'the node_queue_reaper schedule runs on the default bus');
+  const reaperTargets = Object.values(busMod.lambda_targets || {}).filter((t) => /alias_arns\["node-queue-reaper"\]/.test(String(t.arn)));
+  check(reaperTargets.length === 1 && reaperTargets[0].rule === 'node_queue_reaper', exampleMain, 'the node-queue-reaper function must be the target of the node_queue_reaper rule');
+  const loc = Object.assign({}, ...((ex && ex.locals) || []));
+  const renv = (loc.per_function_environment || {})['node-queue-reaper'] || {};
+  const renvText = typeof renv === 'object' ? Object.entries(renv).map(([k, v]) => `${k} = ${v}`).join('\n') : String(renv);
+  for (const [k, v] of [['BULWARK_REAPER_QUEUE_PREFIX', 'module.queues.node_commands_queue_name_prefix'], ['BULWARK_REAPER_KEEP_QUEUES', 'module.queues.node_commands_dlq_name']]) {
+    check(renvText.includes(`${k} = \${${v}}`), exampleMain, `node-queue-reaper needs ${k} = ${v}`);
   }
 }
 

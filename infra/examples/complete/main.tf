@@ -74,6 +74,14 @@ locals {
     audit-aggregation = {
       BULWARK_AUDIT_BUCKET = module.archive.bucket_name
     }
+    # the queues of nodes that are gone (docs/deploy.md): <prefix>-node-* but never the DLQ
+    node-queue-reaper = {
+      BULWARK_REAPER_QUEUE_PREFIX  = module.queues.node_commands_queue_name_prefix
+      BULWARK_REAPER_KEEP_QUEUES   = module.queues.node_commands_dlq_name
+      BULWARK_REAPER_MIN_AGE       = var.node_queue_reaper_min_age
+      BULWARK_REAPER_MAX_DELETIONS = tostring(var.node_queue_reaper_max_deletions)
+      BULWARK_REAPER_DRY_RUN       = tostring(var.node_queue_reaper_dry_run)
+    }
   }
 }
 
@@ -97,9 +105,10 @@ module "archive" {
 module "queues" {
   source = "../../modules/queues"
 
-  name_prefix   = var.name_prefix
-  kms_key_arn   = var.queue_kms_key_arn
-  command_nodes = var.command_nodes
+  name_prefix               = var.name_prefix
+  kms_key_arn               = var.queue_kms_key_arn
+  command_nodes             = var.command_nodes
+  command_node_instance_ids = var.command_node_instance_ids
 
   # GuardDuty Runtime Monitoring findings (default bus) may be sent to the alerts queue
   alerts_event_rule_arns = compact([module.bus.guardduty_rule_arn])
@@ -110,8 +119,9 @@ module "bus" {
 
   name_prefix = var.name_prefix
 
-  # GuardDuty Runtime Monitoring findings -> the alerts queue -> triage
-  guardduty_findings = var.guardduty_findings
+  # GuardDuty Runtime Monitoring findings -> the alerts queue -> triage (always when this
+  # configuration enables Runtime Monitoring: findings nobody reads are no detection)
+  guardduty_findings = var.guardduty_findings || var.guardduty_runtime_monitoring
   alerts_queue_arn   = module.queues.alerts_queue_arn
 
   lambda_targets = {
@@ -156,6 +166,13 @@ module "bus" {
       qualifier     = module.functions.alias_name
       arn           = module.functions.alias_arns["respond"]
     }
+    # the command queues of nodes that are gone, every hour
+    node-queue-reaper = {
+      rule          = "node_queue_reaper"
+      function_name = module.functions.function_names["node-queue-reaper"]
+      qualifier     = module.functions.alias_name
+      arn           = module.functions.alias_arns["node-queue-reaper"]
+    }
   }
 }
 
@@ -165,6 +182,8 @@ module "iam" {
   name_prefix                     = var.name_prefix
   alerts_queue_arn                = module.queues.alerts_queue_arn
   node_commands_queue_arn_pattern = module.queues.node_commands_queue_arn_pattern
+  node_commands_dlq_arn           = module.queues.node_commands_dlq_arn
+  falcosidekick                   = var.falcosidekick
   alerts_dlq_arn                  = module.queues.alerts_dlq_arn
   incidents_topic_arn             = module.notify.topic_arn
   incidents_topic_kms_key_arn     = module.notify.kms_key_arn
@@ -183,6 +202,17 @@ module "iam" {
   ec2_response_tag                = var.ec2_response_tag
   manifest_signing_key_arn        = var.manifest_signing_key_arn
   quarantine_security_group_ids   = var.quarantine_security_group_ids
+}
+
+# GuardDuty Runtime Monitoring (optional; billed per monitored vCPU): GuardDuty's agent on the
+# nodes as an EKS add-on, its findings through the guardduty_finding rule into triage
+module "guardduty" {
+  source = "../../modules/guardduty"
+  count  = var.guardduty_runtime_monitoring ? 1 : 0
+
+  create_detector      = var.guardduty_detector_id == null
+  detector_id          = var.guardduty_detector_id
+  eks_addon_management = var.guardduty_eks_addon_management
 }
 
 module "functions" {

@@ -62,3 +62,13 @@ output "sensor_manifest" {
   description = "The rendered sensor manifest (kubectl apply -f -), or null without a cluster and image."
   value       = try(module.sensor[0].manifest, null)
 }
+
+output "falcosidekick_role_arn" {
+  description = "falcosidekick's role (sqs:SendMessage on the alerts queue only), or null: the eks.amazonaws.com/role-arn annotation of its service account with IRSA."
+  value       = module.iam.falcosidekick_role_arn
+}
+
+output "guardduty_detector_id" {
+  description = "The GuardDuty detector with Runtime Monitoring enabled, or null."
+  value       = try(module.guardduty[0].detector_id, null)
+}

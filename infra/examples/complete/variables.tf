@@ -139,7 +139,7 @@ variable "sensor_command_queue_url" {
 }
 
 variable "guardduty_findings" {
-  description = "Send GuardDuty Runtime Monitoring findings (default bus) to the alerts queue for triage."
+  description = "Send GuardDuty Runtime Monitoring findings (default bus) to the alerts queue for triage (guardduty_runtime_monitoring turns this on too)."
   type        = bool
   default     = true
 }
@@ -160,4 +160,55 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "command_node_instance_ids" {
+  description = "EC2 instance id of each host in command_nodes (host name => i-…): its queue is tagged with the instance, and the EC2 sensor role reads only the queue of the instance it runs on (ec2:SourceInstanceARN). Needed for every host in command_nodes with create_ec2_sensor_role."
+  type        = map(string)
+  default     = {}
+}
+
+variable "falcosidekick" {
+  description = "falcosidekick's service account ({ namespace, service_account }, defaults falco / falco-falcosidekick) for a role that may only send to the alerts queue; same identity kind as the sensor (sensor_identity). null: no role."
+  type = object({
+    namespace       = optional(string, "falco")
+    service_account = optional(string, "falco-falcosidekick")
+  })
+  default = null
+}
+
+variable "guardduty_runtime_monitoring" {
+  description = "Enable GuardDuty Runtime Monitoring with its EKS add-on (billed per monitored vCPU); its findings go to triage whatever guardduty_findings says."
+  type        = bool
+  default     = false
+}
+
+variable "guardduty_detector_id" {
+  description = "The region's existing GuardDuty detector (one per account and region); null: guardduty_runtime_monitoring creates it."
+  type        = string
+  default     = null
+}
+
+variable "guardduty_eks_addon_management" {
+  description = "Let GuardDuty install and update its agent as an EKS add-on (EKS_ADDON_MANAGEMENT)."
+  type        = bool
+  default     = true
+}
+
+variable "node_queue_reaper_min_age" {
+  description = "The node-queue-reaper never deletes a queue younger than this (ISO-8601 duration, e.g. PT24H): a node just booting is not yet in EC2's answers as running."
+  type        = string
+  default     = "PT24H"
+}
+
+variable "node_queue_reaper_max_deletions" {
+  description = "At most this many queues deleted per run; the rest wait for the next (a wrong EC2 answer cannot empty the fleet's channel at once)."
+  type        = number
+  default     = 10
+}
+
+variable "node_queue_reaper_dry_run" {
+  description = "The node-queue-reaper only says what it would delete (audit records with dry_run: true)."
+  type        = bool
+  default     = false
 }

@@ -18,9 +18,10 @@ locals {
     containment           = aws_cloudwatch_event_rule.containment.arn
     approval              = aws_cloudwatch_event_rule.approval.arn
     approval_timeouts     = aws_cloudwatch_event_rule.approval_timeouts.arn
+    node_queue_reaper     = aws_cloudwatch_event_rule.node_queue_reaper.arn
   }
-  # the bus of each rule: the schedule runs on the default bus (schedules exist only there)
-  rule_buses = merge({ for k, _ in local.rule_arns : k => aws_cloudwatch_event_bus.this.name }, { approval_timeouts = "default" })
+  # the bus of each rule: the schedules run on the default bus (schedules exist only there)
+  rule_buses = merge({ for k, _ in local.rule_arns : k => aws_cloudwatch_event_bus.this.name }, { approval_timeouts = "default", node_queue_reaper = "default" })
 
   rule_names = {
     escape_surface_report = aws_cloudwatch_event_rule.escape_surface_report.name
@@ -31,6 +32,7 @@ locals {
     containment           = aws_cloudwatch_event_rule.containment.name
     approval              = aws_cloudwatch_event_rule.approval.name
     approval_timeouts     = aws_cloudwatch_event_rule.approval_timeouts.name
+    node_queue_reaper     = aws_cloudwatch_event_rule.node_queue_reaper.name
   }
 }
 
@@ -111,6 +113,15 @@ resource "aws_cloudwatch_event_rule" "approval_timeouts" {
   name                = "${var.name_prefix}-approval-timeouts"
   description         = "Settles Bulwark approvals past their deadline (respond)"
   schedule_expression = var.approval_timeout_schedule
+  tags                = var.tags
+}
+
+# The command queues of nodes that are gone are deleted by the node-queue-reaper function on this
+# schedule (target it with rule = "node_queue_reaper"; docs/deploy.md).
+resource "aws_cloudwatch_event_rule" "node_queue_reaper" {
+  name                = "${var.name_prefix}-node-queue-reaper"
+  description         = "Deletes the command queues of Bulwark nodes that are gone (node-queue-reaper)"
+  schedule_expression = var.node_queue_reaper_schedule
   tags                = var.tags
 }
 

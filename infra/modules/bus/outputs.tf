@@ -9,7 +9,7 @@ output "bus_arn" {
 }
 
 output "rules" {
-  description = "The rules by key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident, containment, approval, approval_timeouts): name and ARN."
+  description = "The rules by key (escape_surface_report, audit_high_finding, sensor_alert, critical_alert, incident, containment, approval, approval_timeouts, node_queue_reaper): name and ARN."
   value = {
     for k, name in local.rule_names : k => {
       name = name

@@ -90,3 +90,9 @@ variable "approval_timeout_schedule" {
   type        = string
   default     = "rate(1 minute)"
 }
+
+variable "node_queue_reaper_schedule" {
+  description = "Schedule of the rule that runs the node-queue-reaper (target it with rule = \"node_queue_reaper\")."
+  type        = string
+  default     = "rate(1 hour)"
+}

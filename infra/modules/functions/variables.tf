@@ -38,11 +38,17 @@ variable "functions" {
       timeout              = 60
       reserved_concurrency = 2
     }
+    # one run at a time: the hourly schedule, never two reapers deciding on the same queue
+    node-queue-reaper = {
+      memory_size          = 512
+      timeout              = 120
+      reserved_concurrency = 1
+    }
   }
 
   validation {
-    condition     = length(setsubtract(["triage", "respond", "snapshot", "audit-aggregation"], keys(var.functions))) == 0
-    error_message = "functions must define triage, respond, snapshot and audit-aggregation."
+    condition     = length(setsubtract(["triage", "respond", "snapshot", "audit-aggregation", "node-queue-reaper"], keys(var.functions))) == 0
+    error_message = "functions must define triage, respond, snapshot, audit-aggregation and node-queue-reaper."
   }
 }
 

@@ -15,7 +15,7 @@ locals {
   region     = data.aws_region.current.id
   account_id = data.aws_caller_identity.current.account_id
 
-  functions = toset(["triage", "respond", "snapshot", "audit-aggregation"])
+  functions = toset(["triage", "respond", "snapshot", "audit-aggregation", "node-queue-reaper"])
 
   log_group_arns = {
     for f in local.functions : f => "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name_prefix}-${f}"
@@ -39,6 +39,14 @@ locals {
   # node, so the whole nodes/ prefix is allowed: still put-only, no reads, no deletes.
   sensor_k8s_prefix = coalesce(var.sensor_object_prefix, var.sensor_identity == "pod_identity" ? "${var.archive_prefixes.nodes}$${aws:PrincipalTag/kubernetes-pod-name}/" : var.archive_prefixes.nodes)
   sensor_ec2_prefix = coalesce(var.sensor_object_prefix, var.archive_prefixes.nodes)
+
+  # The node command queues, per node (docs/deploy.md, "Who can read a node's queue"). With Pod
+  # Identity the session tag kubernetes-pod-name is set by EKS from the pod's token, one DaemonSet pod
+  # per node: the role reaches <prefix>-node-<its pod name> and no other queue, the queue its shipper
+  # (--node = the pod name) creates and polls. IRSA sessions carry no such tag (the session name is
+  # the pod's own choice): the whole <prefix>-node-* pattern, the residual risk docs/deploy.md names.
+  node_commands_queue_arn_prefix = trimsuffix(var.node_commands_queue_arn_pattern, "*")
+  sensor_k8s_command_queue       = var.sensor_identity == "pod_identity" ? "${local.node_commands_queue_arn_prefix}$${aws:PrincipalTag/kubernetes-pod-name}" : var.node_commands_queue_arn_pattern
   sensor_prefixes = merge(
     { k8s = local.sensor_k8s_prefix },
     var.create_ec2_sensor_role ? { ec2 = local.sensor_ec2_prefix } : {},
@@ -636,18 +644,48 @@ data "aws_iam_policy_document" "sensor" {
     resources = [var.archive_kms_key_arn]
   }
 
-  statement {
-    # CreateQueue: ship --command-queue-url with {node} creates this node's own queue at start (idempotent)
-    sid    = "TakeNodeCommands"
-    effect = "Allow"
-    actions = [
-      "sqs:ChangeMessageVisibility",
-      "sqs:CreateQueue",
-      "sqs:DeleteMessage",
-      "sqs:GetQueueAttributes",
-      "sqs:ReceiveMessage",
-    ]
-    resources = [var.node_commands_queue_arn_pattern]
+  dynamic "statement" {
+    for_each = each.key == "k8s" ? [local.sensor_k8s_command_queue] : []
+
+    content {
+      # CreateQueue: ship --command-queue-url with {node} creates this node's own queue at start (idempotent)
+      sid    = "TakeOwnNodeCommands"
+      effect = "Allow"
+      actions = [
+        "sqs:ChangeMessageVisibility",
+        "sqs:CreateQueue",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "ec2" ? [1] : []
+
+    content {
+      # An EC2 host reads only the queue tagged with its own instance: requests signed with
+      # instance-profile credentials carry ec2:SourceInstanceARN, set by EC2, not by the host. The
+      # queues are Terraform's (command_nodes, tagged from command_node_instance_ids); the host
+      # cannot create, tag or untag one.
+      sid    = "TakeOwnInstanceCommands"
+      effect = "Allow"
+      actions = [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ]
+      resources = [var.node_commands_queue_arn_pattern]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:ResourceTag/bulwark:instance-arn"
+        values   = ["$${ec2:SourceInstanceARN}"]
+      }
+    }
   }
 
   dynamic "statement" {
@@ -745,4 +783,162 @@ resource "aws_eks_access_entry" "function" {
   kubernetes_groups = [each.value]
   type              = "STANDARD"
   tags              = var.tags
+}
+
+# --- node-queue-reaper: deletes the command queues of nodes that are gone ----------------------
+# What io.bulwark.functions.reaper calls (docs/deploy.md, "Queues of nodes that are gone"): ListQueues
+# by the <prefix>-node- prefix, each queue's tags and attributes (message counts, creation time),
+# DescribeInstances for the instance a queue is bound to, DeleteQueue. Never the node-commands DLQ
+# (an explicit deny as well as the code's own exclusion).
+
+data "aws_iam_policy_document" "node_queue_reaper" {
+  statement {
+    # sqs:ListQueues has no resource-level permissions: AWS requires "*"
+    sid       = "ListQueues"
+    effect    = "Allow"
+    actions   = ["sqs:ListQueues"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "InspectAndDeleteNodeQueues"
+    effect    = "Allow"
+    actions   = ["sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:ListQueueTags"]
+    resources = [var.node_commands_queue_arn_pattern]
+  }
+
+  dynamic "statement" {
+    for_each = var.node_commands_dlq_arn == null ? [] : [var.node_commands_dlq_arn]
+
+    content {
+      sid       = "NeverTheDeadLetterQueue"
+      effect    = "Deny"
+      actions   = ["sqs:DeleteQueue"]
+      resources = [statement.value]
+    }
+  }
+
+  statement {
+    # ec2:Describe* has no resource-level permissions: AWS requires "*"
+    sid       = "IsTheInstanceGone"
+    effect    = "Allow"
+    actions   = ["ec2:DescribeInstances"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "node_queue_reaper" {
+  name   = "node-queue-reaper"
+  role   = aws_iam_role.function["node-queue-reaper"].id
+  policy = data.aws_iam_policy_document.node_queue_reaper.json
+}
+
+# --- falcosidekick: Falco's alerts into the alerts queue ---------------------------------------
+# falcosidekick's SQS output (docs/deploy.md step 8; triage reads Falco's JSON). Its role may send to
+# the alerts queue and nothing else. The same cluster identity as the sensor's: EKS Pod Identity
+# (an association for the service account) or IRSA (the service account's OIDC subject).
+
+data "aws_iam_policy_document" "falcosidekick_trust" {
+  dynamic "statement" {
+    for_each = var.falcosidekick != null && var.sensor_identity == "pod_identity" ? [1] : []
+
+    content {
+      sid     = "EksPodIdentity"
+      effect  = "Allow"
+      actions = ["sts:AssumeRole", "sts:TagSession"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["pods.eks.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.falcosidekick != null && var.sensor_identity == "irsa" ? [var.falcosidekick] : []
+
+    content {
+      sid     = "IrsaServiceAccount"
+      effect  = "Allow"
+      actions = ["sts:AssumeRoleWithWebIdentity"]
+
+      principals {
+        type        = "Federated"
+        identifiers = [var.eks_oidc_provider_arn]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "${local.oidc_host}:sub"
+        values   = ["system:serviceaccount:${statement.value.namespace}:${statement.value.service_account}"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "${local.oidc_host}:aud"
+        values   = ["sts.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "falcosidekick" {
+  count = var.falcosidekick == null ? 0 : 1
+
+  name                 = "${var.name_prefix}-falcosidekick"
+  description          = "falcosidekick: Falco alerts into the Bulwark alerts queue"
+  assume_role_policy   = data.aws_iam_policy_document.falcosidekick_trust.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.sensor_identity != "irsa" || var.eks_oidc_provider_arn != null
+      error_message = "falcosidekick with sensor_identity = irsa needs eks_oidc_provider_arn."
+    }
+  }
+}
+
+data "aws_iam_policy_document" "falcosidekick" {
+  statement {
+    sid       = "SendFalcoAlerts"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.alerts_queue_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.queue_kms_key_arn == null ? [] : [var.queue_kms_key_arn]
+
+    content {
+      sid       = "QueueKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "falcosidekick" {
+  count = var.falcosidekick == null ? 0 : 1
+
+  name   = "falcosidekick"
+  role   = aws_iam_role.falcosidekick[0].id
+  policy = data.aws_iam_policy_document.falcosidekick.json
+}
+
+resource "aws_eks_pod_identity_association" "falcosidekick" {
+  count = var.falcosidekick != null && var.sensor_identity == "pod_identity" && var.eks_cluster_name != null ? 1 : 0
+
+  cluster_name    = var.eks_cluster_name
+  namespace       = var.falcosidekick.namespace
+  service_account = var.falcosidekick.service_account
+  role_arn        = aws_iam_role.falcosidekick[0].arn
+  tags            = var.tags
 }

@@ -31,3 +31,8 @@ output "kubernetes_groups" {
     "audit-aggregation" = "bulwark-audit"
   }
 }
+
+output "falcosidekick_role_arn" {
+  description = "falcosidekick's role (sqs:SendMessage on the alerts queue only), or null. With IRSA annotate its service account with it; with Pod Identity the association exists already."
+  value       = try(aws_iam_role.falcosidekick[0].arn, null)
+}

@@ -181,3 +181,18 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "node_commands_dlq_arn" {
+  description = "ARN of the node-commands dead-letter queue (queues module): the node-queue-reaper is denied sqs:DeleteQueue on it. null: no such deny."
+  type        = string
+  default     = null
+}
+
+variable "falcosidekick" {
+  description = "falcosidekick's Kubernetes service account, for a role that may only send to the alerts queue (Falco alerts, triaged like the sensor's); same identity kind as the sensor (sensor_identity). null: no role."
+  type = object({
+    namespace       = optional(string, "falco")
+    service_account = optional(string, "falco-falcosidekick")
+  })
+  default = null
+}

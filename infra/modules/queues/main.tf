@@ -14,6 +14,8 @@ locals {
   command_queue_names  = { for n in var.command_nodes : n => "${local.command_queue_prefix}${replace(n, "/[^A-Za-z0-9_-]/", "-")}" }
   sqs_base_url         = "https://sqs.${data.aws_region.current.id}.amazonaws.com/${data.aws_caller_identity.current.account_id}"
   sqs_base_arn         = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}"
+  # the ARN ec2:SourceInstanceARN carries for a request signed with an instance's profile credentials
+  ec2_instance_arn_prefix = "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:instance/"
 
   # every queue, for the TLS-only policies at the end
   queue_urls = {
@@ -82,8 +84,12 @@ resource "aws_sqs_queue" "node_commands_dlq" {
 # "<name_prefix>-node-<node>" (its BULWARK_RESPOND_COMMANDS_QUEUE_URL holds {node}, replaced by the
 # alert's host name with every character outside [A-Za-z0-9_-] turned into "-"), and that node's
 # shipper receives from it alone: a command never reaches a node it does not name (the sensor also
-# rejects one that names another node, docs/response.md). Nothing creates these queues at run time:
-# they are Terraform's, one per entry of var.command_nodes.
+# rejects one that names another node, docs/response.md). These are Terraform's, one per entry of
+# var.command_nodes (plain EC2 hosts); an EKS node's shipper creates its own at start. A host given in
+# var.command_node_instance_ids gets its queue tagged bulwark:instance-arn: the EC2 sensor role reads
+# only the queue whose tag is the ARN of the instance it runs on (ec2:SourceInstanceARN,
+# modules/iam), and the node-queue-reaper knows which instance to ask EC2 about. bulwark:managed-by
+# keeps the reaper off Terraform's queues (drop a host from command_nodes instead).
 resource "aws_sqs_queue" "node_commands" {
   for_each = local.command_queue_names
 
@@ -100,7 +106,11 @@ resource "aws_sqs_queue" "node_commands" {
     maxReceiveCount     = var.node_commands_max_receive_count
   })
 
-  tags = merge(var.tags, { "bulwark:node" = each.key })
+  tags = merge(
+    var.tags,
+    { "bulwark:node" = each.key, "bulwark:managed-by" = "terraform" },
+    contains(keys(var.command_node_instance_ids), each.key) ? { "bulwark:instance-arn" = "${local.ec2_instance_arn_prefix}${var.command_node_instance_ids[each.key]}" } : {},
+  )
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "node_commands_dlq" {

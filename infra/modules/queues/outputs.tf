@@ -57,3 +57,13 @@ output "alerts_dlq_url" {
   description = "URL of the alerts queue's dead-letter queue (triage's BULWARK_TRIAGE_DLQ_URL: poison messages with their reason)."
   value       = aws_sqs_queue.alerts_dlq.url
 }
+
+output "node_commands_queue_name_prefix" {
+  description = "Name prefix of every node command queue (<name_prefix>-node-): what the node-queue-reaper lists."
+  value       = local.command_queue_prefix
+}
+
+output "node_commands_dlq_name" {
+  description = "Name of the node-commands dead-letter queue (it shares the prefix; the reaper never deletes it)."
+  value       = aws_sqs_queue.node_commands_dlq.name
+}

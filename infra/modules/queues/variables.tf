@@ -79,3 +79,14 @@ variable "alerts_event_rule_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "command_node_instance_ids" {
+  description = "EC2 instance id of a host in command_nodes (host name => i-…): its queue is tagged bulwark:instance-arn, the only queue that instance's sensor role may read (modules/iam). A host without one cannot read its queue with the EC2 sensor role."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for id in values(var.command_node_instance_ids) : can(regex("^i-[0-9a-f]{8,17}$", id))])
+    error_message = "command_node_instance_ids: every value must be an EC2 instance id (i- and 8-17 hex digits)."
+  }
+}
