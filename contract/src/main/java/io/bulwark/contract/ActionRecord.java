@@ -11,7 +11,10 @@ import java.util.Map;
  * @param time        ISO-8601 time the action finished
  * @param action      freeze, thaw, kill or stop
  * @param result      done, dry-run (nothing was changed; {@code reason} says what would have been),
- *                    refused (a guardrail held; {@code reason} says which) or failed ({@code reason})
+ *                    refused (a guardrail held; {@code reason} says which), failed ({@code reason}), or requested
+ *                    (a freeze was written but the kernel had not confirmed it within the fast path's budget: a
+ *                    second record with the same alert or command, {@code params.confirms} = this record's id, says
+ *                    done or failed once it is known)
  * @param reason      why it was refused or failed, or what a dry run would have done; null when done
  * @param target      what it acted on
  * @param params      the action's parameters and what it found (cgroup mechanism, signal …)
@@ -34,6 +37,7 @@ public record ActionRecord(
     public static final String DRY_RUN = "dry-run";
     public static final String REFUSED = "refused";
     public static final String FAILED = "failed";
+    public static final String REQUESTED = "requested";
 
     /**
      * An action's target. A container by id (and the namespace/pod it belongs to, when known); a

@@ -3,7 +3,10 @@ package io.bulwark.sensor.act;
 import io.bulwark.contract.ActionRecord;
 import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.AlertEnvelope;
+import io.bulwark.response.Guardrails;
 import io.bulwark.sensor.local.Detector;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +28,47 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ol>
  * A container already frozen for this incident is not frozen again (one audit record per freeze);
  * a thaw ({@link #thawed}) forgets that, so a new attempt after a release freezes it again.
+ *
+ * <p>Rate limits (as {@code max_actions} in the respond function): a freeze, kill or stop that is not a dry run
+ * takes a slot from its playbook's {@code guardrails.max_actions} and from the node's limit
+ * ({@link #NODE_LIMIT} by default); when either is full nothing is touched, the refusal is audited and
+ * {@code sensor.action} says {@code freeze-refused:rate-limit}.
+ *
+ * <p>A freeze the kernel has not confirmed within {@link NodeActions#FREEZE_INLINE} does not hold the decoder:
+ * {@code sensor.action} says {@code freeze-requested}, and the confirmation (done, or failed on timeout) follows in
+ * a second audit record; a failed one lets the next alert of the incident try again.
  */
 public final class FastPath implements Detector.Responder {
+    /** The node-wide limit on fast-path actions by default, across playbooks (as respond's global limit). */
+    public static final Guardrails.RateLimit NODE_LIMIT = new Guardrails.RateLimit(30, Duration.ofMinutes(10));
+    private static final Set<String> MUTATING = Set.of("freeze", "kill", "stop");
+
     private final IncidentTracker incidents;
     private final ResponsePolicy policy;
     private final NodeActions actions;
     private volatile Evidence evidence;
     private final boolean respond;
     private final Map<String, Object> pendingSnapshots = new ConcurrentHashMap<>();
-    private final Set<String> frozen = ConcurrentHashMap.newKeySet();
+    /** incident|container → what sensor.action says of it while it holds: frozen, or freeze-requested until confirmed. */
+    private final Map<String, String> frozen = new ConcurrentHashMap<>();
+    private final Guardrails.RateLimit nodeLimit;
+    private final NodeRateLimit limits;
 
     /**
      * @param respond false with --no-respond: incidents are filed, no node step runs
      */
     public FastPath(IncidentTracker incidents, ResponsePolicy policy, NodeActions actions, Evidence evidence, boolean respond) {
+        this(incidents, policy, actions, evidence, respond, NODE_LIMIT, Clock.systemUTC());
+    }
+
+    /**
+     * @param nodeLimit fast-path actions on this node per window, across playbooks (null: none)
+     * @param clock     the rate limits' clock
+     */
+    public FastPath(IncidentTracker incidents, ResponsePolicy policy, NodeActions actions, Evidence evidence, boolean respond,
+                    Guardrails.RateLimit nodeLimit, Clock clock) {
+        this.nodeLimit = nodeLimit;
+        this.limits = new NodeRateLimit(clock);
         this.incidents = incidents;
         this.policy = policy;
         this.actions = actions;
@@ -83,8 +113,8 @@ public final class FastPath implements Detector.Responder {
             }
             String container = d.container() == null ? null : d.container().id();
             String key = incident + "|" + container;
-            if (s.action().equals("freeze") && !s.dryRun() && !actions.dryRun() && frozen.contains(key)) {
-                done.add("frozen");
+            if (s.action().equals("freeze") && !s.dryRun() && !actions.dryRun() && frozen.containsKey(key)) {
+                done.add(frozen.getOrDefault(key, "frozen"));
                 continue;
             }
             Integer pid = d.process() == null ? null : d.process().pid();
@@ -93,11 +123,34 @@ public final class FastPath implements Detector.Responder {
                 long st = Processes.startTime(pid); // the offender right now: a few ms after its syscall
                 start = st < 0 ? null : st;
             }
-            ActionRecord r = actions.run(new NodeActions.Request(s.action(),
+            NodeActions.Request req = new NodeActions.Request(s.action(),
                     new ActionRecord.Target(container, pid, start, null, null, null), Map.of("step", s.action(), "playbook", s.playbook()),
-                    incident, d.id(), null, "fast-path", "playbook:" + s.playbook(), s.dryRun()));
+                    incident, d.id(), null, "fast-path", "playbook:" + s.playbook(), s.dryRun());
+            if (MUTATING.contains(s.action()) && !s.dryRun() && !actions.dryRun()) {
+                List<NodeRateLimit.Limit> applies = new ArrayList<>();
+                if (s.maxActions() != null) {
+                    applies.add(new NodeRateLimit.Limit("playbook:" + s.playbook(), s.maxActions(), "playbook " + s.playbook() + "'s max_actions"));
+                }
+                if (nodeLimit != null) {
+                    applies.add(new NodeRateLimit.Limit("node", nodeLimit, "the node's fast-path limit"));
+                }
+                String full = limits.tryAcquire(applies);
+                if (full != null) {
+                    done.add(label(s.action(), actions.refuse(req, full)));
+                    continue;
+                }
+            }
+            ActionRecord r = actions.run(req, confirmed -> {
+                if (ActionRecord.DONE.equals(confirmed.result())) {
+                    frozen.put(key, "frozen"); // put, not replace: the confirmation may come before the putIfAbsent below
+                } else {
+                    frozen.remove(key); // never confirmed: the next alert of the incident tries again
+                }
+            });
             if (s.action().equals("freeze") && ActionRecord.DONE.equals(r.result())) {
-                frozen.add(key);
+                frozen.put(key, "frozen");
+            } else if (s.action().equals("freeze") && ActionRecord.REQUESTED.equals(r.result())) {
+                frozen.putIfAbsent(key, "freeze-requested");
             }
             done.add(label(s.action(), r));
         }
@@ -118,10 +171,10 @@ public final class FastPath implements Detector.Responder {
 
     /** A container was thawed (a command or a release): the next attempt in it freezes it again. */
     public void thawed(String container) {
-        frozen.removeIf(k -> k.endsWith("|" + container));
+        frozen.keySet().removeIf(k -> k.endsWith("|" + container));
     }
 
-    /** sensor.action for one step's record: frozen, killed, stopped; dry-run:ACTION; ACTION-failed:REASON; ACTION-refused:REASON. */
+    /** sensor.action for one step's record: frozen, killed, stopped; dry-run:ACTION; ACTION-requested; ACTION-failed:REASON; ACTION-refused:REASON. */
     static String label(String action, ActionRecord r) {
         return switch (r.result()) {
             case ActionRecord.DONE -> switch (action) {
@@ -132,6 +185,7 @@ public final class FastPath implements Detector.Responder {
                 default -> action;
             };
             case ActionRecord.DRY_RUN -> "dry-run:" + action;
+            case ActionRecord.REQUESTED -> action + "-requested";
             case ActionRecord.REFUSED -> action + "-refused:" + token(r.reason());
             default -> action + "-failed:" + token(r.reason());
         };

@@ -29,14 +29,18 @@ final class Freezer {
         return null;
     }
 
-    /** Freezes and waits until the kernel says every task is frozen, up to {@code timeoutNs}; false on timeout. */
-    static boolean freeze(ContainerCgroup cg, String mechanism, long timeoutNs) throws IOException {
+    /** Asks the kernel to freeze the cgroup; returns at once (the tasks freeze as they reach a safe point). */
+    static void requestFreeze(ContainerCgroup cg, String mechanism) throws IOException {
         if (V2.equals(mechanism)) {
             Files.writeString(cg.v2Dir().resolve("cgroup.freeze"), "1");
-            return await(() -> v2Frozen(cg.v2Dir()), timeoutNs);
+        } else {
+            Files.writeString(cg.freezerDir().resolve("freezer.state"), "FROZEN");
         }
-        Files.writeString(cg.freezerDir().resolve("freezer.state"), "FROZEN");
-        return await(() -> "FROZEN".equals(v1State(cg.freezerDir())), timeoutNs);
+    }
+
+    /** True when the kernel says every task of the cgroup is frozen, by {@code mechanism}. */
+    static boolean isFrozen(ContainerCgroup cg, String mechanism) {
+        return V2.equals(mechanism) ? v2Frozen(cg.v2Dir()) : "FROZEN".equals(v1State(cg.freezerDir()));
     }
 
     /** Thaws whichever freezer holds the cgroup; returns the mechanisms it thawed (empty when none was frozen). */

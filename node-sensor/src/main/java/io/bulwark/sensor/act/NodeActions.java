@@ -5,12 +5,18 @@ import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.ContainerInfo;
 import io.bulwark.contract.StableId;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -30,9 +36,19 @@ import java.util.function.Function;
  *       namespace from its CRI annotations;</li>
  *   <li>a kill needs pid and start time, and a pid named with a container must be in it.</li>
  * </ul>
+ *
+ * <p>A freeze waits for the kernel's confirmation at most {@link #FREEZE_INLINE} on the caller's thread
+ * (the decoder thread, on the fast path). Unconfirmed by then, its record says {@code requested} and a
+ * background thread goes on checking, up to {@link #FREEZE_TIMEOUT} in all, then writes a second record
+ * ({@code done} or {@code failed: timeout}, {@code params.confirms} = the first record's id) to the same
+ * audit sinks and to the caller's listener.
  */
 public final class NodeActions {
     public static final Set<String> DEFAULT_PROTECTED_NAMESPACES = Set.of("kube-system", "bulwark");
+    /** How long a freeze's caller waits for the kernel's confirmation. */
+    public static final Duration FREEZE_INLINE = Duration.ofMillis(20);
+    /** How long a freeze's confirmation may take in all, before it is recorded as failed. */
+    public static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(2);
 
     /** One request: what, on what, why and for whom; {@code dryRun} makes this one a dry run whatever the mode. */
     public record Request(String action, ActionRecord.Target target, Map<String, Object> params, String incident,
@@ -52,6 +68,8 @@ public final class NodeActions {
     private final String actor;
     private final List<Consumer<ActionRecord>> audit;
     private final ContainerCgroup self;
+    private final FreezeAction freeze;
+    private volatile ScheduledExecutorService confirmer;
 
     /**
      * @param containers container by id (null when the runtimes do not know it)
@@ -59,6 +77,16 @@ public final class NodeActions {
      */
     public NodeActions(CgroupLocator cgroups, Function<String, ContainerInfo> containers, Set<String> protectedNamespaces,
                        boolean dryRun, AlertDetail.Node node, List<Consumer<ActionRecord>> audit) {
+        this(cgroups, containers, protectedNamespaces, dryRun, node, audit, FREEZE_INLINE, FREEZE_TIMEOUT);
+    }
+
+    /**
+     * @param freezeInline  how long a freeze waits for the kernel on the caller's thread
+     * @param freezeTimeout how long its confirmation may take in all
+     */
+    public NodeActions(CgroupLocator cgroups, Function<String, ContainerInfo> containers, Set<String> protectedNamespaces,
+                       boolean dryRun, AlertDetail.Node node, List<Consumer<ActionRecord>> audit,
+                       Duration freezeInline, Duration freezeTimeout) {
         this.cgroups = cgroups;
         this.containers = containers;
         this.protectedNamespaces = Set.copyOf(protectedNamespaces);
@@ -67,7 +95,8 @@ public final class NodeActions {
         this.actor = "bulwark-sensor@" + node.hostname();
         this.audit = List.copyOf(audit);
         long timeout = TimeUnit.SECONDS.toNanos(2);
-        for (NodeAction a : List.of(new FreezeAction(timeout), new ThawAction(timeout), new KillAction(), new StopAction(TimeUnit.SECONDS.toNanos(5)))) {
+        this.freeze = new FreezeAction(freezeInline.toNanos(), freezeTimeout.toNanos());
+        for (NodeAction a : List.of(freeze, new ThawAction(timeout), new KillAction(), new StopAction(TimeUnit.SECONDS.toNanos(5)))) {
             actions.put(a.name(), a);
         }
         ContainerCgroup own;
@@ -95,7 +124,16 @@ public final class NodeActions {
 
     /** Runs one request; never throws: every outcome is a record, and every record was audited. */
     public ActionRecord run(Request r) {
+        return run(r, x -> { });
+    }
+
+    /**
+     * Runs one request like {@link #run(Request)}; when a freeze comes back {@code requested}, {@code confirmed} gets
+     * the second record (done or failed) from the background thread once it is known (after it was audited).
+     */
+    public ActionRecord run(Request r, Consumer<ActionRecord> confirmed) {
         long t0 = System.nanoTime();
+        FreezeAction.Pending pending = null;
         ActionRecord.Target t = r.target() == null ? new ActionRecord.Target(null, null, null, null, null, null) : r.target();
         Map<String, Object> facts = new LinkedHashMap<>(r.params() == null ? Map.of() : r.params());
         String result;
@@ -153,6 +191,17 @@ public final class NodeActions {
             if (dryRun || r.dryRun()) {
                 result = ActionRecord.DRY_RUN;
                 reason = action.wouldDo(ctx);
+            } else if (action == freeze) {
+                try {
+                    facts.putAll(freeze.runOrPend(ctx));
+                    result = ActionRecord.DONE;
+                } catch (FreezeAction.Pending p) {
+                    facts.putAll(p.facts);
+                    facts.put("confirmation", "pending");
+                    pending = p;
+                    result = ActionRecord.REQUESTED;
+                    reason = p.getMessage();
+                }
             } else {
                 facts.putAll(action.run(ctx));
                 result = ActionRecord.DONE;
@@ -170,9 +219,27 @@ public final class NodeActions {
         if (cg != null && t.cgroup() == null) {
             t = new ActionRecord.Target(t.container(), t.pid(), t.startTime(), t.namespace(), t.pod(), cg.describe());
         }
+        ActionRecord rec = audit(r, t, facts, result, reason, t0, "");
+        if (pending != null) {
+            confirmLater(r, rec, pending, t0, confirmed);
+        }
+        return rec;
+    }
+
+    /**
+     * A request a guardrail outside this class refused (the fast path's rate limit): nothing is resolved or touched;
+     * the refusal is audited like any other and returned.
+     */
+    public ActionRecord refuse(Request r, String reason) {
+        ActionRecord.Target t = r.target() == null ? new ActionRecord.Target(null, null, null, null, null, null) : r.target();
+        return audit(r, t, new LinkedHashMap<>(r.params() == null ? Map.of() : r.params()), ActionRecord.REFUSED, reason, System.nanoTime(), "");
+    }
+
+    /** Builds the record and writes it to every audit sink. */
+    private ActionRecord audit(Request r, ActionRecord.Target t, Map<String, Object> facts, String result, String reason, long t0, String part) {
         String time = Instant.now().toString();
         String id = StableId.of("action", node.hostname(), r.trigger(), r.commandId() != null ? r.commandId() : r.alertId(),
-                r.action(), t.container(), t.pid(), r.commandId() != null || r.alertId() != null ? "" : time);
+                r.action(), t.container(), t.pid(), (r.commandId() != null || r.alertId() != null ? "" : time) + part);
         ActionRecord rec = new ActionRecord(id, time, r.action(), result, reason, t, facts, r.incident(), r.alertId(),
                 r.commandId(), r.trigger(), r.requestedBy(), actor, node, dryRun || r.dryRun(), (System.nanoTime() - t0) / 1e6);
         for (Consumer<ActionRecord> s : audit) {
@@ -183,6 +250,63 @@ public final class NodeActions {
             }
         }
         return rec;
+    }
+
+    /** Polls the pending freeze every 2 ms on the confirmer thread until confirmed or timed out, then audits the outcome. */
+    private void confirmLater(Request r, ActionRecord first, FreezeAction.Pending p, long t0, Consumer<ActionRecord> confirmed) {
+        ScheduledExecutorService ex = confirmer();
+        AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
+        AtomicBoolean finished = new AtomicBoolean();
+        Runnable poll = () -> {
+            if (finished.get()) {
+                return;
+            }
+            boolean ok;
+            try {
+                ok = p.confirmed.ok();
+            } catch (IOException | RuntimeException e) {
+                ok = false;
+            }
+            long elapsed = System.nanoTime() - t0;
+            if (!ok && elapsed < freeze.timeoutNs()) {
+                return;
+            }
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            ScheduledFuture<?> f = self.get();
+            if (f != null) {
+                f.cancel(false);
+            }
+            Map<String, Object> facts = new LinkedHashMap<>(first.params());
+            facts.put("confirmation", ok ? "confirmed" : "timeout");
+            facts.put("confirms", first.id());
+            ActionRecord rec = audit(r, first.target(), facts, ok ? ActionRecord.DONE : ActionRecord.FAILED,
+                    ok ? null : "timeout: not frozen after " + freeze.timeoutNs() / 1_000_000 + " ms", t0, "|confirm");
+            try {
+                confirmed.accept(rec);
+            } catch (RuntimeException e) {
+                System.err.println("bulwark: the listener of freeze " + first.id() + " failed: " + e);
+            }
+        };
+        self.set(ex.scheduleWithFixedDelay(poll, 2, 2, TimeUnit.MILLISECONDS));
+    }
+
+    private ScheduledExecutorService confirmer() {
+        ScheduledExecutorService ex = confirmer;
+        if (ex == null) {
+            synchronized (this) {
+                if (confirmer == null) {
+                    confirmer = Executors.newSingleThreadScheduledExecutor(run -> {
+                        Thread th = new Thread(run, "bulwark-freeze-confirm");
+                        th.setDaemon(true);
+                        return th;
+                    });
+                }
+                ex = confirmer;
+            }
+        }
+        return ex;
     }
 
     /** The container's cgroups from the runtime's cgroupsPath, else from a live pid of it; null when neither. */

@@ -77,7 +77,8 @@ public final class PlaybookPolicy implements ResponsePolicy {
             }
             for (io.bulwark.response.Step s : fast) {
                 if (s.when() == null || s.when().matches(event)) {
-                    out.add(new Step(s.action().substring("node.".length()), p.name(), p.dryRun() || s.dryRun()));
+                    out.add(new Step(s.action().substring("node.".length()), p.name(), p.dryRun() || s.dryRun(),
+                            p.guardrails() == null ? null : p.guardrails().maxActions()));
                 }
             }
         }

@@ -226,6 +226,17 @@ public class NodeActionsRuncTest {
                 waitGone(pid, start);
                 Path procs = Path.of("/sys/fs/cgroup/unified/" + box.id() + "/cgroup.procs");
                 assertTrue(!Files.exists(procs) || Files.readString(procs).isBlank(), "no process left");
+                // runc's record is gone too: runc list no longer shows it, runc state does not know it, the bundle stays
+                assertEquals("deleted: runc delete " + box.id(), r.params().get("runtime_record"), r.toString());
+                assertFalse(Files.exists(Path.of("/run/runc", box.id())), "runc's state directory was removed");
+                Process list = new ProcessBuilder("runc", "list", "-q").redirectErrorStream(true).start();
+                String ids = new String(list.getInputStream().readAllBytes());
+                list.waitFor();
+                assertFalse(List.of(ids.split("\n")).contains(box.id()), "runc list still shows " + box.id() + ": " + ids);
+                Process state = new ProcessBuilder("runc", "state", box.id()).redirectErrorStream(true).start();
+                state.getInputStream().readAllBytes();
+                assertNotEquals(0, state.waitFor(), "runc state " + box.id() + " should fail");
+                assertTrue(Files.isDirectory(box.rootfs()), "the rootfs (evidence) is kept");
             } finally {
                 thaw(box);
             }
