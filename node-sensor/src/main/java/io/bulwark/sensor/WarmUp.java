@@ -2,6 +2,7 @@ package io.bulwark.sensor;
 
 import io.bulwark.contract.ContainerInfo;
 import io.bulwark.sensor.enrich.ContainerResolver;
+import io.bulwark.sensor.enrich.Containers;
 import io.bulwark.sensor.enrich.ProcessTable;
 import io.bulwark.sensor.enrich.StateRoots;
 import io.bulwark.sensor.event.SyscallTable;
@@ -21,10 +22,10 @@ import java.util.function.Supplier;
  * container attribution and the caller's sink (the rules) — so that a flood right after start
  * meets compiled code. Without it the first storm after start-up was decoded by the interpreter
  * and C1 while the compilers competed for the same two cores, and dropped 179k-430k events
- * (docs/benchmarks.md, fourth round).
+ * (docs/benchmarks.md).
  *
  * <p>Nothing here touches the sensor that will run: the records go through a separate
- * {@link Sensor} with its own process table (one made-up process, pid {@link #PID}, above any
+ * {@link RecordPipeline} (the sensor's record code) with its own process table (one made-up process, pid {@link #PID}, above any
  * pid_max, whose /proc is never read: the table's root does not exist), its own containers (one
  * made-up container, {@link #CONTAINER_ID}) and a ring in process memory. The sink must act on
  * nothing.
@@ -35,7 +36,7 @@ import java.util.function.Supplier;
  * that none of those paths is a branch the compiled code has never seen.
  */
 final class WarmUp {
-    /** Rounds and records per round run by {@link Sensor#start}; then it waits for the compilers to finish what the records queued. */
+    /** Rounds and records per round run by the sensor's start; then it waits for the compilers to finish what the records queued. */
     static final int ROUNDS = 4, RECORDS = 75_000;
     /** The longest wait for the compilers, and how long they must have finished nothing to be done. */
     static final long COMPILE_WAIT_MAX_MS = 3_000, COMPILE_QUIET_MS = 150;
@@ -63,11 +64,11 @@ final class WarmUp {
      * sensor (a thread's first thread-local, an empty process table, cache or coalescer, a first
      * container): the real sensor's first events then take no branch the JIT thought dead.
      */
-    static Result run(Supplier<Sensor.EventSink> sinks, int rounds, int records) {
+    static Result run(Supplier<EventSink> sinks, int rounds, int records) {
         long t0 = System.nanoTime();
         long[] totals = new long[4];
         for (int k = 0; k < rounds; k++) {
-            Sensor.EventSink sink = sinks.get();
+            EventSink sink = sinks.get();
             Throwable[] failure = new Throwable[1];
             int round = k;
             Thread t = new Thread(() -> {
@@ -96,7 +97,7 @@ final class WarmUp {
     }
 
     /** One round; returns records, repeats, events, errors. */
-    private static long[] round(Sensor.EventSink sink, int records, boolean viaResolver) {
+    private static long[] round(EventSink sink, int records, boolean viaResolver) {
         ProcessTable table = new ProcessTable(Path.of(NOWHERE, "proc"));
         table.onExec(PID, PID - 1, "bwwarm", "/usr/local/bin/bwwarm", List.of("bwwarm", "--flood", "-n", "2"), false, 0);
         table.onExec(PID + 100, 1, "bwhost", "/usr/sbin/bwhost", List.of("bwhost"), false, 0);
@@ -108,9 +109,9 @@ final class WarmUp {
         // one round through the class the sensor really uses (a resolver over empty state: no
         // container is ever found), so that call site is not compiled for the warm-up's class alone
         // (with the synthetic container in it, so the lookup sees hits as well as misses)
-        Sensor.Containers containers = viaResolver
-                ? Sensor.Containers.of(ContainerResolver.withSyntheticContainer(StateRoots.under(Path.of(NOWHERE)), CGROUP, box))
-                : new Sensor.Containers() {
+        Containers containers = viaResolver
+                ? Containers.of(ContainerResolver.withSyntheticContainer(StateRoots.under(Path.of(NOWHERE)), CGROUP, box))
+                : new Containers() {
             @Override
             public void refresh() {
             }
@@ -130,8 +131,10 @@ final class WarmUp {
                 return byCgroupId(cgroupId);
             }
         };
-        // the sink itself, not a wrapper: the sensor's call sites must learn the class the real sink has
-        Sensor shadow = new Sensor(table, containers, sink, 0);
+        // the sink itself, not a wrapper: the sensor's call sites must learn the class the real sink has;
+        // a filter feedback with no probe runs the same code and pushes nothing to the kernel
+        RecordPipeline shadow = new RecordPipeline(table, containers, sink, c -> { },
+                new KernelFilterFeedback(null, containers), 0, RecordPipeline.hostNamespaces());
         shadow.timeline(new io.bulwark.sensor.evidence.ContainerTimeline(io.bulwark.sensor.evidence.ContainerTimeline.Limits.defaults())); // the record path with a timeline, as `up` runs it
         RingBuffer ring = RingBuffer.inMemory(1 << 13); // small: the reader is called often, as in a flood where it keeps catching up with the kernel
         RingBuffer.Handler handler = shadow.handler();

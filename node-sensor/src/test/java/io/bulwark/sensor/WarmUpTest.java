@@ -7,7 +7,7 @@ import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.alert.AlertFactory;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.local.Rulesets;
 import io.bulwark.sensor.rules.LoadResult;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class WarmUpTest {
             perRound.add(out);
             Detector d = new Detector(rules.engine(), factory, 60_000_000_000L, List.of(out::add));
             detectors.add(d);
-            return new Sensor.EventSink() {
+            return new EventSink() {
                 @Override
                 public Object accept(SensorEvent e) {
                     threads.add(Thread.currentThread().getName());

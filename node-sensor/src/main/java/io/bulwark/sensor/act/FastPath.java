@@ -4,7 +4,7 @@ import io.bulwark.contract.ActionRecord;
 import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.response.Guardrails;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

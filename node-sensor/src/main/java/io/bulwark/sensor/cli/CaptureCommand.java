@@ -2,6 +2,7 @@ package io.bulwark.sensor.cli;
 
 import io.bulwark.contract.Json;
 import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.EventSink;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.probe.EnvironmentException;
 import io.bulwark.sensor.probe.Probe;
@@ -58,7 +59,7 @@ public class CaptureCommand implements Callable<Integer> {
         Object lock = new Object();
         Sensor sensor;
         try {
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit), SensorContainers.create(), ev -> {
+            sensor = Sensor.start(Sensor.Options.of(SensorContainers.create(), EventSink.of(ev -> {
                 if (!keep(ev)) {
                     return;
                 }
@@ -72,7 +73,7 @@ public class CaptureCommand implements Callable<Integer> {
                         throw new UncheckedIOException(e);
                     }
                 }
-            });
+            })).probe(Probe.Settings.defaults().withRateLimit(rateLimit)));
         } catch (EnvironmentException e) {
             System.err.println("bulwark capture: " + e.getMessage());
             return 3;

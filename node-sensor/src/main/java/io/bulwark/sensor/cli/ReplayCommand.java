@@ -6,7 +6,7 @@ import io.bulwark.contract.Priority;
 import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.NodeIdentity;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
 import io.bulwark.sensor.rules.RuleEngine;
 import java.io.BufferedReader;

@@ -1,17 +1,17 @@
 package io.bulwark.sensor.cli;
 
-import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.enrich.ContainerResolver;
+import io.bulwark.sensor.enrich.Containers;
 
 /** The container source the CLI verbs use: every runtime's state on this node. */
 final class SensorContainers {
     private SensorContainers() {}
 
-    static Sensor.Containers create() {
-        return Sensor.Containers.of(new ContainerResolver());
+    static Containers create() {
+        return Containers.of(new ContainerResolver());
     }
 
-    static Sensor.Containers of(ContainerResolver resolver) {
-        return Sensor.Containers.of(resolver);
+    static Containers of(ContainerResolver resolver) {
+        return Containers.of(resolver);
     }
 }

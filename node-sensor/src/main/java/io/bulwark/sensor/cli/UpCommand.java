@@ -2,6 +2,7 @@ package io.bulwark.sensor.cli;
 
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Priority;
+import io.bulwark.sensor.EventSink;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.LossMonitor;
@@ -13,7 +14,7 @@ import io.bulwark.sensor.integrity.IntegrityAlerts;
 import io.bulwark.sensor.integrity.IntegrityChecker;
 import io.bulwark.sensor.integrity.IntegrityMonitor;
 import io.bulwark.sensor.local.AuditReporter;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
 import io.bulwark.sensor.outbox.AlertOutbox;
 import io.bulwark.outbox.OpsServer;
@@ -244,9 +245,9 @@ public class UpCommand implements Callable<Integer> {
         warmUpRendered += AlertFactory.line(a).length() + (json ? io.bulwark.contract.Json.line(a).length() : 0);
     }
 
-    /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.start says why). */
-    private static Sensor.EventSink sinkOf(Detector detector) {
-        return new Sensor.EventSink() {
+    /** The sensor's sink into a detector; one class for the real one and the warm-up's (Sensor.Options says why). */
+    private static EventSink sinkOf(Detector detector) {
+        return new EventSink() {
             @Override
             public Object accept(io.bulwark.contract.SensorEvent event) {
                 return detector.onEvent(event);
@@ -321,11 +322,13 @@ public class UpCommand implements Callable<Integer> {
         Sensor sensor;
         try {
             // the warm-up's detector has the same rules and no sinks: its alerts go nowhere
-            java.util.function.Supplier<Sensor.EventSink> warm = noWarmUp ? null
+            java.util.function.Supplier<EventSink> warm = noWarmUp ? null
                     : () -> sinkOf(new Detector(engine, factory, TimeUnit.SECONDS.toNanos(coalesceSeconds), List.of(a -> renderOnly(a, file != null))));
-            sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20)
-                    .withPinDir("none".equals(pinDir) ? null : Path.of(pinDir)), SensorContainers.of(resolver),
-                    sinkOf(detector), c -> auditLater(audits, reporter, c), warm);
+            sensor = Sensor.start(Sensor.Options.of(SensorContainers.of(resolver), sinkOf(detector))
+                    .probe(Probe.Settings.defaults().withRateLimit(rateLimit).withRingBytes(ringMib << 20)
+                            .withPinDir("none".equals(pinDir) ? null : Path.of(pinDir)))
+                    .onNewContainer(c -> auditLater(audits, reporter, c))
+                    .warmUp(warm));
         } catch (EnvironmentException e) {
             if (checker != null) {
                 checker.close();

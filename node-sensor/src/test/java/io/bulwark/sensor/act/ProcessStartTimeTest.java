@@ -20,7 +20,7 @@ import io.bulwark.contract.SensorEvent;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.enrich.ProcessTable;
 import io.bulwark.sensor.event.EventDecoder;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.probe.RawEvent;
 import io.bulwark.sensor.rules.LoadResult;
 import io.bulwark.sensor.rules.RuleLoader;

@@ -12,7 +12,7 @@ import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Json;
 import io.bulwark.contract.SensorEvent;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.local.JsonLinesFile;
 import io.bulwark.sensor.rules.LoadResult;
 import io.bulwark.sensor.rules.RuleLoader;

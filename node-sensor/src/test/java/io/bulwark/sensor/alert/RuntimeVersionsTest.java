@@ -14,7 +14,7 @@ import com.networknt.schema.ValidationMessage;
 import io.bulwark.contract.AlertDetail;
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.Json;
-import io.bulwark.sensor.local.Detector;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.rules.LoadResult;
 import io.bulwark.sensor.rules.RuleLoader;
 import java.io.InputStream;

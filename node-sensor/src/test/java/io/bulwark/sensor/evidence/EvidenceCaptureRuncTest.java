@@ -15,8 +15,7 @@ import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.alert.AlertFactory;
 import io.bulwark.sensor.alert.NodeIdentity;
 import io.bulwark.sensor.enrich.ContainerResolver;
-import io.bulwark.sensor.local.Detector;
-import io.bulwark.sensor.probe.Probe;
+import io.bulwark.sensor.detect.Detector;
 import io.bulwark.sensor.rules.LoadResult;
 import io.bulwark.sensor.rules.RuleLoader;
 import io.bulwark.sensor.testing.RuncContainer;
@@ -104,7 +103,7 @@ class EvidenceCaptureRuncTest {
                                 });
                             }
                         }));
-                sensor = Sensor.start(Probe.Settings.defaults(), Sensor.Containers.of(new ContainerResolver()), new Sensor.EventSink() {
+                sensor = Sensor.start(Sensor.Options.of(io.bulwark.sensor.enrich.Containers.of(new ContainerResolver()), new io.bulwark.sensor.EventSink() {
                     @Override
                     public Object accept(io.bulwark.contract.SensorEvent event) {
                         return detector.onEvent(event);
@@ -114,7 +113,7 @@ class EvidenceCaptureRuncTest {
                     public void repeat(io.bulwark.contract.SensorEvent event, Object state) {
                         detector.onRepeat(event, state);
                     }
-                }, x -> { });
+                }));
                 sensor.timeline(timeline);
                 capture[0] = new EvidenceCapture(EvidenceCapture.Options.defaults(spool), sensor.processes(), timeline, node);
                 capture[0].afterEachArtifact(name -> {

@@ -3,6 +3,7 @@ package io.bulwark.sensor.probe;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.EventSink;
 import io.bulwark.sensor.Sensor;
 import io.bulwark.sensor.testing.RuncContainer;
 import io.bulwark.sensor.testing.TestContainers;
@@ -24,7 +25,7 @@ class RateLimitTest {
         ConcurrentLinkedQueue<SensorEvent> events = new ConcurrentLinkedQueue<>();
         try (RuncContainer noisy = RuncContainer.builder().start();
              RuncContainer quiet = RuncContainer.builder().start();
-             Sensor sensor = Sensor.start(Probe.Settings.defaults().withRateLimit(500), TestContainers.resolver(), events::add)) {
+             Sensor sensor = Sensor.start(Sensor.Options.of(TestContainers.resolver(), EventSink.of(events::add)).probe(Probe.Settings.defaults().withRateLimit(500)))) {
             Thread storm = new Thread(() -> noisy.exec("/bin/bwstorm", "1", "4"));
             storm.start();
             Thread.sleep(1500);

@@ -1,6 +1,6 @@
 package io.bulwark.sensor.probe;
 
-import io.bulwark.sensor.Sensor;
+import io.bulwark.sensor.RepeatCache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,8 +49,8 @@ class RepeatedEventsTest {
             long repeats = sensor.sensor().counters().get("repeats") - repeatsBefore;
             assertTrue(repeats >= CALLS / 2, "most of the burst is recognised as repeats: " + repeats);
             // bounded reuse: the first call and at least every REFRESH_EVERY-th repeat after it are decoded in full
-            assertTrue(repeats <= CALLS - 1 - (CALLS - 1) / Sensor.REFRESH_EVERY, "a remembered event is decoded again every "
-                    + Sensor.REFRESH_EVERY + " repeats: " + repeats + " repeats of " + CALLS);
+            assertTrue(repeats <= CALLS - 1 - (CALLS - 1) / RepeatCache.REFRESH_EVERY, "a remembered event is decoded again every "
+                    + RepeatCache.REFRESH_EVERY + " repeats: " + repeats + " repeats of " + CALLS);
             // variable-size records: a setns record (no path) takes 208 bytes of ring, not the 776 of a full one
             long bytes = sensor.sensor().counters().get("received_bytes") - bytesBefore;
             assertTrue(bytes < CALLS * 300L, "ring bytes for " + CALLS + " setns records: " + bytes);

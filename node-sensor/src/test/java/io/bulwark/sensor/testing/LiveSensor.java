@@ -3,8 +3,9 @@ package io.bulwark.sensor.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.bulwark.contract.SensorEvent;
+import io.bulwark.sensor.EventSink;
 import io.bulwark.sensor.Sensor;
-import io.bulwark.sensor.probe.Probe;
+import io.bulwark.sensor.enrich.Containers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,13 +22,13 @@ public final class LiveSensor {
     private final Sensor sensor;
     private final ConcurrentLinkedQueue<SensorEvent> events = new ConcurrentLinkedQueue<>();
 
-    private LiveSensor(Sensor.Containers containers) {
-        this.sensor = Sensor.start(Probe.Settings.defaults(), containers, events::add);
+    private LiveSensor(Containers containers) {
+        this.sensor = Sensor.start(Sensor.Options.of(containers, EventSink.of(events::add)));
         Runtime.getRuntime().addShutdownHook(new Thread(sensor::close));
     }
 
     /** The shared sensor, started on first use with the given container source. */
-    public static synchronized LiveSensor get(Sensor.Containers containers) {
+    public static synchronized LiveSensor get(Containers containers) {
         if (instance == null) {
             instance = new LiveSensor(containers);
         }

@@ -1,4 +1,4 @@
-package io.bulwark.sensor.local;
+package io.bulwark.sensor.detect;
 
 import io.bulwark.contract.AlertEnvelope;
 import io.bulwark.contract.SensorEvent;

@@ -1,4 +1,4 @@
-package io.bulwark.sensor.local;
+package io.bulwark.sensor.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
