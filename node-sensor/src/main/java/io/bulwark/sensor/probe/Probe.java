@@ -27,6 +27,8 @@ import org.jboss.logging.Logger;
 public final class Probe implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Probe.class);
     static final String OBJECT = "bulwark.bpf.o";
+    /** Sizes the BPF side declares (checked by BpfLayoutTest): sc_mode's entries, path_prefixes' and path_names' keys. */
+    static final int MAX_NR = 512, PATH_KEY = 256, NAME_KEY = 32;
 
     /** Which signals each program carries, for the "what am I blind to" report. */
     public static final Map<String, String> PROGRAM_SIGNALS = Map.of(
@@ -159,9 +161,9 @@ public final class Probe implements AutoCloseable {
                 putPrefix(obj, e.getKey(), e.getValue());
             }
             for (Map.Entry<String, Integer> e : Watchlist.defaultNames().entrySet()) {
-                byte[] key = new byte[32];
+                byte[] key = new byte[NAME_KEY];
                 byte[] s = e.getKey().getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(s, 0, key, 0, Math.min(31, s.length));
+                System.arraycopy(s, 0, key, 0, Math.min(NAME_KEY - 1, s.length));
                 obj.update("path_names", key, u32(e.getValue()));
             }
             for (int port : Watchlist.PORTS) {
@@ -200,10 +202,10 @@ public final class Probe implements AutoCloseable {
 
     private static void putPrefix(BpfObject obj, String prefix, int flags) {
         byte[] s = prefix.getBytes(StandardCharsets.UTF_8);
-        if (s.length > 255) {
-            throw new IllegalArgumentException("path prefix longer than 255 bytes: " + prefix);
+        if (s.length > PATH_KEY - 1) {
+            throw new IllegalArgumentException("path prefix longer than " + (PATH_KEY - 1) + " bytes: " + prefix);
         }
-        byte[] key = new byte[4 + 256];
+        byte[] key = new byte[4 + PATH_KEY];
         ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).putInt(s.length * 8);
         System.arraycopy(s, 0, key, 4, s.length);
         obj.update("path_prefixes", key, u32(flags));
@@ -224,17 +226,17 @@ public final class Probe implements AutoCloseable {
     }
 
     static byte[] syscallModes() {
-        byte[] modes = new byte[512];
+        byte[] modes = new byte[MAX_NR];
         SyscallTable t = SyscallTable.get();
         for (String s : Watchlist.EVERYWHERE) {
             int nr = t.number(s);
-            if (nr >= 0 && nr < 512) {
+            if (nr >= 0 && nr < MAX_NR) {
                 modes[nr] = (byte) Watchlist.ON;
             }
         }
         for (String s : Watchlist.CONTAINER_ONLY) {
             int nr = t.number(s);
-            if (nr >= 0 && nr < 512) {
+            if (nr >= 0 && nr < MAX_NR) {
                 modes[nr] = (byte) (Watchlist.ON | Watchlist.CONTAINER);
             }
         }

@@ -82,6 +82,57 @@ class BpfLayoutTest {
         }
     }
 
+    /** {@code NAME -> value} of bulwark_events.h's #defines with this prefix (decimal or hex values). */
+    private static Map<String, Long> defines(String prefix) throws IOException {
+        String h = Files.readString(Path.of("src/main/bpf/bulwark_events.h"));
+        Map<String, Long> m = new LinkedHashMap<>();
+        Matcher d = Pattern.compile("(?m)^#define\\s+(" + prefix + "\\w*)\\s+(0x[0-9a-fA-F]+|\\d+)\\b").matcher(h);
+        while (d.find()) {
+            m.put(d.group(1), Long.decode(d.group(2)));
+        }
+        return m;
+    }
+
+    private static Map<String, Long> java(Object... kv) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], ((Number) kv[i + 1]).longValue());
+        }
+        return m;
+    }
+
+    /** The values user space writes into the kernel's tables mean what the BPF side reads them as. */
+    @Test
+    void tableBitsAndSizesMatchTheBpfHeader() throws Exception {
+        assertEquals(defines("BW_SC_"), java("BW_SC_ON", Watchlist.ON, "BW_SC_CONTAINER", Watchlist.CONTAINER, "BW_SC_IA32", Watchlist.IA32),
+                "sc_mode bits BW_SC_* vs Watchlist");
+        assertEquals(defines("BW_PATH_"), java("BW_PATH_ANY", Watchlist.PATH_ANY, "BW_PATH_WRITE", Watchlist.PATH_WRITE,
+                "BW_PATH_PROC", Watchlist.PATH_PROC, "BW_PATH_KEY", Probe.PATH_KEY), "path filter values and key size vs Watchlist, Probe");
+        assertEquals(defines("BW_NAME_KEY"), java("BW_NAME_KEY", Probe.NAME_KEY), "path_names key size vs Probe");
+        assertEquals(defines("BW_IA32_"), java("BW_IA32_MAX", Ia32Table.SIZE, "BW_IA32_NR_MASK", Ia32Table.NR_MASK,
+                "BW_IA32_UID16", Ia32Table.UID16, "BW_IA32_SOCKETCALL", Ia32Table.SOCKETCALL), "ia32_to_x64 entries vs Ia32Table");
+        assertEquals(defines("BW_STR"), java("BW_STR0", RawEvent.STR0_LEN, "BW_STR1", RawEvent.STR1_LEN, "BW_STR2", RawEvent.STR2_LEN),
+                "string slot sizes vs RawEvent");
+    }
+
+    /** The read-only tables Probe fills before load have the sizes the built object gives them. */
+    @Test
+    void rodataTablesHaveTheSizesProbeWrites() throws Exception {
+        Path obj = Path.of(System.getProperty("bulwark.bpfDir", "target/classes/bpf"), "bulwark.bpf.o");
+        String bpftool = Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
+        Process p = new ProcessBuilder(bpftool, "btf", "dump", "file", obj.toString(), "format", "raw").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "bpftool failed (apt-get install bpftool): " + out);
+        assertEquals(Probe.syscallModes().length, varSize(out, "sc_mode"), "bytes of sc_mode");
+        assertEquals(Ia32Table.get().constBytes().length, varSize(out, "ia32_to_x64"), "bytes of ia32_to_x64");
+    }
+
+    private static int varSize(String btf, String var) {
+        Matcher m = Pattern.compile("size=(\\d+) \\(VAR '" + var + "'\\)").matcher(btf);
+        assertTrue(m.find(), var + " is not in the object's .rodata");
+        return Integer.parseInt(m.group(1));
+    }
+
     @Test
     void everyWatchedSyscallExistsOnThisArchitecture() {
         for (String s : Watchlist.EVERYWHERE) {
