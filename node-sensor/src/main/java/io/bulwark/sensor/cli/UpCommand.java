@@ -141,7 +141,7 @@ public class UpCommand implements Callable<Integer> {
      * Opened first, before the sensor's programs are loaded and the JIT warm-up runs: loading its BPF
      * object makes libbpf parse the kernel's BTF (≈20 MB of native memory for a moment), and that
      * moment must not add to the warm-up's compiler memory (the start-up peak of RSS,
-     * docs/benchmarks.md, fifth round). Null when off or impossible.
+     * docs/benchmarks.md). Null when off or impossible.
      */
     private IntegrityChecker openIntegrity() {
         if (integritySeconds <= 0) {
@@ -180,7 +180,7 @@ public class UpCommand implements Callable<Integer> {
     /**
      * The audit of a container when its first event is seen runs on a thread of its own: on the
      * decoder's thread it held every event behind it for the audit's /proc and state reads (a
-     * flood's first events were lost for it; docs/benchmarks.md, fifth round) and behind a periodic
+     * flood's first events were lost for it; docs/benchmarks.md) and behind a periodic
      * audit of the whole node. Bounded: past 1,024 waiting containers the periodic audit covers the rest.
      */
     private static java.util.concurrent.ThreadPoolExecutor containerAudits() {
@@ -239,7 +239,7 @@ public class UpCommand implements Callable<Integer> {
      * The warm-up's only output: an alert rendered as the real sinks render it (the line, and the JSON
      * envelope when there is an --alerts file) and thrown away. The first real alert otherwise paid for the JSON serializers'
      * construction and the renderer's first run on the decoder's thread, 3-7 ms in a flood's first
-     * events (`-Dbulwark.debug.slowEvents`, docs/benchmarks.md, fifth round).
+     * events (`-Dbulwark.debug.slowEvents`, docs/benchmarks.md).
      */
     private static void renderOnly(AlertEnvelope a, boolean json) {
         warmUpRendered += AlertFactory.line(a).length() + (json ? io.bulwark.contract.Json.line(a).length() : 0);

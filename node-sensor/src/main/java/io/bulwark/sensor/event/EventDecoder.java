@@ -202,7 +202,7 @@ public final class EventDecoder {
      * Each syscall's arguments are decoded in a method of its own, called from the switch: C2 then
      * inlines the ones a node's events actually reach, and a compilation of the switch does not
      * carry every syscall's decoding (one method with all of them inlined took 25 MB of compiler
-     * memory once the warm-up had reached every case; docs/benchmarks.md, fourth round).
+     * memory once the warm-up had reached every case; docs/benchmarks.md).
      */
     private Map<String, Object> syscallArgs(RawEvent r) {
         long[] a = r.args();

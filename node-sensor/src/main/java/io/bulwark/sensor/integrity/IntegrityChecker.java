@@ -46,7 +46,7 @@ public final class IntegrityChecker implements AutoCloseable {
     /**
      * Loaded at the first check and kept: libbpf parses the kernel's BTF (≈20 MB of native memory
      * for a moment) only while loading, so loading once costs less resident memory over time than
-     * a load per check, which lifted RSS by ≈20 MB every period (docs/benchmarks.md, fourth round).
+     * a load per check, which lifted RSS by ≈20 MB every period (docs/benchmarks.md).
      * Reloaded after a check that failed with it.
      */
     private KernelReader reader;
