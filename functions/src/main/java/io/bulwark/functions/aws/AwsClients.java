@@ -4,6 +4,7 @@ import io.bulwark.functions.bus.EventBridgeBus;
 import io.bulwark.functions.bus.FindingBus;
 import io.bulwark.functions.bus.LocalEventBus;
 import io.bulwark.functions.bus.Patterns;
+import io.bulwark.functions.enrich.EksTokens;
 import io.bulwark.functions.enrich.KubernetesClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -100,8 +101,10 @@ public class AwsClients {
      */
     @Produces
     @Singleton
-    KubernetesClient kubernetes(KubernetesConfig k) {
-        return KubernetesClients.build(k.apiUrl(), k.tokenFile(), k.caCertFile(), k.trustCerts(), k.requestTimeout(), k.connectTimeout());
+    KubernetesClient kubernetes(KubernetesConfig k, AwsConfig aws) {
+        EksTokens eks = k.eksClusterName().map(c -> EksTokens.forCluster(c, aws.region().orElse(null))).orElse(null);
+        return KubernetesClients.build(k.apiUrl(), k.tokenFile(), k.caCertFile(), k.caCertData(), k.trustCerts(), k.requestTimeout(),
+                k.connectTimeout(), eks);
     }
 
     void closeKubernetes(@Disposes KubernetesClient client) {

@@ -23,8 +23,18 @@ public interface KubernetesConfig {
     /** File holding a bearer token, re-read for every request (rotating tokens). Never logged. */
     Optional<String> tokenFile();
 
+    /**
+     * The EKS cluster's name: when set, every request carries an EKS token minted from the function's own AWS
+     * credentials (the default chain: its role), a presigned STS GetCallerIdentity for this cluster, and the token
+     * file is not read. Set it with the cluster's endpoint ({@code api-url}) and CA ({@code ca-cert-file}) in AWS.
+     */
+    Optional<String> eksClusterName();
+
     /** PEM file of the API server's CA. */
     Optional<String> caCertFile();
+
+    /** The API server's CA as base64 PEM, as EKS gives it (certificateAuthority.data); for Lambda, where no file is. */
+    Optional<String> caCertData();
 
     /** Skip TLS verification (tests only). */
     @WithDefault("false")

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.OAuthTokenProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +23,17 @@ public final class KubernetesClients {
      */
     public static KubernetesClient build(Optional<String> apiUrl, Optional<String> tokenFile, Optional<String> caCertFile,
                                          boolean trustCerts, Duration requestTimeout, Duration connectTimeout) {
+        return build(apiUrl, tokenFile, caCertFile, Optional.empty(), trustCerts, requestTimeout, connectTimeout, null);
+    }
+
+    /**
+     * @param caCertData the API server's CA as base64 PEM (what EKS's DescribeCluster gives as certificateAuthority.data)
+     * @param eks        EKS tokens (a cluster name is configured): every request carries one as its bearer token, and a
+     *                   token file is not read
+     */
+    public static KubernetesClient build(Optional<String> apiUrl, Optional<String> tokenFile, Optional<String> caCertFile,
+                                         Optional<String> caCertData, boolean trustCerts, Duration requestTimeout, Duration connectTimeout,
+                                         OAuthTokenProvider eks) {
         ConfigBuilder b = apiUrl.isPresent()
                 ? new ConfigBuilder(Config.empty()).withMasterUrl(apiUrl.get())
                 : new ConfigBuilder(Config.autoConfigure(null));
@@ -30,7 +42,12 @@ public final class KubernetesClients {
                 .withRequestRetryBackoffLimit(0)
                 .withTrustCerts(trustCerts);
         caCertFile.ifPresent(b::withCaCertFile);
-        tokenFile.ifPresent(file -> b.withOauthTokenProvider(() -> readToken(file)));
+        caCertData.ifPresent(b::withCaCertData);
+        if (eks != null) {
+            b.withOauthTokenProvider(eks);
+        } else {
+            tokenFile.ifPresent(file -> b.withOauthTokenProvider(() -> readToken(file)));
+        }
         return new KubernetesClientBuilder().withConfig(b.build()).build();
     }
 
