@@ -3,6 +3,7 @@
 #   bench/rules.sh                          # both rulesets (escape, falco); 3x2 s warmup, 5x3 s measurement, 1 fork
 #   bench/rules.sh -wi 3 -w 1 -i 5 -r 1     # any JMH option
 #   bench/rules.sh -p ruleset=escape        # one ruleset
+#   BENCH=RuleLoadBench bench/rules.sh      # load time instead (ms per load: escape, falco, falco-all)
 # Results go to docs/benchmarks.md ("Rule engine").
 #
 # The whole run (build and measurement) holds the shared build lock. Running it as
@@ -30,4 +31,4 @@ mvn -o -q -pl node-sensor dependency:build-classpath -Dmdep.includeScope=test -D
 snap="$(mktemp -d)"; trap 'rm -rf "$snap"' EXIT
 cp -r contract/target/classes "$snap/contract"; cp -r node-sensor/target/classes "$snap/main"; cp -r node-sensor/target/test-classes "$snap/test"
 cp="$snap/contract:$snap/test:$snap/main:$(cat node-sensor/target/bench-classpath.txt)"
-java -cp "$cp" org.openjdk.jmh.Main 'io.bulwark.sensor.rules.RuleEngineBench' "$@"
+java -cp "$cp" org.openjdk.jmh.Main "io.bulwark.sensor.rules.${BENCH:-RuleEngineBench}" "$@"

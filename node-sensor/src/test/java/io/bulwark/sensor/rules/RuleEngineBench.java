@@ -199,7 +199,7 @@ public class RuleEngineBench {
         return new SensorEvent(e.time(), e.syscall(), q, e.container());
     }
 
-    private static Path corpus() {
+    static Path corpus() {
         String prop = System.getProperty("bulwark.falcoRules");
         if (prop != null) {
             return Path.of(prop);

@@ -360,9 +360,9 @@ class RuleLoaderTest {
 
     @Test
     void quotedListItemsLoseTheirQuotes() {
-        assertEquals("sh -c x", RuleLoader.unquote("\"sh -c x\""));
-        assertEquals("(systemd)", RuleLoader.unquote("\"(systemd)\""));
-        assertEquals("plain", RuleLoader.unquote("plain"));
+        assertEquals("sh -c x", RuleCompiler.unquote("\"sh -c x\""));
+        assertEquals("(systemd)", RuleCompiler.unquote("\"(systemd)\""));
+        assertEquals("plain", RuleCompiler.unquote("plain"));
         RuleEngine e = engine("- list: cmds\n  items: ['\"sh -c id\"']\n" + RuleTesting.rule("proc.cmdline in (cmds)"));
         assertEquals(List.of("r"), fired(e, Ev.exec("sh", "/bin/sh", "-c", "id").build()));
         assertNull(e.rules().get(0).vector());

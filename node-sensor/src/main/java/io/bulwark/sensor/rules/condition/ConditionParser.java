@@ -21,11 +21,6 @@ import java.util.Set;
  */
 public final class ConditionParser {
 
-    /** Operators taking a list on the right. */
-    public static final Set<String> LIST_OPS = Set.of("in", "intersects", "pmatch");
-    /** Word operators taking one value. */
-    public static final Set<String> WORD_OPS = Set.of("contains", "icontains", "bcontains", "startswith",
-            "bstartswith", "endswith", "glob", "iglob", "regex");
     /** Transformers Falco applies to a field before comparing. */
     public static final Set<String> TRANSFORMERS = Set.of("tolower", "toupper", "b64", "basename", "len");
 
@@ -141,7 +136,7 @@ public final class ConditionParser {
             return new Ast.Check(field, op, null, start);
         }
         ws();
-        if (LIST_OPS.contains(op)) {
+        if (Operators.LISTS.contains(op)) {
             return new Ast.Check(field, op, list(op), start);
         }
         return new Ast.Check(field, op, value(op), start);
@@ -276,15 +271,15 @@ public final class ConditionParser {
         if (i >= s.length()) {
             return null;
         }
-        for (String sym : new String[]{"<=", ">=", "!=", "==", "=", "<", ">"}) {
+        for (String sym : Operators.SYMBOLS) {
             if (s.startsWith(sym, i)) {
                 i += sym.length();
-                return sym.equals("==") ? "=" : sym;
+                return Operators.normal(sym);
             }
         }
         int save = i;
         String w = ident();
-        if (w.equals("exists") || WORD_OPS.contains(w) || LIST_OPS.contains(w)) {
+        if (w.equals("exists") || Operators.WORDS.contains(w) || Operators.LISTS.contains(w)) {
             return w;
         }
         i = save;

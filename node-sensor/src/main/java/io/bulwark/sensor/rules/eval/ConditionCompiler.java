@@ -1,6 +1,7 @@
 package io.bulwark.sensor.rules.eval;
 
 import io.bulwark.sensor.rules.condition.Ast;
+import io.bulwark.sensor.rules.condition.Operators;
 import io.bulwark.sensor.rules.condition.Origin;
 import io.bulwark.sensor.rules.fields.Extractor;
 import io.bulwark.sensor.rules.fields.FieldRegistry;
@@ -388,7 +389,7 @@ public final class ConditionCompiler {
                 if (right == null) {
                     return BROKEN;
                 }
-                if (!Set.of("=", "!=", "<", "<=", ">", ">=", "contains", "icontains", "startswith", "endswith").contains(op)) {
+                if (!Operators.FIELD_COMPARE.contains(op)) {
                     throw new IllegalArgumentException("operator '" + op + "' cannot compare with val(" + right.display() + ")");
                 }
                 return new Node(new Preds.FieldCompare(left.extractor(), right.extractor(), op), TypeSet.ALL, TypeSet.ALL);
@@ -437,7 +438,7 @@ public final class ConditionCompiler {
         Extractor ex = f.extractor();
         FieldType type = f.type();
         boolean text = switch (type) {
-            case NUMBER -> !Set.of("=", "!=", "<", "<=", ">", ">=").contains(op);
+            case NUMBER -> !Operators.COMPARISONS.contains(op);
             case BOOL -> false;
             case IPADDR, IPNET -> !op.equals("=") && !op.equals("!=");
             case DYNAMIC -> Values.parseLong(rhs) == null
@@ -494,7 +495,7 @@ public final class ConditionCompiler {
     }
 
     private static Preds.ValueTest valueTest(String op, FieldRef f, String rhs) {
-        boolean ordering = Set.of("=", "!=", "<", "<=", ">", ">=").contains(op);
+        boolean ordering = Operators.COMPARISONS.contains(op);
         return switch (f.type()) {
             case NUMBER -> ordering ? Preds.numberTest(op, number(f, rhs)) : Preds.stringTest(op, rhs);
             case BOOL -> {

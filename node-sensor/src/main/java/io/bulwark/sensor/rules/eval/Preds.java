@@ -1,5 +1,6 @@
 package io.bulwark.sensor.rules.eval;
 
+import io.bulwark.sensor.rules.condition.Operators;
 import io.bulwark.sensor.rules.fields.EventView;
 import io.bulwark.sensor.rules.fields.Extractor;
 import io.bulwark.sensor.rules.fields.IpAddr;
@@ -169,8 +170,7 @@ final class Preds {
 
     /** {@code field op val(other)}. */
     static final class FieldCompare extends Pred {
-        private static final List<String> OPS = List.of("=", "!=", "<", "<=", ">", ">=", "contains", "icontains", "startswith",
-                "endswith");
+        private static final List<String> OPS = Operators.FIELD_COMPARE;
         private final Extractor left;
         private final Extractor right;
         /** Index of the operator in {@link #OPS}: the first six order, the rest are text tests. */
