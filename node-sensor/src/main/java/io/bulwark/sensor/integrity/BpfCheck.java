@@ -106,17 +106,14 @@ final class BpfCheck {
                 unresolved++;
             }
             boolean isNew = !takeBaseline && !baselineIds.contains(p.id());
-            List<String> attach = new ArrayList<>();
+            List<BpfInventory.Link> own = linksByProg.getOrDefault(p.id(), List.of());
+            List<String> attach = attachments(p, own);
             boolean syscalls = false;
-            for (BpfInventory.Link l : linksByProg.getOrDefault(p.id(), List.of())) {
-                String kind = LINK_TYPES.getOrDefault(l.type(), "type " + l.type())
-                        + (l.type() == 7 ? "/" + PERF_TYPES.getOrDefault(l.perfType(), "?") : "");
-                attach.add(kind + (l.target() == null ? "" : " " + l.target()) + " (link " + l.id() + ")");
+            for (BpfInventory.Link l : own) {
                 syscalls |= syscallTarget(l.target());
             }
-            if (attach.isEmpty() && (p.type() == 2 || p.type() == 5)) {
-                attach.add("attached without a link (perf_event ioctl): target not reported by the kernel");
-                syscalls |= p.type() == 2; // a kprobe with an unknown target may well be on a syscall
+            if (own.isEmpty() && p.type() == 2) {
+                syscalls = true; // a kprobe with an unknown target may well be on a syscall
             }
             Set<String> rootkit = intersect(helpers, ROOTKIT_HELPERS);
             Set<String> signal = intersect(helpers, SIGNAL_HELPERS);
@@ -146,6 +143,7 @@ final class BpfCheck {
             d.put("loaded_by_uid", p.uid());
             d.put("helpers", List.copyOf(helpers));
             d.put("attached", attach);
+            d.put("attach_type", attachType(p, own));
             d.put("maps", p.maps());
             d.put("new_since_baseline", isNew);
             String label = "'" + p.name() + "' (id " + p.id() + ", " + d.get("prog_type") + ", tag " + p.tag() + ")";
@@ -165,6 +163,32 @@ final class BpfCheck {
             stats.put("programs_with_hidden_helpers", unresolved);
         }
         return out;
+    }
+
+    /** What the program is attached to, one entry per link: kind, target, link id. */
+    static List<String> attachments(BpfInventory.Program p, List<BpfInventory.Link> links) {
+        List<String> attach = new ArrayList<>();
+        for (BpfInventory.Link l : links) {
+            attach.add(linkKind(l) + (l.target() == null ? "" : " " + l.target()) + " (link " + l.id() + ")");
+        }
+        if (attach.isEmpty() && (p.type() == 2 || p.type() == 5)) {
+            attach.add("attached without a link (perf_event ioctl): target not reported by the kernel");
+        }
+        return attach;
+    }
+
+    /** The kinds of attachment (e.g. {@code perf_event/tracepoint}, {@code raw_tracepoint}), else the program type and "no link". */
+    static String attachType(BpfInventory.Program p, List<BpfInventory.Link> links) {
+        Set<String> kinds = new LinkedHashSet<>();
+        for (BpfInventory.Link l : links) {
+            kinds.add(linkKind(l));
+        }
+        return kinds.isEmpty() ? TYPES.getOrDefault(p.type(), "type " + p.type()) + ", no link" : String.join(", ", kinds);
+    }
+
+    private static String linkKind(BpfInventory.Link l) {
+        return LINK_TYPES.getOrDefault(l.type(), "type " + l.type())
+                + (l.type() == 7 ? "/" + PERF_TYPES.getOrDefault(l.perfType(), "?") : "");
     }
 
     static boolean isTracing(int type) {

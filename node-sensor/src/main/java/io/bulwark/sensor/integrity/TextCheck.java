@@ -342,9 +342,15 @@ final class TextCheck {
         allowedOwners.addAll(patterns);
     }
 
+    /**
+     * True when a pattern allows the owner. A BPF owner ({@code bpf:<name>#<id>}) is allowed by
+     * its name as well ({@code bpf:<name>}, {@code bpf:<prefix>*}): ids change at every load.
+     */
     boolean allowedOwner(String owner) {
+        int hash = owner.startsWith("bpf:") ? owner.lastIndexOf('#') : -1;
+        String byName = hash > 0 ? owner.substring(0, hash) : owner;
         for (String p : allowedOwners) {
-            if (p.endsWith("*") ? owner.startsWith(p.substring(0, p.length() - 1)) : owner.equals(p)) {
+            if (p.endsWith("*") ? owner.startsWith(p.substring(0, p.length() - 1)) : owner.equals(p) || byName.equals(p)) {
                 return true;
             }
         }
@@ -362,11 +368,14 @@ final class TextCheck {
 
     /**
      * Who put a hook there, as far as the kernel tells: ftrace's own table ({@code enabled_functions},
-     * root-only and refused under some lockdowns), else the symbol of the hook's destination: a BPF
-     * program ({@code bpf:<name>}), a BPF trampoline ({@code bpf-trampoline:<key>}), a module
+     * root-only and refused under some lockdowns), else the hook's destination: inside a BPF
+     * program's JIT-compiled code ({@code bpf:<name>#<id>}, from the program inventory), or the
+     * kallsyms symbol there: a BPF trampoline ({@code bpf-trampoline:<key>}), a module
      * ({@code module:<name>}), ftrace's shared trampoline ({@code ftrace}); else {@code unknown}.
+     * A destination merely near a BPF program's symbol is not that program: its code is known to
+     * the byte, and when the inventory cannot be read the owner is named {@code bpf?:<name>}.
      */
-    String ownerOf(String function, long dest, FtraceTable ftrace) {
+    String ownerOf(String function, long dest, FtraceTable ftrace, BpfCode bpf) {
         String f = ftrace.owners().get(function);
         if (f != null) {
             return "ftrace:" + f;
@@ -374,13 +383,22 @@ final class TextCheck {
         if (dest == -1) { // kernel addresses are negative as longs: -1 is the "no target" mark
             return "unknown";
         }
+        if (bpf != null) {
+            io.bulwark.sensor.probe.BpfInventory.Program p = bpf.at(dest);
+            if (p != null) {
+                return "bpf:" + p.name() + "#" + p.id();
+            }
+        }
         KernelSymbols.Symbol s = syms.containing(dest);
         if (s != null && dest - s.addr() < 0x1000) {
             String n = s.name();
             if (n.startsWith("bpf_prog_")) {
+                if (bpf != null && bpf.rangesKnown()) {
+                    return "unknown"; // after a program's image, not in it
+                }
                 String rest = n.substring("bpf_prog_".length());
                 int us = rest.indexOf('_');
-                return "bpf:" + (us >= 0 ? rest.substring(us + 1) : rest);
+                return "bpf?:" + (us >= 0 ? rest.substring(us + 1) : rest);
             }
             if (n.startsWith("bpf_trampoline_")) {
                 return "bpf-trampoline:" + n.substring("bpf_trampoline_".length());
@@ -431,10 +449,15 @@ final class TextCheck {
         }
     }
 
-    private Finding ownerFinding(String owner, List<Hook> hooks, FtraceTable ftrace) {
+    private Finding ownerFinding(String owner, List<Hook> hooks, FtraceTable ftrace, BpfCode bpf) {
         Map<String, Object> d = new LinkedHashMap<>();
         List<String> functions = hooks.stream().map(Hook::function).toList();
         d.put("owner", owner);
+        io.bulwark.sensor.probe.BpfInventory.Program prog = owner.startsWith("bpf:") && bpf != null ? bpf.at(hooks.get(0).target()) : null;
+        Map<String, Object> progDetails = prog == null ? null : bpf.describe(prog);
+        if (progDetails != null) {
+            d.putAll(progDetails);
+        }
         d.put("functions", functions);
         d.put("count", hooks.size());
         d.put("targets", hooks.stream().map(h -> h.target() == -1 ? h.decoded() : "0x" + Long.toHexString(h.target())).distinct().limit(16).toList());
@@ -444,8 +467,14 @@ final class TextCheck {
         if (ftrace.unreadable() != null) {
             d.put("ftrace_table", "unreadable (" + ftrace.unreadable() + "): the owner is judged by the hook's destination only");
         }
+        if (bpf != null && bpf.unreadable() != null) {
+            d.put("bpf_programs", bpf.unreadable());
+        }
         String who = switch (owner.contains(":") ? owner.substring(0, owner.indexOf(':')) : owner) {
-            case "bpf" -> "BPF program " + owner.substring(4);
+            case "bpf" -> progDetails == null ? "BPF program " + owner.substring(4)
+                    : "BPF program '" + prog.name() + "' (id " + prog.id() + ", " + progDetails.get("prog_type")
+                            + ", attached: " + progDetails.get("attach_type") + "; held by " + String.join(", ", castList(progDetails.get("held_by"))) + ")";
+            case "bpf?" -> "a BPF program whose kallsyms name is " + owner.substring(5) + " (the program inventory could not be read to confirm it)";
             case "bpf-trampoline" -> "a BPF trampoline (fentry/fexit/LSM program) " + owner.substring(15);
             case "module" -> "kernel module " + owner.substring(7);
             case "ftrace" -> owner.equals("ftrace") ? "ftrace's trampoline (function tracer, kprobe on ftrace, livepatch, or a rootkit using ftrace)" : "ftrace ops " + owner.substring(7);
@@ -460,9 +489,33 @@ final class TextCheck {
                 d, key);
     }
 
-    private List<Finding> entryFindings(KernelReader reader, List<Region> regions, Map<String, byte[]> now, Map<String, Object> stats) {
-        List<Finding> out = new ArrayList<>();
+    /**
+     * One finding per owner of the hooked entries (an allowed owner's hooks are counted in
+     * {@code stats.allowed_entry_hooks} instead). {@code bpf}: the programs' code, needed when a hook
+     * jumps outside kernel text (null: not read).
+     */
+    List<Finding> ownerFindings(List<Hook> hooks, FtraceTable ftrace, BpfCode bpf, Map<String, Object> stats) {
         Map<String, List<Hook>> hooked = new LinkedHashMap<>();
+        for (Hook h : hooks) {
+            hooked.computeIfAbsent(ownerOf(h.function(), h.target(), ftrace, bpf), o -> new ArrayList<>()).add(h);
+        }
+        List<Finding> out = new ArrayList<>();
+        Map<String, Integer> allowed = new java.util.TreeMap<>();
+        for (Map.Entry<String, List<Hook>> e : hooked.entrySet()) {
+            if (allowedOwner(e.getKey())) {
+                allowed.put(e.getKey(), e.getValue().size());
+                continue;
+            }
+            out.add(ownerFinding(e.getKey(), e.getValue(), ftrace, bpf));
+        }
+        if (!allowed.isEmpty()) {
+            stats.put("allowed_entry_hooks", allowed);
+        }
+        return out;
+    }
+
+    private List<Finding> entryFindings(KernelReader reader, List<Region> regions, Map<String, byte[]> now, Map<String, Object> stats) {
+        List<Hook> hooks = new ArrayList<>();
         FtraceTable ftrace = FtraceTable.read();
         int entries = 0;
         long bytes = 0;
@@ -490,28 +543,21 @@ final class TextCheck {
             }
             state = entryState(again, 0, g.addr());
             long dest = hookTarget(again, g.addr());
-            hooked.computeIfAbsent(ownerOf(g.name(), dest, ftrace), o -> new ArrayList<>())
-                    .add(new Hook(g.name(), g.addr(), HexFormat.of().formatHex(again, 0, Math.min(16, again.length)), state, dest));
+            hooks.add(new Hook(g.name(), g.addr(), HexFormat.of().formatHex(again, 0, Math.min(16, again.length)), state, dest));
         }
-        Map<String, Integer> allowed = new java.util.TreeMap<>();
-        for (Map.Entry<String, List<Hook>> e : hooked.entrySet()) {
-            String owner = e.getKey();
-            List<Hook> hooks = e.getValue();
-            if (allowedOwner(owner)) {
-                allowed.put(owner, hooks.size());
-                continue;
-            }
-            out.add(ownerFinding(owner, hooks, ftrace));
-        }
-        if (!allowed.isEmpty()) {
-            stats.put("allowed_entry_hooks", allowed);
-        }
+        BpfCode bpf = hooks.stream().anyMatch(h -> h.target() != -1 && !syms.inKernelText(h.target())) ? BpfCode.read() : null;
+        List<Finding> out = ownerFindings(hooks, ftrace, bpf, stats);
         stats.put("functions_whole", functions);
         stats.put("entries_checked", entries);
         stats.put("bytes_read", bytes);
         stats.put("patch_sites_known", sites.size());
         stats.put("ftrace_entry_pattern", fentryKernel);
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> castList(Object o) {
+        return (List<String>) o;
     }
 
     /** Null when the entry is an untouched ftrace site, else what is there instead. */
@@ -568,7 +614,9 @@ final class TextCheck {
         String d = syms.describe(dest);
         if (!syms.inKernelText(dest)) {
             KernelSymbols.Symbol s = syms.containing(dest);
-            boolean named = s != null && dest - s.addr() < 0x100000 && (s.name().startsWith("bpf_") || s.module() != null);
+            // a BPF program's symbol is not named here: the nearest one below need not contain the address (the owner, from the programs' code ranges, says whose it is)
+            boolean named = s != null && dest - s.addr() < 0x100000 && !s.name().startsWith("bpf_prog_")
+                    && (s.name().startsWith("bpf_") || s.module() != null);
             return "0x" + Long.toHexString(dest) + (named ? " (" + d + ")" : "") + " outside kernel text"
                     + (named && s.name().startsWith("bpf_trampoline") ? ": a BPF trampoline (fentry/fexit/LSM program)"
                     : ": ftrace trampoline, BPF or module code");

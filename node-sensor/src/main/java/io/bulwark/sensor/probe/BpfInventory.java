@@ -27,6 +27,10 @@ public final class BpfInventory {
     public static final int PI_UID = 48;
     public static final int PI_NR_MAP_IDS = 52;
     public static final int PI_NAME = 64;
+    public static final int PI_NR_JITED_KSYMS = 104;
+    public static final int PI_NR_JITED_FUNC_LENS = 108;
+    public static final int PI_JITED_KSYMS = 112;
+    public static final int PI_JITED_FUNC_LENS = 120;
     public static final int PI_BTF_ID = 128;
     public static final int PI_ATTACH_BTF_OBJ_ID = 220;
     public static final int PI_ATTACH_BTF_ID = 224;
@@ -41,9 +45,31 @@ public final class BpfInventory {
     public static final int LINK_PERF_EVENT = 7;
     public static final int LINK_KPROBE_MULTI = 8;
 
-    /** One loaded program. {@code helperAddrs}: kernel addresses of the helpers it calls (from __bpf_call_base + imm). */
+    /**
+     * One loaded program. {@code helperAddrs}: kernel addresses of the helpers it calls (from
+     * __bpf_call_base + imm). {@code jitStarts}/{@code jitLens}: where its JIT-compiled functions lie
+     * in kernel memory (the main program first, then its subprograms; empty when the kernel hides
+     * addresses or the program is not JIT-compiled), as {@code bpftool prog show} reads them.
+     */
     public record Program(int id, int type, String name, String tag, long loadTimeBootNs, int uid, int maps,
-                          int btfId, int attachBtfObjId, int attachBtfId, long[] helperAddrs, int helperImmsZeroed) {}
+                          int btfId, int attachBtfObjId, int attachBtfId, long[] helperAddrs, int helperImmsZeroed,
+                          long[] jitStarts, int[] jitLens) {
+        public Program(int id, int type, String name, String tag, long loadTimeBootNs, int uid, int maps,
+                       int btfId, int attachBtfObjId, int attachBtfId, long[] helperAddrs, int helperImmsZeroed) {
+            this(id, type, name, tag, loadTimeBootNs, uid, maps, btfId, attachBtfObjId, attachBtfId, helperAddrs, helperImmsZeroed,
+                    new long[0], new int[0]);
+        }
+
+        /** True when {@code addr} lies in one of the program's JIT-compiled functions. */
+        public boolean containsCode(long addr) {
+            for (int i = 0; i < jitStarts.length && i < jitLens.length; i++) {
+                if (Long.compareUnsigned(addr, jitStarts[i]) >= 0 && Long.compareUnsigned(addr, jitStarts[i] + jitLens[i]) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /** One link: what a program is attached to, where the kernel tells it. */
     public record Link(int id, int type, int progId, String target, int perfType) {}
@@ -125,6 +151,32 @@ public final class BpfInventory {
                 helpers = addrs.stream().mapToLong(Long::longValue).toArray();
             }
         }
+        long[] jitStarts = new long[0];
+        int[] jitLens = new int[0];
+        int nKsyms = info.getInt(PI_NR_JITED_KSYMS);
+        int nLens = info.getInt(PI_NR_JITED_FUNC_LENS);
+        if (nKsyms > 0 && nKsyms == nLens && nKsyms <= 4096) {
+            Pointer ksyms = Memory.allocateDirect(rt, 8 * nKsyms, true);
+            Pointer lens = Memory.allocateDirect(rt, 4 * nLens, true);
+            Pointer info3 = Memory.allocateDirect(rt, PROG_INFO_SIZE, true);
+            info3.putInt(PI_NR_JITED_KSYMS, nKsyms);
+            info3.putInt(PI_NR_JITED_FUNC_LENS, nLens);
+            info3.putLong(PI_JITED_KSYMS, ksyms.address());
+            info3.putLong(PI_JITED_FUNC_LENS, lens.address());
+            if (c.bpf_obj_get_info_by_fd(fd, info3, new IntByReference(PROG_INFO_SIZE)) == 0) {
+                int n = Math.min(nKsyms, Math.min(info3.getInt(PI_NR_JITED_KSYMS), info3.getInt(PI_NR_JITED_FUNC_LENS)));
+                jitStarts = new long[n];
+                jitLens = new int[n];
+                for (int i = 0; i < n; i++) {
+                    jitStarts[i] = ksyms.getLong(8L * i);
+                    jitLens[i] = lens.getInt(4L * i);
+                }
+                if (n > 0 && jitStarts[0] == 0) { // addresses hidden from this reader
+                    jitStarts = new long[0];
+                    jitLens = new int[0];
+                }
+            }
+        }
         byte[] tag = new byte[8];
         info.get(PI_TAG, tag, 0, 8);
         byte[] name = new byte[16];
@@ -135,7 +187,8 @@ public final class BpfInventory {
         }
         return new Program(info.getInt(PI_ID), info.getInt(PI_TYPE), new String(name, 0, nl, StandardCharsets.UTF_8),
                 HexFormat.of().formatHex(tag), info.getLong(PI_LOAD_TIME), info.getInt(PI_UID), info.getInt(PI_NR_MAP_IDS),
-                info.getInt(PI_BTF_ID), info.getInt(PI_ATTACH_BTF_OBJ_ID), info.getInt(PI_ATTACH_BTF_ID), helpers, zeroed);
+                info.getInt(PI_BTF_ID), info.getInt(PI_ATTACH_BTF_OBJ_ID), info.getInt(PI_ATTACH_BTF_ID), helpers, zeroed,
+                jitStarts, jitLens);
     }
 
     /** Every link the kernel has. Programs attached without a link (perf ioctl, netlink) have none. */

@@ -245,7 +245,14 @@ class IntegrityCheckerTest {
         assertEquals(1, setns.size(), r.findings().stream().map(Finding::summary).collect(Collectors.joining("\n")));
         assertEquals(IntegrityRules.BPF_SYSCALL_HOOK, setns.get(0).rule());
         assertEquals(Priority.WARNING, setns.get(0).priority());
-        assertNotNull(setns.get(0).details().get("attached"));
-        assertTrue(setns.get(0).details().get("attached").toString().contains("sys_enter_setns"), setns.get(0).details().toString());
+        Map<String, Object> d = setns.get(0).details();
+        assertNotNull(d.get("attached"));
+        assertTrue(d.get("attached").toString().contains("sys_enter_setns"), d.toString());
+        // the owner named: program id and name, how it is attached, and the process that loaded and holds it (this test)
+        assertTrue(d.get("prog_id") instanceof Integer id && id > 0, d.toString());
+        assertEquals("perf_event/tracepoint", d.get("attach_type"), d.toString());
+        String self = Long.toString(ProcessHandle.current().pid());
+        assertTrue(((List<?>) d.get("held_by")).stream().anyMatch(h -> h.toString().startsWith(self + " ")), "the loading process: " + d);
+        assertTrue(setns.get(0).summary().contains("'enter_setns' (id " + d.get("prog_id")), setns.get(0).summary());
     }
 }

@@ -48,7 +48,9 @@ class IntegrityLayoutTest {
                 Map.entry("xlated_prog_insns", BpfInventory.PI_XLATED_INSNS), Map.entry("load_time", BpfInventory.PI_LOAD_TIME),
                 Map.entry("created_by_uid", BpfInventory.PI_UID), Map.entry("nr_map_ids", BpfInventory.PI_NR_MAP_IDS),
                 Map.entry("name", BpfInventory.PI_NAME), Map.entry("btf_id", BpfInventory.PI_BTF_ID),
-                Map.entry("attach_btf_obj_id", BpfInventory.PI_ATTACH_BTF_OBJ_ID), Map.entry("attach_btf_id", BpfInventory.PI_ATTACH_BTF_ID));
+                Map.entry("attach_btf_obj_id", BpfInventory.PI_ATTACH_BTF_OBJ_ID), Map.entry("attach_btf_id", BpfInventory.PI_ATTACH_BTF_ID),
+                Map.entry("nr_jited_ksyms", BpfInventory.PI_NR_JITED_KSYMS), Map.entry("nr_jited_func_lens", BpfInventory.PI_NR_JITED_FUNC_LENS),
+                Map.entry("jited_ksyms", BpfInventory.PI_JITED_KSYMS), Map.entry("jited_func_lens", BpfInventory.PI_JITED_FUNC_LENS));
         for (Map.Entry<String, Integer> e : java.entrySet()) {
             assertEquals(pi.offsets().get(e.getKey()), e.getValue(), "bpf_prog_info." + e.getKey());
         }
