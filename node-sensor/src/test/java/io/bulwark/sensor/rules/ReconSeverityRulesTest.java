@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16's lens, "recon is not an attempt", on block-device mknod, kernel memory opens, open_by_handle_at,
- * runtime-socket connects and cgroup / binfmt_misc mounts: an attempt that cannot succeed as the container is
+ * runtime-socket connects, cgroup / binfmt_misc mounts, kernel modules and bpf(2): an attempt that cannot succeed as the container is
  * configured (refused, absent, or without the capability the kernel demands) is the NOTICE twin, tagged recon,
  * with the same vector; a success or an attempt by a process that holds what it needs keeps its priority. The
  * same two sides run for real in scenarios.DefaultContainerEscapeTest (ordinary container) and
@@ -122,6 +122,35 @@ class ReconSeverityRulesTest {
         // io_uring CONNECT: no result at submit
         assertEquals(Priority.CRITICAL, only(Ev.of("io_uring_submit").arg("opcode", "CONNECT").arg("fd", 3).arg("family", "AF_UNIX")
                 .arg("path", "/var/run/docker.sock").result(1, null).build(), crit));
+    }
+
+    @Test
+    void kernelModulesByCapability() {
+        String crit = "Kernel Module Loaded From Container";
+        String recon = "Kernel Module Load Refused In Container";
+        for (String t : List.of("init_module", "finit_module", "delete_module")) {
+            // seen at entry: the capability decides, whatever result the event carries
+            assertEquals(Priority.NOTICE, only(Ev.of(t).build(), recon), t);
+            assertEquals(Priority.NOTICE, only(Ev.of(t).result(-1, "EPERM").caps(Ev.CAP_SYS_ADMIN).build(), recon), t);
+            assertEquals(Priority.CRITICAL, only(Ev.of(t).caps(Ev.CAP_SYS_MODULE).build(), crit), t);
+            assertEquals(Priority.CRITICAL, only(Ev.of(t).result(-1, "ENOSYS").privileged().caps(-1L).build(), crit), t);
+        }
+    }
+
+    @Test
+    void bpfLoads() {
+        String crit = "BPF Program Or Map Created In Container";
+        String recon = "BPF Load Refused In Container";
+        Ev prog = Ev.of("bpf").arg("cmd", "BPF_PROG_LOAD");
+        assertEquals(Priority.NOTICE, only(prog.result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(Ev.of("bpf").arg("cmd", "BPF_MAP_CREATE").result(-1, "EACCES").build(), recon));
+        // loaded without capabilities (unprivileged BPF on): it worked, ERROR
+        assertEquals(Priority.ERROR, only(Ev.of("bpf").arg("cmd", "BPF_PROG_LOAD").result(3, null).build(), crit));
+        // refused for a process holding CAP_BPF or CAP_SYS_ADMIN: another program type may pass, ERROR
+        assertEquals(Priority.ERROR, only(Ev.of("bpf").arg("cmd", "BPF_PROG_LOAD").result(-1, "EPERM").caps(1L << 39).build(), crit));
+        assertEquals(Priority.ERROR, only(Ev.of("bpf").arg("cmd", "BPF_LINK_CREATE").result(-1, "EPERM").caps(Ev.CAP_SYS_ADMIN).build(), crit));
+        // the verifier's refusal (EINVAL) is not the capability's
+        assertEquals(Priority.ERROR, only(Ev.of("bpf").arg("cmd", "BPF_PROG_LOAD").result(-1, "EINVAL").build(), crit));
     }
 
     @Test

@@ -67,6 +67,12 @@ class AttemptSeverityTest {
             attempt(box, "usermode-helper", "fsopen", "Binfmt Misc Mounted In Container", Priority.ERROR, bw("fsopen", "binfmt_misc"));
 
             attempt(box, "open-by-handle", "open_by_handle_at", "Open By Handle In Container", Priority.CRITICAL, bw("open-by-handle"));
+
+            // CAP_BPF and CAP_SYS_ADMIN: a map is made (ERROR whatever the program's verdict)
+            Alert map = attempt(box, "bpf-load", "bpf", "BPF Program Or Map Created In Container", Priority.ERROR, bw("bpf-map-create"));
+            assertTrue(map.output().contains("res=SUCCESS"), map.output());
+            // CAP_SYS_MODULE: seen at entry, CRITICAL whatever the result (this kernel may be built without modules)
+            attempt(box, "kernel-module", "finit_module", "Kernel Module Loaded From Container", Priority.CRITICAL, bw("finit-module"));
         }
     }
 
