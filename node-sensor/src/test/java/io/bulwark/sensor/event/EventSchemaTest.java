@@ -121,8 +121,7 @@ class EventSchemaTest {
                 false, List.of(), List.of(), List.of(), 1000, false, null, null, false, List.of(), List.of(), List.of(), null, Map.of(), null);
         EventDecoder d = new EventDecoder(new ProcessTable(noProc), id -> id == 7 ? box : null, 0, Set.of(4026531832L));
         Map<String, Set<String>> sent = new LinkedHashMap<>();
-        int allFlags = 0xff | RawEvent.F2_CWD_FOREIGN | RawEvent.F2_ROOT_FOREIGN | RawEvent.F2_DIR_FOREIGN | RawEvent.F2_EXE_FOREIGN
-                | RawEvent.F2_FILE_FOREIGN | RawEvent.F2_FILE_KERNEL;
+        int allFlags = ALL_FLAGS;
         for (String type : EventSchema.types()) {
             for (RawEvent r : variants(type, allFlags)) {
                 SensorEvent e = d.decode(r);
@@ -152,8 +151,11 @@ class EventSchemaTest {
         assertEquals(List.of(), problems);
     }
 
+    static final int ALL_FLAGS = 0xff | RawEvent.F2_CWD_FOREIGN | RawEvent.F2_ROOT_FOREIGN | RawEvent.F2_DIR_FOREIGN
+            | RawEvent.F2_EXE_FOREIGN | RawEvent.F2_FILE_FOREIGN | RawEvent.F2_FILE_KERNEL;
+
     /** Raw events of this type covering its decoder's branches (flags on and off, each aux and string variant). */
-    private static List<RawEvent> variants(String type, int allFlags) {
+    static List<RawEvent> variants(String type, int allFlags) {
         List<RawEvent> out = new ArrayList<>();
         int op;
         int nr;
