@@ -80,7 +80,8 @@ public final class AlertFactory {
             }
         }
         AlertDetail d = new AlertDetail(id, time, r.name(), r.priority().name(), r.priority().severity(), r.vector(),
-                r.mitre(), r.tags(), m.output().strip(), m.outputFields(), count, e.process(), c, c == null ? null : c.k8s(), node,
+                r.mitre(), r.tags(), m.output().strip(), m.outputFields(), count, io.bulwark.sensor.enrich.ProcessStartTimes.atAlert(e), c,
+                c == null ? null : c.k8s(), node,
                 e.syscall(), new AlertDetail.Sensor(VERSION, mode, action));
         return new AlertEnvelope("0", id, AlertEnvelope.DETAIL_TYPE, AlertEnvelope.SOURCE, null, time, null, resources, d);
     }

@@ -249,30 +249,6 @@ public final class ProcessTable {
         return p;
     }
 
-    /**
-     * The process's start time in clock ticks after boot (field 22 of /proc/PID/stat), as a kill names it: from
-     * the table, else read once from /proc and kept. Null when the process is gone, or when the pid now
-     * belongs to a process that started after {@code notAfterBootNs} (the event's CLOCK_BOOTTIME stamp: the
-     * pid was recycled since the event).
-     */
-    public Long startTicks(int pid, long notAfterBootNs) {
-        Proc p = procs.get(pid);
-        if (p != null && p.startTicks() >= 0) {
-            return p.startTicks();
-        }
-        if (p != null && exited.containsKey(pid)) {
-            return null;
-        }
-        long t = readStartTicks(proc, pid);
-        if (t < 0 || t * NS_PER_TICK > notAfterBootNs) {
-            return null;
-        }
-        if (p != null) {
-            procs.replace(pid, p, p.withStartTicks(t));
-        }
-        return t;
-    }
-
     /** Field 22 of {@code proc}/PID/stat, or -1 when the process is gone. */
     public static long readStartTicks(Path proc, int pid) {
         try {

@@ -101,16 +101,16 @@ public final class Enricher {
     }
 
     /**
-     * The start time a kill names the process by: known from the /proc scan or an earlier event; for a
-     * container's process seen first after the scan, read once from /proc/PID/stat (one read per process,
-     * not per event; host processes forked later stay unknown, a node.kill is for container processes).
+     * The start time a kill names the process by, when the table knows it (the /proc scan at start); no /proc
+     * read here: for a process seen first later it is read when an alert names it
+     * ({@link io.bulwark.sensor.enrich.ProcessStartTimes#atAlert}), not for every new process on this path.
      */
-    private Long startTicks(ProcessTable.Proc p, RawEvent r) {
+    private static Long startTicks(ProcessTable.Proc p, RawEvent r) {
         if (p != null && p.startTicks() >= 0) {
             // a process that started after the event holds a recycled pid: not the one to name
             return p.startTicks() * ProcessTable.NS_PER_TICK <= r.ktime() ? p.startTicks() : null;
         }
-        return r.contained() ? processes.startTicks(r.pid(), r.ktime()) : null;
+        return null;
     }
 
     private static long u32(int v) {
