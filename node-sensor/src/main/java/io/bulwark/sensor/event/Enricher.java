@@ -75,6 +75,11 @@ public final class Enricher {
                 }
             }
             case RUNTIME_PROCESS -> runtimeProcess(r, m);
+            case CHROOT_ROOT -> {
+                if (d.ret() == 0 && r.contained()) {
+                    m.put("root_host", chrootIntoHostRoot(r));
+                }
+            }
             case NONE -> { }
         }
     }
@@ -230,6 +235,45 @@ public final class Enricher {
             BasicFileAttributes at = Files.readAttributes(procRoot.resolve(tid + "/root").resolve(abs.substring(1)),
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return at.isSymbolicLink() ? "symlink" : at.isDirectory() ? "dir" : at.isRegularFile() ? "file" : "other";
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    // ---- chroot ----
+
+    /**
+     * Whether a container's successful chroot made the host's root directory its root, judged by what the new
+     * root is (its device and inode against those of /proc/1/root), not by its name: a volume of the node's / at
+     * /mnt is the node's root all the same. The new root is the process's own /proc/TID/root while it lives; a
+     * process already gone (chroot, one command, exit) is judged by its absolute path resolved in the container's
+     * mount namespace (through its init process's root), where the chroot resolved it.
+     */
+    private boolean chrootIntoHostRoot(RawEvent r) {
+        String host = inode(procRoot.resolve("1/root"));
+        if (host == null) {
+            // init's root unreadable (a sandbox that denies it even to root): the sensor's own, which is the host's
+            // when it runs on the node (a DaemonSet's container has /proc/1 of the host with hostPID)
+            host = inode(procRoot.resolve("self/root"));
+        }
+        if (host == null) {
+            return false;
+        }
+        String root = inode(procRoot.resolve(r.tid() + "/root"));
+        if (root == null) {
+            String path = r.s0();
+            ContainerInfo c = containers.resolve(r.cgroupId(), true);
+            if (c != null && c.pid() > 0 && path.startsWith("/")) {
+                root = inode(procRoot.resolve(c.pid() + "/root" + path));
+            }
+        }
+        return host.equals(root);
+    }
+
+    /** {@code dev:ino} of the directory {@code p} leads to (links followed), or null when it cannot be read. */
+    private static String inode(Path p) {
+        try {
+            return Files.getAttribute(p, "unix:dev") + ":" + Files.getAttribute(p, "unix:ino");
         } catch (IOException | RuntimeException e) {
             return null;
         }

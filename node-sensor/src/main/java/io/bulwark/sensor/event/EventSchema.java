@@ -54,7 +54,9 @@ public final class EventSchema {
         /** renameat2 with RENAME_EXCHANGE: the kinds of the two swapped entries, looked at through /proc/TID/root. */
         RENAME_EXCHANGE,
         /** execve of runc/crun on the host: the process file of {@code exec --process FILE} and its cwd. */
-        RUNTIME_PROCESS
+        RUNTIME_PROCESS,
+        /** A container's successful chroot: whether the new root is the host's root directory (device and inode). */
+        CHROOT_ROOT
     }
 
     /**
@@ -384,7 +386,10 @@ public final class EventSchema {
             ev(List.of("move_mount"), List.of(a("from_path", "string", str(0)), a("to_path", "string", str(1)), a("flags", "int", args(4)))),
             ev(List.of("open_tree"), List.of(a("path", "string", str(0)), a("flags", "int", args(2)))),
             // the kernel sets F2_ROOT_FOREIGN at a container's successful chroot into a root of another mount namespace
-            ev(List.of("chroot"), List.of(a("path", "string", str(0)), a("root_foreign_mnt", "bool", flag("F2_ROOT_FOREIGN", RawEvent.F2_ROOT_FOREIGN)))),
+            new Event(List.of("chroot"), List.of(a("path", "string", str(0)), a("root_foreign_mnt", "bool", flag("F2_ROOT_FOREIGN", RawEvent.F2_ROOT_FOREIGN)),
+                    // whatever the path: the new root is the node's own root directory (a volume of the host's / anywhere)
+                    a("root_host", "bool", decode("a container's successful chroot, /proc: the new root has the device and inode"
+                            + " of the host's root", r -> Boolean.FALSE))), Enrich.CHROOT_ROOT),
             ev(List.of("pivot_root"), List.of(a("new_root", "string", str(0)), a("put_old", "string", str(1)))),
             ev(List.of("ptrace"), List.of(a("request", "string", args(0, Flags::ptraceRequest)), a("pid", "int", i32(1)))),
             ev(List.of("process_vm_writev"), List.of(a("pid", "int", i32(0)))),

@@ -80,6 +80,34 @@ class EnricherTest {
         assertNull(d.args().get("exchange_types"), "one of them gone");
     }
 
+    /**
+     * This JVM's root is the host's: a chroot record of this process (alive) has the host's root; a process
+     * already gone is judged by its path in its container's mount namespace (the container's init: this JVM).
+     */
+    @Test
+    void aChrootIsJudgedByWhatTheNewRootIs(@TempDir Path dir) throws Exception {
+        Path emptyProc = Files.createTempDirectory("bw-noproc-");
+        emptyProc.toFile().deleteOnExit();
+        io.bulwark.contract.ContainerInfo box = new io.bulwark.contract.ContainerInfo("c0ffee", "app", "runc", "busybox", SELF,
+                "running", "/b", "/b/rootfs", "/app", false, java.util.List.of(), java.util.List.of(), java.util.List.of(), 1000, false,
+                null, null, false, java.util.List.of(), java.util.List.of(), java.util.List.of(), null, Map.of(), null);
+        Enricher e = new Enricher(new ProcessTable(emptyProc), id -> id == 7 ? box : null, 0, Set.of());
+        RecordDecoder.Decoded d = records.decode(Records.syscall("chroot").pid(SELF).flags(RawEvent.F_CONTAINED).cgroup(7)
+                .str(0, "/anything").bytes());
+        e.enrichArgs(d);
+        assertEquals(true, d.args().get("root_host"), "the live process's root is the host's");
+        int gone = 999_999_999;
+        d = records.decode(Records.syscall("chroot").pid(gone).flags(RawEvent.F_CONTAINED).cgroup(7).str(0, "/").bytes());
+        e.enrichArgs(d);
+        assertEquals(true, d.args().get("root_host"), "gone: '/' in the container's mount namespace is the host's root here");
+        d = records.decode(Records.syscall("chroot").pid(gone).flags(RawEvent.F_CONTAINED).cgroup(7).str(0, dir.toString()).bytes());
+        e.enrichArgs(d);
+        assertEquals(false, d.args().get("root_host"), "an ordinary directory");
+        d = records.decode(Records.syscall("chroot").pid(SELF).flags(RawEvent.F_CONTAINED).cgroup(7).ret(-1).str(0, "/").bytes());
+        e.enrichArgs(d);
+        assertEquals(false, d.args().get("root_host"), "a failed chroot changed nothing");
+    }
+
     @Test
     void theEventNamesItsTimeResultAndProcess() throws Exception {
         RecordDecoder.Decoded d = records.decode(Records.syscall("chroot").pid(SELF).ppid(1).ktime(5).ret(-1).str(0, "/mnt").bytes());
@@ -87,7 +115,7 @@ class EnricherTest {
         assertEquals(1_000_000_005L, e.time(), "boot time + the offset to the wall clock");
         assertEquals("chroot", e.syscall().name());
         assertEquals("EPERM", e.syscall().errno());
-        assertEquals(Map.of("path", "/mnt", "root_foreign_mnt", false), e.syscall().args());
+        assertEquals(Map.of("path", "/mnt", "root_foreign_mnt", false, "root_host", false), e.syscall().args());
         assertEquals(SELF, e.process().pid());
         assertEquals("sh", e.process().comm());
         assertNull(e.container());
