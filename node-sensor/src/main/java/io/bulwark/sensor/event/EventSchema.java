@@ -66,9 +66,40 @@ public final class EventSchema {
      * the condition of the group of arguments it belongs to: when it does not hold, the whole group is absent (the
      * decoder skips it without reading it).
      */
-    public record Arg(String name, String type, String source, Read read, Read relativeTo, java.util.function.Predicate<RawEvent> when) {
+    public record Arg(String name, String type, String source, Read read, Read relativeTo, Guard when, Kind kind, int index,
+                      java.util.function.LongFunction<Object> conv) {
         public Arg(String name, String type, String source, Read read, Read relativeTo) {
-            this(name, type, source, read, relativeTo, null);
+            this(name, type, source, read, relativeTo, null, Kind.READ, 0, null);
+        }
+
+        Arg when(Guard g) {
+            return new Arg(name, type, source, read, relativeTo, g, kind, index, conv);
+        }
+    }
+
+    /**
+     * How the decoder reads a row without calling its {@link Arg#read} (the common sources, one switch):
+     * {@code args[index]} (64 bits, or its low half for ARG_I32), {@code aux[index]}, a string slot, a flag bit
+     * ({@code index}: the bit; FLAG_SET: present only when set), each through {@code conv} when there is one;
+     * READ: the row's own reader.
+     */
+    public enum Kind { ARG, ARG_I32, AUX, STR0, STR1, STR2, FLAG, FLAG_SET, READ }
+
+    /**
+     * The condition of a group of rows: all of {@code flags} set (in {@link RawEvent#flags()}) and, if not null,
+     * {@code test}. When it does not hold, the group is absent and the decoder reads none of it.
+     */
+    public record Guard(int flags, java.util.function.Predicate<RawEvent> test) {
+        public boolean holds(RawEvent r) {
+            return (r.flags() & flags) == flags && (test == null || test.test(r));
+        }
+
+        Guard and(Guard o) {
+            if (o == null) {
+                return this;
+            }
+            java.util.function.Predicate<RawEvent> t = test == null ? o.test : o.test == null ? test : test.and(o.test);
+            return new Guard(flags | o.flags, t);
         }
     }
 
@@ -90,8 +121,12 @@ public final class EventSchema {
     private static final long RENAME_EXCHANGE = 2;
     private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
 
-    /** A source: its text in the docs and its reader. */
-    private record Src(String text, Read read) {
+    /** A source: its text in the docs, its reader, and its kind for the decoder's fast path. */
+    private record Src(String text, Read read, Kind kind, int index, java.util.function.LongFunction<Object> conv) {
+        Src(String text, Read read) {
+            this(text, read, Kind.READ, 0, null);
+        }
+
         /** Only when {@code p} holds (its {@code label} in the docs); absent otherwise. */
         Src when(String label, java.util.function.Predicate<RawEvent> p) {
             Read in = read;
@@ -100,44 +135,55 @@ public final class EventSchema {
     }
 
     private static Src args(int i) {
-        return new Src("args[" + i + "]", r -> r.args()[i]);
+        return new Src("args[" + i + "]", r -> r.args()[i], Kind.ARG, i, null);
     }
 
     /** A 32-bit argument (an fd, a pid, an id): the register's low half. */
     private static Src i32(int i) {
-        return new Src("args[" + i + "]", r -> (int) r.args()[i]);
+        return new Src("args[" + i + "]", r -> (int) r.args()[i], Kind.ARG_I32, i, null);
     }
 
     private static Src args(int i, java.util.function.LongFunction<Object> f) {
-        return new Src("args[" + i + "]", r -> f.apply(r.args()[i]));
+        return new Src("args[" + i + "]", r -> f.apply(r.args()[i]), Kind.ARG, i, f);
     }
 
     private static Src aux(int i) {
-        return new Src("aux[" + i + "]", r -> r.aux()[i]);
+        return new Src("aux[" + i + "]", r -> r.aux()[i], Kind.AUX, i, null);
     }
 
     private static Src aux(int i, java.util.function.LongFunction<Object> f) {
-        return new Src("aux[" + i + "]", r -> f.apply(r.aux()[i]));
+        return new Src("aux[" + i + "]", r -> f.apply(r.aux()[i]), Kind.AUX, i, f);
     }
 
     private static Src str(int slot) {
         return switch (slot) {
-            case 0 -> new Src("str0", RawEvent::s0);
-            case 1 -> new Src("str1", RawEvent::s1);
-            default -> new Src("str2", RawEvent::s2);
+            case 0 -> new Src("str0", RawEvent::s0, Kind.STR0, 0, null);
+            case 1 -> new Src("str1", RawEvent::s1, Kind.STR1, 1, null);
+            default -> new Src("str2", RawEvent::s2, Kind.STR2, 2, null);
         };
     }
 
     /** A bit of {@code flags} (F_*) or of {@code flags2} (F2_*, kept above the flags byte in {@link RawEvent#flags()}). */
     private static Src flag(String name, int bit) {
         String field = name.startsWith("F2_") ? "flags2 " : "flags ";
-        return new Src(field + name, r -> (r.flags() & bit) != 0);
+        return new Src(field + name, r -> (r.flags() & bit) != 0, Kind.FLAG, bit, null);
     }
 
     /** Present (true) only when the flag is set. */
     private static Src flagSet(String name, int bit) {
         String field = name.startsWith("F2_") ? "flags2 " : "flags ";
-        return new Src(field + name, r -> (r.flags() & bit) != 0 ? Boolean.TRUE : ABSENT);
+        return new Src(field + name, r -> (r.flags() & bit) != 0 ? Boolean.TRUE : ABSENT, Kind.FLAG_SET, bit, null);
+    }
+
+    /** A bit of {@code aux[i]}, as a bool. */
+    private static Src auxBit(int i, String name, long bit) {
+        java.util.function.LongFunction<Object> f = v -> (v & bit) != 0;
+        return new Src("aux[" + i + "] " + name, r -> f.apply(r.aux()[i]), Kind.AUX, i, f);
+    }
+
+    /** The same source under another name in the docs (its condition). */
+    private static Src labelled(Src s, String label) {
+        return new Src(s.text() + " (" + label + ")", s.read(), s.kind(), s.index(), s.conv());
     }
 
     private static Src decode(String note, Read read) {
@@ -149,7 +195,7 @@ public final class EventSchema {
     }
 
     private static Arg a(String name, String type, Src src) {
-        return new Arg(name, type, src.text(), src.read(), null);
+        return new Arg(name, type, src.text(), src.read(), null, null, src.kind(), src.index(), src.conv());
     }
 
     /** A path name made absolute by the decoder when the kernel named its directory, else through /proc against {@code dirfd}. */
@@ -159,9 +205,18 @@ public final class EventSchema {
 
     /** The rows of {@code args}, a group present only when {@code p} holds (and each row's own condition). */
     private static List<Arg> only(java.util.function.Predicate<RawEvent> p, List<Arg> args) {
+        return only(new Guard(0, p), args);
+    }
+
+    /** The rows of {@code args}, a group present only when all of {@code flags} are set. */
+    private static List<Arg> onlyFlags(int flags, List<Arg> args) {
+        return only(new Guard(flags, null), args);
+    }
+
+    private static List<Arg> only(Guard g, List<Arg> args) {
         List<Arg> out = new ArrayList<>();
         for (Arg x : args) {
-            out.add(new Arg(x.name(), x.type(), x.source(), x.read(), x.relativeTo(), x.when() == null ? p : p.and(x.when())));
+            out.add(x.when(g.and(x.when())));
         }
         return out;
     }
@@ -172,7 +227,7 @@ public final class EventSchema {
     public static final List<Arg> ANY_EVENT = List.of(
             new Arg("cred_unexplained", "list", "decode", r -> ABSENT, null));
     /** Arguments of a syscall event made through the 32-bit door (absent on ordinary 64-bit calls); added after the syscall's own. */
-    public static final List<Arg> COMPAT = only(r -> (r.flags() & RawEvent.F_COMPAT) != 0, List.of(
+    public static final List<Arg> COMPAT = onlyFlags(RawEvent.F_COMPAT, List.of(
             a("compat", "bool", flagSet("F_COMPAT", RawEvent.F_COMPAT)),
             a("compat_64bit_code", "bool", flag("F_COMPAT64", RawEvent.F_COMPAT64)),
             a("socketcall", "bool", flagSet("F_SOCKETCALL", RawEvent.F_SOCKETCALL))));
@@ -231,13 +286,13 @@ public final class EventSchema {
     }
 
     /** An open of /proc/self/fd/N (or the opener's own pid) that the kernel resolved: the file behind descriptor N. */
-    private static final List<Arg> OPEN_FD_TARGET = only(EventSchema::procFd, List.of(
-            a("fd_target", "string", new Src("str1 (F_PROC_FD)", RawEvent::s1)),
-            a("fd_target_type", "string", new Src("aux[1] (F_PROC_FD)", r -> Flags.fileType((int) r.aux()[1]))),
-            a("fd_target_exec", "bool", new Src("aux[1] (F_PROC_FD)", r -> ((int) r.aux()[1] & 0111) != 0)),
-            a("fd_target_foreign_mnt", "bool", new Src("aux[1] FD_FOREIGN_MNT", r -> (r.aux()[1] & RawEvent.FD_FOREIGN_MNT) != 0)),
-            a("fd_target_procfs", "bool", new Src("aux[1] FD_PROCFS", r -> (r.aux()[1] & RawEvent.FD_PROCFS) != 0)),
-            a("fd_target_other_process", "bool", new Src("aux[1] FD_OTHER_PROC", r -> (r.aux()[1] & RawEvent.FD_OTHER_PROC) != 0))));
+    private static final List<Arg> OPEN_FD_TARGET = onlyFlags(RawEvent.F_PROC_FD, List.of(
+            a("fd_target", "string", labelled(str(1), "F_PROC_FD")),
+            a("fd_target_type", "string", labelled(aux(1, v -> Flags.fileType((int) v)), "F_PROC_FD")),
+            a("fd_target_exec", "bool", labelled(aux(1, v -> ((int) v & 0111) != 0), "F_PROC_FD")),
+            a("fd_target_foreign_mnt", "bool", auxBit(1, "FD_FOREIGN_MNT", RawEvent.FD_FOREIGN_MNT)),
+            a("fd_target_procfs", "bool", auxBit(1, "FD_PROCFS", RawEvent.FD_PROCFS)),
+            a("fd_target_other_process", "bool", auxBit(1, "FD_OTHER_PROC", RawEvent.FD_OTHER_PROC))));
 
     private static boolean fileKernel(RawEvent r) {
         return (r.flags() & RawEvent.F2_FILE_KERNEL) != 0;
@@ -262,15 +317,17 @@ public final class EventSchema {
      * pseudo-filesystem, whatever name led there; a file on a mount of another mount namespace (a host file reached
      * through a leaked directory, a procfs mounted elsewhere, /proc/N/root …).
      */
-    private static final List<Arg> OPEN_FOREIGN = List.of(
-            a("dir_foreign_mnt", "bool", flagSet("F2_DIR_FOREIGN", RawEvent.F2_DIR_FOREIGN)),
-            a("kernel_file", "string", str(2).when("F2_FILE_KERNEL", EventSchema::fileKernel)),
-            a("kernel_fs", "string", args(5, Flags::pseudoFs).when("F2_FILE_KERNEL", EventSchema::fileKernel)),
-            a("redirected", "bool", decode("F2_FILE_KERNEL", r -> fileKernel(r) ? redirected(r) : ABSENT)),
-            a("file_foreign_mnt", "bool", flagSet("F2_FILE_FOREIGN", RawEvent.F2_FILE_FOREIGN)),
-            a("file_name", "string", str(1).when("F2_FILE_FOREIGN", EventSchema::fileForeign)),
-            a("file_type", "string", aux(1, v -> Flags.fileType((int) v)).when("F2_FILE_FOREIGN", EventSchema::fileForeign)),
-            a("file_exec", "bool", aux(1, v -> ((int) v & 0111) != 0).when("F2_FILE_FOREIGN", EventSchema::fileForeign)));
+    private static final List<Arg> OPEN_FOREIGN = join(
+            List.of(a("dir_foreign_mnt", "bool", flagSet("F2_DIR_FOREIGN", RawEvent.F2_DIR_FOREIGN))),
+            onlyFlags(RawEvent.F2_FILE_KERNEL, List.of(
+                    a("kernel_file", "string", labelled(str(2), "F2_FILE_KERNEL")),
+                    a("kernel_fs", "string", labelled(args(5, Flags::pseudoFs), "F2_FILE_KERNEL")),
+                    a("redirected", "bool", decode("F2_FILE_KERNEL", EventSchema::redirected)))),
+            onlyFlags(RawEvent.F2_FILE_FOREIGN, List.of(
+                    a("file_foreign_mnt", "bool", flag("F2_FILE_FOREIGN", RawEvent.F2_FILE_FOREIGN)),
+                    a("file_name", "string", labelled(str(1), "F2_FILE_FOREIGN")),
+                    a("file_type", "string", labelled(aux(1, v -> Flags.fileType((int) v)), "F2_FILE_FOREIGN")),
+                    a("file_exec", "bool", labelled(aux(1, v -> ((int) v & 0111) != 0), "F2_FILE_FOREIGN")))));
 
     private static List<Arg> open(Src dirfd, Read dirfdValue, Src flags, Src mode) {
         List<Arg> l = new ArrayList<>();
@@ -365,16 +422,16 @@ public final class EventSchema {
             ev(List.of("connect"), join(List.of(a("fd", "int", i32(0))), SOCKADDR)),
             ev(List.of("socket"), List.of(a("domain", "string", args(0, Flags::family)), a("type", "string", args(1, Flags::socketType)),
                     a("protocol", "int", args(2)))),
-            new Event(List.of("setns"), List.of(a("fd", "int", i32(0)), a("nstype", "flags", args(1, Flags::clone)),
+            new Event(List.of("setns"), join(List.of(a("fd", "int", i32(0)), a("nstype", "flags", args(1, Flags::clone)),
                     a("ns_type", "string", new Src("str0", r -> r.aux()[0] != 0 ? r.s0() : null)),
-                    a("ns_inum", "int", aux(0)),
-                    a("target_pid", "int", aux(1, v -> (int) v).when("pidfd", EventSchema::pidfd)),
-                    a("target_other_mnt_ns", "bool", decode("pidfd, /proc", r -> pidfd(r) ? Boolean.FALSE : ABSENT)),
-                    a("target_comm", "string", decode("pidfd, /proc", r -> pidfd(r) ? null : ABSENT)),
-                    a("target_container", "string", decode("pidfd, /proc", r -> pidfd(r) ? null : ABSENT)),
-                    a("target_container_name", "string", decode("pidfd, /proc", r -> pidfd(r) ? null : ABSENT)),
-                    a("ns_host", "bool", decode("host namespaces, /proc", r -> Boolean.FALSE)),
-                    a("fd_name", "string", new Src("str0", r -> r.aux()[0] != 0 ? null : r.s0()))), Enrich.SETNS_TARGET),
+                    a("ns_inum", "int", aux(0))), only(EventSchema::pidfd, List.of(
+                    a("target_pid", "int", labelled(aux(1, v -> (int) v), "pidfd")),
+                    a("target_other_mnt_ns", "bool", decode("pidfd, /proc", r -> Boolean.FALSE)),
+                    a("target_comm", "string", decode("pidfd, /proc", r -> null)),
+                    a("target_container", "string", decode("pidfd, /proc", r -> null)),
+                    a("target_container_name", "string", decode("pidfd, /proc", r -> null)))),
+                    List.of(a("ns_host", "bool", decode("host namespaces, /proc", r -> Boolean.FALSE)),
+                    a("fd_name", "string", new Src("str0", r -> r.aux()[0] != 0 ? null : r.s0())))), Enrich.SETNS_TARGET),
             ev(List.of("unshare", "clone"), List.of(a("flags", "flags", args(0, Flags::clone)))),
             ev(List.of("clone3"), List.of(a("flags", "flags", aux(0, Flags::clone)))),
             ev(List.of("mount"), List.of(a("source", "string", str(0)), a("target", "string", str(1)), a("fstype", "string", str(2)),

@@ -107,16 +107,33 @@ public final class RecordDecoder {
         EventSchema.Arg[] args = plan.args();
         for (int i = 0; i < args.length; ) {
             EventSchema.Arg a = args[i];
-            if (a.when() != null && !a.when().test(r)) {
+            EventSchema.Guard g = a.when();
+            if (g != null && !g.holds(r)) {
                 i = plan.groupEnd()[i]; // the group's condition does not hold: none of it is read
                 continue;
             }
-            Object v = a.read().read(r);
+            Object v = value(r, a);
             if (v != EventSchema.ABSENT) {
                 m.put(a.name(), v);
             }
             i++;
         }
         return m;
+    }
+
+    /** One row's value: the common sources read here in one switch, the others by the row's reader. */
+    private static Object value(RawEvent r, EventSchema.Arg a) {
+        java.util.function.LongFunction<Object> conv = a.conv();
+        return switch (a.kind()) {
+            case ARG -> conv == null ? (Object) r.args()[a.index()] : conv.apply(r.args()[a.index()]);
+            case ARG_I32 -> (int) r.args()[a.index()];
+            case AUX -> conv == null ? (Object) r.aux()[a.index()] : conv.apply(r.aux()[a.index()]);
+            case STR0 -> r.s0();
+            case STR1 -> r.s1();
+            case STR2 -> r.s2();
+            case FLAG -> (r.flags() & a.index()) != 0;
+            case FLAG_SET -> (r.flags() & a.index()) != 0 ? Boolean.TRUE : EventSchema.ABSENT;
+            case READ -> a.read().read(r);
+        };
     }
 }
