@@ -136,7 +136,10 @@ public final class ArchiveCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = {
-        "List incidents, newest first (from the index/incidents/dt=… lines the shipper writes beside each incident).",
+        "List incidents, newest first: the index/incidents/dt=… lines the shipper writes beside node evidence, then archived",
+        "incidents without one (opened by the snapshot function, or by another tool), then incidents triage filed under",
+        "STATE/incidents/ that have no archived evidence (host incidents, alerts the node did not capture). The EVIDENCE",
+        "column (evidence in --json) says which: node, snapshot, archived (other producers), none.",
         "",
         "Examples:",
         "  bulwark archive list",
@@ -150,7 +153,9 @@ public final class ArchiveCommand implements Callable<Integer> {
         @Option(names = "--image", paramLabel = "TEXT", description = "Only containers whose image contains TEXT.") String image;
         @Option(names = "--vector", paramLabel = "ID", description = "Only this escape vector (escape-vectors.md ids, e.g. ns-enter-host).") String vector;
         @Option(names = "--since", paramLabel = "DURATION|DATE", description = "Only incidents since 24h, 7d, 90m … ago, or since a date (2026-12-01) or time (ISO-8601).") String since;
-        @Option(names = "--json", description = "A JSON array of incidents: id, time, vector, priority, severity, container {id, name, image, runtime}, k8s, node, …") boolean json;
+        @Option(names = "--json", description = "A JSON array of incidents: id, time, vector, priority, severity, container {id, name, image, runtime}, k8s, node, evidence, …") boolean json;
+        @Option(names = "--state-prefix", paramLabel = "PREFIX", defaultValue = "state",
+                description = "Where triage keeps incident records in the same bucket (its STATE_PREFIX; default ${DEFAULT-VALUE}); '' to skip them.") String statePrefix;
 
         @Override
         public Integer call() throws IOException {
@@ -167,6 +172,21 @@ public final class ArchiveCommand implements Callable<Integer> {
                     for (String line : new String(store.read(e.key()), StandardCharsets.UTF_8).split("\n")) {
                         JsonNode n = line.isBlank() ? null : Incidents.parse(line.getBytes(StandardCharsets.UTF_8));
                         if (n != null && seen.add(n.path("id").asText()) && matches(n, from)) {
+                            if (!n.has("evidence") && n.isObject()) {
+                                ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("evidence", "node"); // lines written before the field
+                            }
+                            rows.add(n);
+                        }
+                    }
+                }
+                for (JsonNode n : Listing.unindexed(store, fromDay, seen)) {
+                    if (seen.add(n.path("id").asText()) && matches(n, from)) {
+                        rows.add(n);
+                    }
+                }
+                if (statePrefix != null && !statePrefix.isBlank()) {
+                    for (JsonNode n : Listing.triaged(store, statePrefix, seen)) {
+                        if (seen.add(n.path("id").asText()) && matches(n, from)) {
                             rows.add(n);
                         }
                     }
@@ -183,13 +203,14 @@ public final class ArchiveCommand implements Callable<Integer> {
                     out.println("no incidents" + (since == null ? "" : " since " + from) + " in " + store.describe(""));
                     return 0;
                 }
-                out.printf("%-30s %-10s %-9s %-22s %-12s %-30s %s%n", "TIME", "ID", "PRIORITY", "VECTOR", "NODE", "POD / CONTAINER", "IMAGE");
+                out.printf("%-30s %-10s %-9s %-22s %-12s %-9s %-30s %s%n", "TIME", "ID", "PRIORITY", "VECTOR", "NODE", "EVIDENCE", "POD / CONTAINER", "IMAGE");
                 for (JsonNode n : rows) {
                     JsonNode k = n.path("k8s");
                     String where = k.isObject() ? k.path("namespace").asText("") + "/" + k.path("pod").asText("")
                             : n.path("container").isObject() ? n.path("container").path("name").asText("") : "host";
-                    out.printf("%-30s %-10s %-9s %-22s %-12s %-30s %s%n", n.path("time").asText(""), n.path("id").asText("").substring(0, Math.min(8, n.path("id").asText("").length())),
-                            n.path("priority").asText("-"), n.path("vector").asText("-"), n.path("node").asText("-"), where, n.path("container").path("image").asText("-"));
+                    out.printf("%-30s %-10s %-9s %-22s %-12s %-9s %-30s %s%n", n.path("time").asText(""), n.path("id").asText("").substring(0, Math.min(8, n.path("id").asText("").length())),
+                            n.path("priority").asText("-"), n.path("vector").asText("-"), n.path("node").asText("-"), n.path("evidence").asText("node"), where,
+                            n.path("container").path("image").asText("-"));
                 }
                 out.println(rows.size() + " incident" + (rows.size() == 1 ? "" : "s") + " (bulwark archive show ID for one)");
                 return 0;
@@ -444,7 +465,8 @@ public final class ArchiveCommand implements Callable<Integer> {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "report.html", description = "Where to write it (default ${DEFAULT-VALUE}).") Path output;
         @Option(names = "--no-store", description = "Do not add the report to the archive.") boolean noStore;
         @Option(names = "--sign-key", paramLabel = "FILE", description = "Ed25519 key signing the new manifest part (default VAR/keys/archive-ed25519.key of a local store).") Path signKey;
-        @Option(names = "--kms-key-id", paramLabel = "KEY", description = "Sign the new part with this KMS key instead.") String kmsKey;
+        @Option(names = "--kms-key-id", paramLabel = "KEY", description = "Sign the new part with this KMS key instead (ECC_NIST_P256 or RSA, SIGN_VERIFY; the algorithm is the key's).") String kmsKey;
+        @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint instead of the region's (a VPC endpoint).") URI kmsEndpoint;
 
         @Override
         public Integer call() throws IOException {
@@ -464,7 +486,8 @@ public final class ArchiveCommand implements Callable<Integer> {
                 }
                 Signer signer;
                 if (kmsKey != null) {
-                    signer = new KmsSigner(Aws.kms(where.region, null, false), kmsKey, "ECDSA_SHA_256");
+                    boolean loopback = kmsEndpoint != null && ("127.0.0.1".equals(kmsEndpoint.getHost()) || "localhost".equals(kmsEndpoint.getHost()));
+                    signer = new KmsSigner(Aws.kms(where.region, kmsEndpoint, loopback), kmsKey);
                 } else if (signKey != null || where.local()) {
                     Path key = signKey != null ? signKey : where.varDir().resolve("keys/archive-ed25519.key");
                     if (signKey == null && !Files.exists(key)) {

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * The incident layout in the archive (docs/archive.md):
  * <pre>
  * incidents/yyyy/mm/dd/ID/manifest.json               part 1, signed
- * incidents/yyyy/mm/dd/ID/manifest.d/0002-PRODUCER.json additions, each signed, chained by SHA-256
+ * incidents/yyyy/mm/dd/ID/manifest.d/0002.json         additions, each signed, chained by SHA-256
+ *                                                     (before 2026-12-07: manifest.d/0002-PRODUCER.json, still read)
  * incidents/yyyy/mm/dd/ID/NAME                        the evidence objects the parts list
  * incidents/yyyy/mm/dd/ID/access/TIME-WHAT-RAND.json  every access by our tools
  * keys/KEY-ID.pub                                     the public keys that signed parts
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * The date is the incident's first alert's (UTC).
  */
 public final class Incidents {
-    private static final Pattern PART = Pattern.compile("manifest\\.d/(\\d{4})-([A-Za-z0-9._-]+)\\.json");
+    private static final Pattern PART = Pattern.compile("manifest\\.d/(\\d{4})(?:-([A-Za-z0-9._-]+))?\\.json");
 
     private Incidents() {}
 
@@ -154,12 +155,69 @@ public final class Incidents {
                     o.contentType(), who, now));
         }
         publishKey(store, signer);
-        int n = inc.last().number() + 1;
-        ObjectNode part = Manifest.part(n, inc.id(), inc.prefix(), producer, inc.last().sha256(), null, arts,
-                List.of(new Manifest.Custody(who, what, now)));
-        String key = Manifest.partKey(inc.prefix(), n, producer);
-        store.put(key, Manifest.sign(part, signer), "application/json");
-        return key;
+        return appendPart(store, inc.prefix(), signer, (stored, n, previous) -> {
+            if (stored == null) {
+                throw new NoSuchFileException(store.describe(inc.prefix() + "manifest.json"), null, "the incident's first part is gone");
+            }
+            for (Manifest.Artifact a : arts) {
+                if (stored.artifact(a.name()) != null) {
+                    // a concurrent writer listed the same name first: the name is its, not ours
+                    throw new Store.ConflictException(store.describe(inc.prefix() + a.name()) + " was listed by a concurrent writer's part", a.name());
+                }
+            }
+            return Manifest.part(n, inc.id(), inc.prefix(), producer, previous, null, arts, List.of(new Manifest.Custody(who, what, now)));
+        }).key();
+    }
+
+    /** Builds the unsigned part {@code n} chained to {@code previousSha256}; {@code stored} is null while part 1 is absent. */
+    @FunctionalInterface
+    public interface PartMaker {
+        /** The part to write, or null to write nothing (e.g. the part is already there). */
+        ObjectNode make(Incident stored, int n, String previousSha256) throws IOException;
+    }
+
+    /** A part written: its key, number and the SHA-256 of its bytes; attempts = 1 + the numbers lost to other writers. */
+    public record Appended(String key, int number, String sha256, int attempts) {}
+
+    /** How many numbers a writer may lose to concurrent writers before giving up. */
+    static final int APPEND_ATTEMPTS = 64;
+
+    /**
+     * Appends a signed part to the incident at {@code prefix}, safe against concurrent writers: the part is
+     * created at {@link Manifest#partKey} of the next number with a conditional create (S3 If-None-Match,
+     * the local store's hard link); when another writer took that number first ({@link Store.ConflictException})
+     * the incident is read again and the part made afresh as the next number, chained to the winner. No part
+     * is lost and the chain stays whole. Null when {@code maker} returns null.
+     */
+    public static Appended appendPart(Store store, String prefix, Signer signer, PartMaker maker) throws IOException {
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        Store.ConflictException lastConflict = null;
+        for (int attempt = 1; attempt <= APPEND_ATTEMPTS; attempt++) {
+            Incident stored = store.exists(prefix + "manifest.json") ? load(store, prefix) : null;
+            int n = stored == null ? 1 : stored.last().number() + 1;
+            String previous = stored == null ? null : stored.last().sha256();
+            ObjectNode part = maker.make(stored, n, previous);
+            if (part == null) {
+                return null;
+            }
+            byte[] signed = Manifest.sign(part, signer);
+            String key = Manifest.partKey(prefix, n);
+            try {
+                store.put(key, signed, "application/json");
+                return new Appended(key, n, Hashes.hex(signed), attempt);
+            } catch (Store.ConflictException e) {
+                // another writer created part n between our read and our write: take the next number
+                lastConflict = e;
+                try {
+                    Thread.sleep(rnd.nextInt(1, 4 + Math.min(attempt, 16) * 4));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while appending to " + store.describe(prefix));
+                }
+            }
+        }
+        throw new IOException(store.describe(prefix) + ": lost the next manifest part number to other writers " + APPEND_ATTEMPTS
+                + " times in a row; last: " + lastConflict.getMessage(), lastConflict);
     }
 
     /** Publishes the signer's public key at keys/KEY-ID.pub (once; the same bytes again are fine). */

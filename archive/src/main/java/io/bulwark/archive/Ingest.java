@@ -196,7 +196,7 @@ public final class Ingest {
 
     /**
      * A later capture of an archived incident (the sensor's DIR/ID/capture-N/, its own manifest.json last):
-     * its artifacts go to PREFIX/capture-N/NAME and a new signed part manifest.d/NNNN-capture-N.json
+     * its artifacts go to PREFIX/capture-N/NAME and a new signed part manifest.d/NNNN.json (producer capture-N)
      * chained to the last one. Idempotent like {@link #upload}.
      */
     public static Result uploadCapture(Store store, Path captureDir, Signer signer, String writer) throws IOException {
@@ -247,15 +247,30 @@ public final class Ingest {
             arts.add(new Manifest.Artifact(label + "/" + a.name(), size, sha, a.producer(), a.capturedAt(), a.contentType(), writer, now));
         }
         Incidents.publishKey(store, signer);
-        int n = inc.last().number() + 1;
         ObjectNode facts = spool.deepCopy();
         facts.remove("incident");
-        ObjectNode part = Manifest.part(n, id, prefix, label, inc.last().sha256(), facts, arts, List.of(
-                new Manifest.Custody(capturedBy(spool), "captured " + listed.size() + " artifacts (" + label + ")", spool.path("capture_finished").asText(now)),
-                new Manifest.Custody(writer, "wrote " + listed.size() + " artifacts to " + prefix + label + "/ and signed this part (key " + signer.keyId() + ")", now)));
-        byte[] signed = Manifest.sign(part, signer);
-        store.put(Manifest.partKey(prefix, n, label), signed, "application/json");
-        return new Result(Outcome.ARCHIVED, id, prefix, Hashes.hex(signed), created, listed.size() - created, bytes);
+        String capturer = capturedBy(spool);
+        int objects = listed.size();
+        int made = created;
+        String[] theirs = new String[1];
+        Incidents.Appended written = Incidents.appendPart(store, prefix, signer, (stored, n, previous) -> {
+            if (stored == null) {
+                throw new java.nio.file.NoSuchFileException(store.describe(prefix + "manifest.json"), null, "the incident's first part is gone");
+            }
+            for (Incidents.Part p : stored.parts()) {
+                if (p.json() != null && label.equals(p.json().path("producer").asText())) {
+                    theirs[0] = p.sha256();
+                    return null; // a concurrent upload of this capture wrote its part first
+                }
+            }
+            return Manifest.part(n, id, prefix, label, previous, facts, arts, List.of(
+                    new Manifest.Custody(capturer, "captured " + objects + " artifacts (" + label + ")", spool.path("capture_finished").asText(now)),
+                    new Manifest.Custody(writer, "wrote " + objects + " artifacts to " + prefix + label + "/ and signed this part (key " + signer.keyId() + ")", now)));
+        });
+        if (written == null) {
+            return new Result(Outcome.ALREADY_ARCHIVED, id, prefix, theirs[0], made, objects - made, bytes);
+        }
+        return new Result(Outcome.ARCHIVED, id, prefix, written.sha256(), made, objects - made, bytes);
     }
 
     private static Result already(Store store, String prefix, String id, List<Manifest.Artifact> listed) throws IOException {

@@ -1,7 +1,9 @@
 package io.bulwark.archive;
 
 import software.amazon.awssdk.core.SdkBytes;
+import java.util.List;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.GetPublicKeyResponse;
 import software.amazon.awssdk.services.kms.model.MessageType;
 import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 
@@ -19,15 +21,33 @@ public final class KmsSigner implements Signer {
     private final String publicPem;
     private final String keyId;
 
+    /** The key's own algorithm: ECDSA_SHA_256 for an ECC_NIST_P256 key, RSASSA_PSS_SHA_256 for an RSA key. */
+    public KmsSigner(KmsClient kms, String kmsKey) {
+        this(kms, kmsKey, null);
+    }
+
+    /** {@code algorithm} null: the key's own (see above); else it must be one the key signs with. */
     public KmsSigner(KmsClient kms, String kmsKey, String algorithm) {
         this.kms = kms;
         this.kmsKey = kmsKey;
+        GetPublicKeyResponse pub = kms.getPublicKey(b -> b.keyId(kmsKey));
+        List<String> offered = pub.signingAlgorithmsAsStrings() == null ? List.of() : pub.signingAlgorithmsAsStrings();
+        if (algorithm == null) {
+            algorithm = offered.contains("ECDSA_SHA_256") ? "ECDSA_SHA_256" : offered.contains("RSASSA_PSS_SHA_256") ? "RSASSA_PSS_SHA_256" : null;
+            if (algorithm == null) {
+                throw new IllegalArgumentException("KMS key " + kmsKey + " (" + pub.keySpecAsString() + ", usage " + pub.keyUsageAsString() + ") signs with "
+                        + offered + ": give an ECC_NIST_P256 or RSA SIGN_VERIFY key (ECDSA_SHA_256 or RSASSA_PSS_SHA_256)");
+            }
+        }
         Keys.keyAlgorithm(algorithm);
         if ("Ed25519".equals(algorithm)) {
             throw new IllegalArgumentException("KMS signs with ECDSA_SHA_256 or RSASSA_PSS_SHA_256");
         }
+        if (!offered.isEmpty() && !offered.contains(algorithm)) {
+            throw new IllegalArgumentException("KMS key " + kmsKey + " (" + pub.keySpecAsString() + ") does not sign with " + algorithm + "; it offers " + offered);
+        }
         this.algorithm = algorithm;
-        byte[] spki = kms.getPublicKey(b -> b.keyId(kmsKey)).publicKey().asByteArray();
+        byte[] spki = pub.publicKey().asByteArray();
         this.publicPem = Keys.pem("PUBLIC KEY", spki);
         this.keyId = Keys.keyId(spki);
     }

@@ -2,7 +2,6 @@ package io.bulwark.archive;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -119,20 +118,25 @@ public final class LocalStore implements Store {
             return List.of();
         }
         List<Entry> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(start)) {
-            s.filter(Files::isRegularFile).forEach(p -> {
+        // a concurrent writer's temporary file can vanish between the directory read and its attributes: skipped
+        Files.walkFileTree(start, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
                 String key = root.relativize(p).toString();
-                if (key.startsWith(prefix) && !p.getFileName().toString().startsWith(".bulwark-")) {
-                    try {
-                        out.add(new Entry(key, Files.size(p)));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                if (attrs.isRegularFile() && key.startsWith(prefix) && !p.getFileName().toString().startsWith(".bulwark-")) {
+                    out.add(new Entry(key, attrs.size()));
                 }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         out.sort(java.util.Comparator.comparing(Entry::key));
         return out;
     }

@@ -28,9 +28,15 @@ public final class Manifest {
     /** One chain-of-custody entry. */
     public record Custody(String who, String what, String when) {}
 
-    /** The key of part {@code n} under {@code prefix}. */
-    public static String partKey(String prefix, int n, String producer) {
-        return n == 1 ? prefix + "manifest.json" : prefix + String.format("manifest.d/%04d-%s.json", n, safe(producer));
+    /**
+     * The key of part {@code n} under {@code prefix}: {@code manifest.json}, then {@code manifest.d/0002.json}, …
+     * The number alone names a part (the producer is inside it), so the conditional create of that key is what
+     * gives one writer the number: two writers appending at once cannot both write a part 2 (S3 answers the
+     * second with 412; {@link Incidents#appendPart} then retries as part 3, chained to the winner). Parts written
+     * before this rule are named {@code manifest.d/NNNN-PRODUCER.json} and still read.
+     */
+    public static String partKey(String prefix, int n) {
+        return n == 1 ? prefix + "manifest.json" : prefix + String.format("manifest.d/%04d.json", n);
     }
 
     static String safe(String s) {

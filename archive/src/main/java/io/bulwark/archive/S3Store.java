@@ -34,10 +34,44 @@ public final class S3Store implements Store {
         public static final Lock NONE = new Lock(0, false);
     }
 
+    /**
+     * Multipart upload of large files: objects over {@code threshold} bytes go up in parts of
+     * {@code partSize} bytes (at least 5 MiB, S3's minimum; grown so no object needs over 10,000 parts),
+     * {@code threads} parts at a time. S3's single PutObject stops at 5 GiB; multipart goes to 5 TiB.
+     */
+    public record Multipart(long threshold, long partSize, int threads) {
+        public static final long MIN_PART = 5L << 20;
+        public static final long SINGLE_PUT_LIMIT = 5L << 30;
+        /** 64 MiB: below it one PutObject is as fast; parts of 16 MiB, 4 at a time (64 MiB of parts in flight, streamed, not buffered). */
+        public static final Multipart DEFAULT = new Multipart(64L << 20, 16L << 20, 4);
+
+        public Multipart {
+            if (partSize < MIN_PART) {
+                throw new IllegalArgumentException("multipart part size " + partSize + " is under S3's minimum of 5 MiB");
+            }
+            if (threshold < partSize || threshold > SINGLE_PUT_LIMIT) {
+                throw new IllegalArgumentException("multipart threshold " + threshold + " must lie between the part size and 5 GiB (S3's single PUT limit)");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("multipart threads must be at least 1");
+            }
+        }
+
+        long partSizeFor(long size) {
+            long p = partSize;
+            while ((size + p - 1) / p > 10_000) {
+                p *= 2;
+            }
+            return p;
+        }
+    }
+
     private final S3Client s3;
     private final String bucket;
     private final Lock lock;
     private final java.time.Clock clock;
+    private volatile Multipart multipart = Multipart.DEFAULT;
+    private java.util.concurrent.ExecutorService partPool;
 
     public S3Store(S3Client s3, String bucket, Lock lock) {
         this(s3, bucket, lock, java.time.Clock.systemUTC());
@@ -52,6 +86,16 @@ public final class S3Store implements Store {
 
     public String bucket() {
         return bucket;
+    }
+
+    /** Uses {@code m} for later puts of files. */
+    public S3Store multipart(Multipart m) {
+        this.multipart = m;
+        return this;
+    }
+
+    public Multipart multipart() {
+        return multipart;
     }
 
     private PutObjectRequest request(String key, String sha256, long size, String contentType) {
@@ -73,6 +117,9 @@ public final class S3Store implements Store {
         if (exists(key)) {
             return compare(key, sha256);
         }
+        if (size > multipart.threshold()) {
+            return putMultipart(key, file, size, sha256, contentType);
+        }
         try {
             s3.putObject(request(key, sha256, size, contentType), RequestBody.fromFile(file));
             return Put.CREATED;
@@ -92,6 +139,153 @@ public final class S3Store implements Store {
             return Put.CREATED;
         } catch (S3Exception e) {
             return onError(e, key, sha);
+        }
+    }
+
+    /**
+     * CreateMultipartUpload (checksum algorithm SHA256, the Object Lock headers, the whole object's SHA-256
+     * as metadata {@code x-amz-meta-sha256}), UploadPart with each part's own {@code x-amz-checksum-sha256}
+     * ({@code threads} at a time, each part streamed from the file), CompleteMultipartUpload with every
+     * part's ETag and checksum and {@code If-None-Match: *} (S3 refuses to complete over an existing key).
+     * S3's checksum of a multipart object is a checksum of the part checksums, not the object's SHA-256:
+     * the manifest's SHA-256 is the file's, which `verify` recomputes from the bytes. Any failure aborts
+     * the upload so no parts are left behind.
+     */
+    private Put putMultipart(String key, Path file, long size, String sha256, String contentType) throws IOException {
+        long partSize = multipart.partSizeFor(size);
+        int parts = (int) ((size + partSize - 1) / partSize);
+        software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest.Builder cb = software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest
+                .builder().bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .contentType(contentType == null ? "application/octet-stream" : contentType).metadata(java.util.Map.of("sha256", sha256));
+        if (lock.days() > 0) {
+            cb.objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(Instant.now(clock).plus(java.time.Duration.ofDays(lock.days())));
+        }
+        if (lock.legalHold()) {
+            cb.objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON);
+        }
+        String uploadId;
+        try {
+            uploadId = s3.createMultipartUpload(cb.build()).uploadId();
+        } catch (S3Exception e) {
+            throw new IOException(describe(key) + ": CreateMultipartUpload failed: " + e.getMessage(), e);
+        }
+        try {
+            java.util.concurrent.ExecutorService pool = pool();
+            List<java.util.concurrent.Future<software.amazon.awssdk.services.s3.model.CompletedPart>> futures = new ArrayList<>();
+            for (int i = 0; i < parts; i++) {
+                int number = i + 1;
+                long offset = i * partSize;
+                long length = Math.min(partSize, size - offset);
+                futures.add(pool.submit(() -> uploadPart(key, uploadId, file, number, offset, length)));
+            }
+            List<software.amazon.awssdk.services.s3.model.CompletedPart> done = new ArrayList<>();
+            for (var f : futures) {
+                try {
+                    done.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    Throwable c = e.getCause();
+                    throw c instanceof IOException io ? io : new IOException(describe(key) + ": UploadPart failed: " + c, c);
+                } catch (InterruptedException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException(describe(key) + ": interrupted during the multipart upload");
+                }
+            }
+            try {
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).ifNoneMatch("*")
+                        .multipartUpload(m -> m.parts(done)));
+            } catch (S3Exception e) {
+                abort(key, uploadId);
+                return onError(e, key, sha256);
+            }
+            return Put.CREATED;
+        } catch (IOException | RuntimeException e) {
+            abort(key, uploadId);
+            throw e;
+        }
+    }
+
+    private software.amazon.awssdk.services.s3.model.CompletedPart uploadPart(String key, String uploadId, Path file, int number, long offset, long length)
+            throws IOException {
+        String partSha;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            partSha = Hashes.stream(new BoundedInputStream(java.nio.channels.Channels.newInputStream(ch.position(offset)), length), null);
+        }
+        String b64 = Hashes.base64OfHex(partSha);
+        RequestBody body = RequestBody.fromContentProvider(() -> {
+            try {
+                java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+                return new BoundedInputStream(java.nio.channels.Channels.newInputStream(ch.position(offset)), length);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, length, "application/octet-stream");
+        try {
+            String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length)
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(b64), body).eTag();
+            return software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(b64).build();
+        } catch (S3Exception e) {
+            throw new IOException(describe(key) + ": UploadPart " + number + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (RuntimeException ignored) {
+            // best effort; a lifecycle rule on incomplete uploads cleans up what is left (infra/)
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService pool() {
+        if (partPool == null) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            partPool = java.util.concurrent.Executors.newFixedThreadPool(multipart.threads(), r -> {
+                Thread t = new Thread(r, "bulwark-s3-part-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return partPool;
+    }
+
+    /** At most {@code left} bytes of {@code in}; closes it. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long left) {
+            super(in);
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
         }
     }
 
@@ -164,6 +358,11 @@ public final class S3Store implements Store {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (partPool != null) {
+                partPool.shutdownNow();
+            }
+        }
         s3.close();
     }
 }

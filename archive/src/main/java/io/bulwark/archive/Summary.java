@@ -9,7 +9,8 @@ import java.util.List;
  * An incident in one JSON object: the index line (index/incidents/dt=DAY/ID.jsonl, for Athena) and
  * an element of `bulwark archive list --json`. Fields: id, time (first alert), vector, vectors,
  * priority, severity, rule, action, container {id, name, image, runtime, privileged}, k8s
- * {namespace, pod, …}, node, alerts, artifacts, prefix, manifest_sha256. The lead alert is the most
+ * {namespace, pod, …}, node, alerts, artifacts, prefix, manifest_sha256, evidence (node,
+ * snapshot: who opened the incident's archive; `archive list` adds none for incidents triage filed without evidence). The lead alert is the most
  * severe one.
  */
 public final class Summary {
@@ -45,7 +46,8 @@ public final class Summary {
         try {
             time = Ingest.firstAlert(manifest).toString();
         } catch (IllegalArgumentException e) {
-            time = null;
+            // a part 1 without alerts (the snapshot function's) has first_seen
+            time = manifest.path("first_seen").isTextual() ? manifest.path("first_seen").asText() : null;
         }
         s.put("time", time);
         s.put("vector", lead.path("vector").asText(null));
@@ -82,7 +84,7 @@ public final class Summary {
             s.putNull("container");
         }
         JsonNode k8s = lead.path("k8s").isObject() ? lead.path("k8s") : c.path("k8s").isObject() ? c.path("k8s")
-                : manifest.path("container").path("k8s");
+                : manifest.path("container").path("k8s").isObject() ? manifest.path("container").path("k8s") : manifest.path("k8s");
         s.set("k8s", k8s.isObject() ? k8s : null);
         JsonNode node = manifest.path("node");
         s.put("node", node.isTextual() ? node.asText() : node.path("hostname").asText(lead.path("node").path("hostname").asText(null)));
@@ -90,6 +92,8 @@ public final class Summary {
         s.put("artifacts", manifest.path("artifacts").size());
         s.put("prefix", manifest.path("prefix").asText(null));
         s.put("manifest_sha256", manifestSha);
+        String producer = manifest.path("producer").asText(Ingest.NODE);
+        s.put("evidence", producer.equals(Ingest.NODE) ? "node" : producer.equals("bulwark-snapshot") ? "snapshot" : "archived");
         return s;
     }
 

@@ -63,7 +63,9 @@ public final class Verifier {
         for (Incidents.Part p : inc.parts()) {
             String where = store.describe(p.key());
             listed.add(p.key());
-            if (p.number() != expected) {
+            if (p.number() == expected - 1) {
+                problems.add(new Problem(where, "a second part " + p.number() + " (two writers took the same number; parts are now named by number alone so this cannot recur)"));
+            } else if (p.number() != expected) {
                 problems.add(new Problem(where, "part " + p.number() + " follows part " + (expected - 1) + ": part " + expected + " is missing"));
             }
             expected = p.number() + 1;

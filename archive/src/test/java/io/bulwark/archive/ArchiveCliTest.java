@@ -52,6 +52,65 @@ class ArchiveCliTest {
     }
 
     @Test
+    void listShowsIncidentsWithoutNodeEvidence() throws Exception {
+        LocalStore store = new LocalStore(dir);
+        LocalKeySigner signer = LocalKeySigner.open(tmp.resolve("var/keys/archive-ed25519.key"));
+        // opened by the snapshot function: part 1 is its, no node evidence, no index line (as SnapshotService writes it)
+        String snap = "5a5a5a5a-0000-8000-8000-000000000003";
+        String p = Incidents.prefix(snap, java.time.Instant.parse("2026-12-06T08:00:00Z"));
+        byte[] pod = "{\"kind\":\"Pod\"}\n".getBytes(StandardCharsets.UTF_8);
+        store.put(p + "k8s/pod.json", pod, "application/json");
+        com.fasterxml.jackson.databind.node.ObjectNode facts = Json.mapper().createObjectNode();
+        facts.putObject("node").put("hostname", "node-b").putNull("instance_id");
+        facts.putObject("k8s").put("namespace", "shop").put("pod", "cart-5c");
+        facts.put("first_seen", "2026-12-06T08:00:00Z");
+        Incidents.publishKey(store, signer);
+        store.put(Manifest.partKey(p, 1), Manifest.sign(Manifest.part(1, snap, p, "bulwark-snapshot", null, facts,
+                List.of(new Manifest.Artifact("k8s/pod.json", pod.length, Hashes.hex(pod), "bulwark-snapshot", "2026-12-06T08:00:01Z", "application/json", "w",
+                        "2026-12-06T08:00:01Z")), List.of(new Manifest.Custody("w", "snapshot", "2026-12-06T08:00:01Z"))), signer), "application/json");
+        // a host incident triage filed (state/incidents/ID.json): nothing was captured, nothing archived
+        String host = "40540540-0000-8000-8000-000000000004";
+        Files.createDirectories(dir.resolve("state/incidents"));
+        Files.writeString(dir.resolve("state/incidents/" + host + ".json"), "{\"id\":\"" + host + "\",\"status\":\"open\",\"first_seen\":\"2026-12-06T09:30:00Z\","
+                + "\"node\":{\"hostname\":\"node-c\"},\"count\":2,\"vectors\":[\"kernel-module-load\"],\"priority\":\"CRITICAL\","
+                + "\"severity\":{\"score\":8.4,\"label\":\"High\",\"how\":[]},\"rules\":[\"Kernel module loaded\"]}");
+        // triage's record of an incident whose node evidence is archived: listed once, from the archive
+        Files.writeString(dir.resolve("state/incidents/" + a.id + ".json"), "{\"id\":\"" + a.id + "\",\"status\":\"contained\",\"first_seen\":\"2026-12-07T02:00:00Z\"}");
+
+        assertEquals(0, run("list", "--json"), err);
+        JsonNode arr = Json.mapper().readTree(out);
+        assertEquals(4, arr.size(), out);
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        arr.forEach(n -> byId.put(n.path("id").asText(), n));
+        assertEquals("node", byId.get(a.id).path("evidence").asText());
+        JsonNode s = byId.get(snap);
+        assertEquals("snapshot", s.path("evidence").asText());
+        assertEquals("2026-12-06T08:00:00Z", s.path("time").asText());
+        assertEquals("cart-5c", s.path("k8s").path("pod").asText());
+        assertEquals("node-b", s.path("node").asText());
+        assertEquals(p, s.path("prefix").asText());
+        JsonNode h = byId.get(host);
+        assertEquals("none", h.path("evidence").asText());
+        assertEquals("kernel-module-load", h.path("vector").asText());
+        assertEquals("CRITICAL", h.path("priority").asText());
+        assertEquals(8.4, h.path("severity").asDouble());
+        assertEquals("node-c", h.path("node").asText());
+        assertEquals(List.of(a.id, host, snap, b.id), List.of(arr.get(0).path("id").asText(), arr.get(1).path("id").asText(),
+                arr.get(2).path("id").asText(), arr.get(3).path("id").asText()), "newest first across the three sources");
+        // filters apply to them too
+        assertEquals(0, run("list", "--json", "--pod", "cart-5c"));
+        assertEquals(1, Json.mapper().readTree(out).size());
+        assertEquals(0, run("list", "--json", "--vector", "kernel-module-load"));
+        assertEquals(host, Json.mapper().readTree(out).get(0).path("id").asText());
+        assertEquals(0, run("list", "--json", "--state-prefix", ""));
+        assertEquals(3, Json.mapper().readTree(out).size(), "--state-prefix '' skips triage's records");
+        assertEquals(0, run("list"));
+        assertTrue(out.contains("EVIDENCE") && out.contains(" snapshot ") && out.contains(" none ") && out.contains("4 incidents"), out);
+        assertEquals(0, run("show", snap.substring(0, 8)), err);
+        assertEquals(0, run("verify", snap.substring(0, 8)), out + err);
+    }
+
+    @Test
     void listJsonHasTheFieldsAResponderFiltersOn() throws Exception {
         assertEquals(0, run("list", "--json"), err);
         JsonNode arr = Json.mapper().readTree(out);
@@ -152,10 +211,10 @@ class ArchiveCliTest {
         assertFalse(page.matches("(?s).*(src|href)=\"https?:.*"), "no external fetch");
         String prefix = Incidents.locate(new LocalStore(dir), a.id);
         assertArrayEquals(Files.readAllBytes(html), Files.readAllBytes(dir.resolve(prefix + "report.html")));
-        assertTrue(Files.exists(dir.resolve(prefix + "manifest.d/0002-report.json")));
+        assertTrue(Files.exists(dir.resolve(prefix + "manifest.d/0002.json")));
         assertEquals(0, run("verify", a.id), out);
         assertEquals(0, run("report", a.id, "-o", html.toString()));
-        assertTrue(out.contains("report-") && out.contains("0003-report.json"), out);
+        assertTrue(out.contains("report-") && out.contains("manifest.d/0003.json"), out);
     }
 
     @Test

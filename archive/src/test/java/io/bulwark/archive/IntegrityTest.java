@@ -172,7 +172,7 @@ class IntegrityTest {
         var inc = Incidents.load(store, prefix);
         String key = Incidents.append(store, inc, "snapshot", "bulwark snapshot function", "added the pod spec",
                 List.of(new Incidents.NewObject("k8s/pod.json", "{\"kind\":\"Pod\"}".getBytes(), "application/json", null)), signer);
-        assertEquals(prefix + "manifest.d/0002-snapshot.json", key);
+        assertEquals(prefix + "manifest.d/0002.json", key);
         var part2 = Json.mapper().readTree(store.read(key));
         assertEquals(Hashes.hex(store.read(prefix + "manifest.json")), part2.path("previous_sha256").asText());
         Incidents.recordAccess(store, prefix, spool.id, "verify", "test");
@@ -199,11 +199,11 @@ class IntegrityTest {
                 List.of(new Manifest.Artifact("k8s/pod.json", pod.length, Hashes.hex(pod), "bulwark-snapshot", "2026-12-07T02:00:01Z",
                         "application/json", "snapshot", "2026-12-07T02:00:01Z")),
                 List.of(new Manifest.Custody("bulwark-snapshot", "wrote 1 object", "2026-12-07T02:00:01Z")));
-        store.put(Manifest.partKey(p, 1, "bulwark-snapshot"), Manifest.sign(first, signer), "application/json");
+        store.put(Manifest.partKey(p, 1), Manifest.sign(first, signer), "application/json");
         Spool late = Spool.typical(tmp.resolve("evidence2"), id, "2026-12-07T02:00:00.000Z").write();
         Ingest.Result r = Ingest.upload(store, late.dir, signer, "bulwark ship on node-a", null);
         assertEquals(Ingest.Outcome.ARCHIVED, r.outcome());
-        assertTrue(store.exists(p + "manifest.d/0002-node.json"), "the node's part");
+        assertTrue(store.exists(p + "manifest.d/0002.json"), "the node's part");
         assertTrue(store.exists(p + "node/alert.json"), "the node's artifacts under node/");
         assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, Ingest.upload(store, late.dir, signer, "w", null).outcome());
         assertEquals(List.of(), new Verifier(store, Set.of(), null).verify(p).problems());
@@ -215,7 +215,7 @@ class IntegrityTest {
         cap.add("host/processes-since-attempt.json", "[{\"pid\":5000,\"comm\":\"sh\"}]", "application/json").write();
         Ingest.Result r = Ingest.uploadCapture(store, cap.dir, signer, "bulwark ship on node-a");
         assertEquals(Ingest.Outcome.ARCHIVED, r.outcome());
-        assertTrue(store.exists(prefix + "manifest.d/0002-capture-2.json"));
+        assertTrue(store.exists(prefix + "manifest.d/0002.json"));
         assertTrue(store.exists(prefix + "capture-2/host/processes-since-attempt.json"));
         assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, Ingest.uploadCapture(store, cap.dir, signer, "w").outcome());
         assertEquals(List.of(), verify());
@@ -227,9 +227,9 @@ class IntegrityTest {
         Incidents.append(store, inc, "a", "w", "one", List.of(new Incidents.NewObject("a.txt", "a".getBytes(), "text/plain", null)), signer);
         inc = Incidents.load(store, prefix);
         Incidents.append(store, inc, "b", "w", "two", List.of(new Incidents.NewObject("b.txt", "b".getBytes(), "text/plain", null)), signer);
-        Files.delete(store.root().resolve(prefix + "manifest.d/0002-a.json"));
+        Files.delete(store.root().resolve(prefix + "manifest.d/0002.json"));
         var problems = verify();
-        assertNames(problems, prefix + "manifest.d/0003-b.json", "part 2 is missing");
+        assertNames(problems, prefix + "manifest.d/0003.json", "part 2 is missing");
         assertNames(problems, prefix + "a.txt", "extra object");
     }
 }

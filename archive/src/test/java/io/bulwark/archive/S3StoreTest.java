@@ -90,4 +90,49 @@ class S3StoreTest {
         assertEquals(List.of(), new Verifier(store, Set.of(), null).verify(r.prefix()).problems());
         assertEquals(Incidents.locate(local, spool.id), Incidents.locate(store, spool.id.substring(0, 8)));
     }
+
+    @Test
+    void evidenceOverTheThresholdGoesUpInPartsEachWithItsChecksumAndStillVerifies() throws Exception {
+        // a small threshold stands in for the 5 GiB single-PUT limit: 12 MiB + 3 bytes in 5 MiB parts = 3 parts
+        store.multipart(new S3Store.Multipart(6L << 20, 5L << 20, 2));
+        byte[] data = new byte[(12 << 20) + 3];
+        new java.util.Random(7).nextBytes(data);
+        spool = Spool.typical(tmp.resolve("evidence2"), "5e0e0000-0000-8000-8000-0000000000bb", "2026-12-07T02:00:00.000Z")
+                .add("changed-files.tar.gz", data, "application/gzip").write();
+        Path big = spool.dir.resolve("changed-files.tar.gz");
+        Ingest.Result r = Ingest.upload(store, spool.dir, signer, "w", null);
+        String key = r.prefix() + "changed-files.tar.gz";
+        String path = "/" + LocalS3.BUCKET + "/" + key;
+        var reqs = s3.tee.requests().stream().filter(q -> q.path().startsWith(path)).toList();
+        var create = reqs.stream().filter(q -> q.method().equals("POST") && q.path().contains("?uploads")).toList();
+        assertEquals(1, create.size(), "CreateMultipartUpload: " + reqs);
+        assertEquals("SHA256", create.get(0).headers().get("x-amz-checksum-algorithm"));
+        assertEquals("COMPLIANCE", create.get(0).headers().get("x-amz-object-lock-mode"));
+        assertEquals("ON", create.get(0).headers().get("x-amz-object-lock-legal-hold"));
+        assertEquals(Hashes.hex(data), create.get(0).headers().get("x-amz-meta-sha256"));
+        var parts = reqs.stream().filter(q -> q.method().equals("PUT") && q.path().contains("partNumber=")).toList();
+        assertEquals(3, parts.size(), "UploadPart: " + reqs);
+        for (TeeProxy.Request q : parts) {
+            int n = Integer.parseInt(q.path().replaceAll(".*partNumber=(\\d+).*", "$1"));
+            int from = (n - 1) * (5 << 20);
+            byte[] part = java.util.Arrays.copyOfRange(data, from, Math.min(data.length, from + (5 << 20)));
+            assertEquals(Hashes.base64OfHex(Hashes.hex(part)), q.headers().get("x-amz-checksum-sha256"), "part " + n + "'s own SHA-256");
+        }
+        var complete = reqs.stream().filter(q -> q.method().equals("POST") && q.path().contains("uploadId=")).toList();
+        assertEquals(1, complete.size(), "CompleteMultipartUpload: " + reqs);
+        assertEquals("*", complete.get(0).headers().get("if-none-match"));
+        assertFalse(reqs.stream().anyMatch(q -> q.method().equals("PUT") && !q.path().contains("partNumber=")), "no single PutObject of the big file");
+        // the object is the file, the manifest's hash is the file's, and verify recomputes it from S3's bytes
+        assertArrayEquals(data, store.read(key));
+        assertEquals(Hashes.hex(data), Incidents.load(store, r.prefix()).artifact("changed-files.tar.gz").sha256());
+        assertEquals(List.of(), new Verifier(store, Set.of(signer.keyId()), null).verify(r.prefix()).problems());
+        // written once: the same bytes again are already there, other bytes are refused, nothing is overwritten
+        assertEquals(Store.Put.ALREADY_THERE, store.put(key, big, Hashes.hex(data), "application/gzip"));
+        Path other = tmp.resolve("other.bin");
+        byte[] o = data.clone();
+        o[9 << 20] ^= 1;
+        Files.write(other, o);
+        assertThrows(Store.ConflictException.class, () -> store.put(key, other, Hashes.hex(o), "application/gzip"));
+        assertArrayEquals(data, store.read(key));
+    }
 }

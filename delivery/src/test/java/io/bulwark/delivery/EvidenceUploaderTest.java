@@ -107,7 +107,7 @@ class EvidenceUploaderTest {
         assertEquals(1, r.size(), log());
         LocalStore local = new LocalStore(s3.bucketDir());
         String prefix = Incidents.locate(local, a.id);
-        assertTrue(local.exists(prefix + "manifest.d/0002-capture-2.json"));
+        assertTrue(local.exists(prefix + "manifest.d/0002.json"));
         assertTrue(Files.exists(up.marker(a.id + ".capture-2")));
         assertEquals(0, up.scanOnce().size());
         assertEquals(List.of(), new Verifier(local, Set.of(signer.keyId()), null).verify(prefix).problems());

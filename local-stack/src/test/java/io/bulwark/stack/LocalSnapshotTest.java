@@ -109,7 +109,7 @@ class LocalSnapshotTest {
 
                 LocalStore store = new LocalStore(var.resolve("archive/bulwark-archive"));
                 String prefix = Incidents.locate(store, id);
-                JsonNode part = Json.mapper().readTree(store.read(prefix + "manifest.d/0002-bulwark-snapshot.json"));
+                JsonNode part = Json.mapper().readTree(store.read(prefix + "manifest.d/0002.json"));
                 assertEquals("not configured", part.path("snapshot").path("ebs").path("status").asText(), part.toString());
                 assertEquals("archived", part.path("snapshot").path("pod").path("status").asText(), part.toString());
                 assertEquals("web", Json.mapper().readTree(store.read(prefix + "k8s/pod.json")).path("spec").path("containers").get(0)
@@ -137,7 +137,7 @@ class LocalSnapshotTest {
             stack.snapshot().awaitIdle(Duration.ofSeconds(60));
             LocalStore store = new LocalStore(var.resolve("archive/bulwark-archive"));
             String prefix = Incidents.locate(store, id);
-            JsonNode part = Json.mapper().readTree(store.read(prefix + "manifest.d/0002-bulwark-snapshot.json"));
+            JsonNode part = Json.mapper().readTree(store.read(prefix + "manifest.d/0002.json"));
             for (String step : List.of("ebs", "pod", "events")) {
                 assertEquals("not configured", part.path("snapshot").path(step).path("status").asText(), part.toString());
             }

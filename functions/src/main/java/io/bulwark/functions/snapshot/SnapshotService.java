@@ -243,20 +243,25 @@ public final class SnapshotService {
         facts.putObject("node").put("hostname", inc.hostname()).put("instance_id", inc.instanceId());
         facts.putObject("k8s").put("namespace", inc.namespace()).put("pod", inc.pod());
         facts.put("first_seen", inc.firstSeen().toString());
-        int n = stored == null ? 1 : stored.last().number() + 1;
-        String previous = stored == null ? null : stored.last().sha256();
         List<Manifest.Custody> custody = List.of(new Manifest.Custody(who, custodyText(steps, prefix, arts.size()), written));
-        ObjectNode part = Manifest.part(n, inc.id(), prefix, PRODUCER, previous, facts, arts, custody);
-        String key = Manifest.partKey(prefix, n, PRODUCER);
-        try {
-            store.put(key, Manifest.sign(part, signer), "application/json");
-        } catch (Store.ConflictException e) {
-            if (snapshotPart(prefix) != null) {
-                return null; // a concurrent invocation of the same incident won
+        // the next free part number, taken by a conditional create; a concurrent writer (the node's later capture,
+        // another tool) that takes it first makes this part the next one, chained to theirs
+        Incidents.Appended a = Incidents.appendPart(store, prefix, signer, (now2, n, previous) -> {
+            if (now2 != null) {
+                for (Incidents.Part p : now2.parts()) {
+                    if (p.json() != null && PRODUCER.equals(p.json().path("producer").asText())) {
+                        return null; // a concurrent invocation of the same incident won
+                    }
+                }
+                for (Manifest.Artifact x : arts) {
+                    if (now2.artifact(x.name()) != null) {
+                        throw new IllegalStateException(store.describe(prefix + x.name()) + " is already listed by another part: refusing to list it twice");
+                    }
+                }
             }
-            throw e;
-        }
-        return key;
+            return Manifest.part(n, inc.id(), prefix, PRODUCER, previous, facts, arts, custody);
+        });
+        return a == null ? null : a.key();
     }
 
     private boolean waitForPartOne(String prefix) throws IOException {

@@ -132,7 +132,7 @@ class SnapshotLambdaTest {
         JsonNode r = invokeOk(incident(id, SnapshotResources.INSTANCE, "web-7d9f"));
 
         assertEquals("archived", r.path("outcome").asText(), r.toString());
-        assertEquals(prefix + "manifest.d/0002-bulwark-snapshot.json", r.path("part").asText());
+        assertEquals(prefix + "manifest.d/0002.json", r.path("part").asText());
         assertEquals("requested", r.path("steps").path("ebs").path("status").asText(), r.toString());
         assertEquals("archived", r.path("steps").path("pod").path("status").asText(), r.toString());
         assertEquals("archived", r.path("steps").path("events").path("status").asText(), r.toString());

@@ -89,7 +89,7 @@ class SnapshotServiceTest {
                     signer, "bulwark ship on node-a", null);
             // the retry: no second CreateSnapshots, the first bytes listed in part 2
             SnapshotService.Result r = s.handle(event.getBytes(StandardCharsets.UTF_8));
-            assertEquals(prefix + "manifest.d/0002-bulwark-snapshot.json", r.part());
+            assertEquals(prefix + "manifest.d/0002.json", r.part());
             assertEquals(Step.ALREADY_REQUESTED, r.steps().get("ebs").status());
             assertEquals(1, ec2.requests("CreateSnapshots").size());
             assertTrue(java.util.Arrays.equals(first, store.read(prefix + SnapshotService.EBS_ARTIFACT)));
