@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Per-syscall cost of the kernel designs: none / one tracepoint per syscall / bulwark's
-# sys_enter+sys_exit pair with an in-kernel table. Run as root after ./bulwark setup.
+# sys_enter+sys_exit pair with an in-kernel table (and the pair that returns at once: its floor).
+# Run as root after ./bulwark setup. --bpf-stats: also the kernel's run time of each program per call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "run as root"; exit 1; }

@@ -3,14 +3,14 @@
 # bench/job/bwjob.c (open/read/close, stat, getppid per iteration; fork+exec every 2,000), static,
 # in a busybox rootfs. ROUNDS rounds alternate "no sensor" and "sensor" (`bulwark up --no-stack`-like:
 # the jar's up with the escape rules, no outbox); prints each round and the medians and their ratio.
-# Usage (root): bench/syscall-job.sh [ROUNDS] [ITERATIONS]
+# Usage (root): bench/syscall-job.sh [ROUNDS] [ITERATIONS]   (JAR=path/to/quarkus-run.jar: another build)
 # SENSOR_ARGS adds options to the sensor's up, e.g. SENSOR_ARGS="--evidence /tmp/ev --commands /tmp/cmd" for the
 # response and evidence timeline as ./bulwark up runs them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${1:-5}"
 N="${2:-300000}"
-JAR="$ROOT/node-sensor/target/quarkus-app/quarkus-run.jar"
+JAR="${JAR:-$ROOT/node-sensor/target/quarkus-app/quarkus-run.jar}"
 WORK="$(mktemp -d -t bulwark-job.XXXXXX)"
 NAME="bw-job-$$"
 cleanup() {

@@ -109,6 +109,10 @@ enum bw_counter {
 	BW_CNT_MAX = 8,
 };
 
+/* The gate (sc_gate, set by user space before load with sc_mode): bit nr of word nr / 64 is set when
+ * sc_mode[nr] has BW_SC_ON or BW_SC_IA32. The raw syscall programs test it before anything else. */
+#define BW_GATE_WORDS 8
+
 /* Per-syscall mode bits (sc_mode[nr]), set by user space before load. */
 #define BW_SC_ON        0x01 /* watch this syscall */
 #define BW_SC_CONTAINER 0x02 /* only from containerised tasks */
@@ -135,5 +139,11 @@ struct bw_path_key {
 };
 
 #define BW_NAME_KEY 32
+
+/* name_bloom (set by user space before load): one bit per BW_NAME_HASH of every path_names key, from
+ * the name's length (< BW_NAME_KEY) and its first and last bytes (unsigned). The open filter looks a
+ * last component up in path_names only when its bit is set. */
+#define BW_NAME_BLOOM_WORDS 8
+#define BW_NAME_HASH(len, first, last) ((((__u32)(len) * 31u) ^ ((__u32)(first) * 7u) ^ ((__u32)(last) * 131u)) & 511u)
 
 #endif

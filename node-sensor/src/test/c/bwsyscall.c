@@ -1,10 +1,11 @@
 /*
  * bwsyscall: measures the cost of one syscall in a tight loop (per-syscall overhead benchmark).
- *   bwsyscall getppid|openat|openat-write|openat-rel|rename-rel|rename-abs|stat|setns N
+ *   bwsyscall getppid|openat|openat-write|openat-rel|rename-rel|rename-abs|stat|setns|exec N
  *                                                                     prints "<name> calls=N ns_per_call=X"
  * (setns: setns(-1, 0), an event the sensor must send every time, failing with EBADF; rename-rel and
  * rename-abs: a file renamed back and forth in /tmp by relative and by absolute names, an event the
- * sensor sends every time from a container, the relative one with the directory the kernel names)
+ * sensor sends every time from a container, the relative one with the directory the kernel names;
+ * exec: fork, execve /bin/true and wait: one call is the whole process's life)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,14 @@ int main(int argc, char **argv)
 				rename("/tmp/bwsyscall.a", "/tmp/bwsyscall.b");
 		} else if (!strcmp(what, "setns")) {
 			syscall(SYS_setns, -1, 0);
+		} else if (!strcmp(what, "exec")) {
+			pid_t p = fork();
+			if (p == 0) {
+				execl("/bin/true", "true", (char *)0);
+				_exit(127);
+			}
+			if (p > 0)
+				waitpid(p, NULL, 0);
 		} else if (!strcmp(what, "stat")) {
 			stat("/etc/hostname", &st);
 		} else {

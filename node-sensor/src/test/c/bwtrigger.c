@@ -413,11 +413,95 @@ static int capset_drop_raise(int cap)
 	return report("capset-raise", syscall(__NR_capset, &h, d));
 }
 
+/* every-watched: each syscall of the sensor's table once, with arguments its decoder keeps, each call failing
+ * or changing nothing (a path under /nonexistent-bw-gate, descriptor -1, ids -1, flags the kernel refuses).
+ * For the gate test: every one must reach user space as an event. chdir and fchdir are left out: an
+ * ordinary one is dropped at its exit by design. */
+static int every_watched(void)
+{
+	const char *kp = "/proc/sys/kernel/core_pattern/bw-gate"; /* under a watched prefix: ENOTDIR */
+	const char *no = "/nonexistent-bw-gate/x";
+	struct open_how how = { .flags = O_RDONLY };
+	report("open", syscall(__NR_open, kp, O_RDONLY));
+	report("openat", syscall(__NR_openat, AT_FDCWD, kp, O_RDONLY));
+	report("openat2", syscall(__NR_openat2, AT_FDCWD, kp, &how, sizeof(how)));
+	report("creat", syscall(__NR_creat, kp, 0600));
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	strcpy(un.sun_path, no);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	report("connect", syscall(__NR_connect, s, &un, sizeof(un)));
+	close(s);
+	long fd = syscall(__NR_socket, AF_PACKET, SOCK_RAW, 0);
+	report("socket", fd);
+	if (fd >= 0)
+		close(fd);
+	report("userfaultfd", syscall(__NR_userfaultfd, -1));
+	fd = syscall(__NR_memfd_create, "bw-gate", 0);
+	report("memfd_create", fd);
+	if (fd >= 0)
+		close(fd);
+	report("open_by_handle_at", syscall(__NR_open_by_handle_at, -1, NULL, 0));
+	report("name_to_handle_at", syscall(__NR_name_to_handle_at, AT_FDCWD, no, NULL, NULL, 0));
+	report("mknod", syscall(__NR_mknod, no, S_IFCHR | 0600, makedev(1, 3)));
+	report("mknodat", syscall(__NR_mknodat, AT_FDCWD, no, S_IFCHR | 0600, makedev(1, 3)));
+	report("symlink", syscall(__NR_symlink, "/etc/shadow", no));
+	report("symlinkat", syscall(__NR_symlinkat, "/etc/shadow", AT_FDCWD, no));
+	report("link", syscall(__NR_link, no, no));
+	report("linkat", syscall(__NR_linkat, AT_FDCWD, no, AT_FDCWD, no, 0));
+	report("rename", syscall(__NR_rename, no, no));
+	report("renameat", syscall(__NR_renameat, AT_FDCWD, no, AT_FDCWD, no));
+	report("renameat2", syscall(__NR_renameat2, AT_FDCWD, no, AT_FDCWD, no, 0));
+	report("unlink", syscall(__NR_unlink, no));
+	report("unlinkat", syscall(__NR_unlinkat, AT_FDCWD, no, 0));
+	report("dup2", syscall(__NR_dup2, 1, 1));        /* onto itself: nothing changes */
+	report("dup3", syscall(__NR_dup3, 1, 1, 0));     /* EINVAL */
+	report("splice", syscall(__NR_splice, -1, NULL, -1, NULL, 1, 0));
+	report("setuid", syscall(__NR_setuid, -1));      /* EINVAL */
+	report("setgid", syscall(__NR_setgid, -1));
+	report("setreuid", syscall(__NR_setreuid, -1, -1)); /* -1: leave as is */
+	report("setregid", syscall(__NR_setregid, -1, -1));
+	report("setresuid", syscall(__NR_setresuid, -1, -1, -1));
+	report("setresgid", syscall(__NR_setresgid, -1, -1, -1));
+	report("setfsuid", syscall(__NR_setfsuid, -1));  /* invalid id: no change */
+	report("setfsgid", syscall(__NR_setfsgid, -1));
+	report("capset", syscall(__NR_capset, NULL, NULL)); /* EFAULT */
+	report("setns", syscall(__NR_setns, -1, 0));
+	report("unshare", syscall(__NR_unshare, 0));
+	/* CLONE_NEWNS with CLONE_FS: EINVAL before any process is made */
+	report("clone", syscall(__NR_clone, CLONE_NEWNS | CLONE_FS, 0, 0, 0, 0));
+	struct clone_args ca;
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_NEWNS | CLONE_FS;
+	report("clone3", syscall(__NR_clone3, &ca, sizeof(ca)));
+	report("mount", syscall(__NR_mount, "none", no, "bw-gate-nofs", 0, NULL));
+	report("fsopen", syscall(__NR_fsopen, "bw-gate-nofs", 0));
+	report("fsconfig", syscall(__NR_fsconfig, -1, FSCONFIG_SET_STRING, "source", "/dev/null", 0));
+	report("fsmount", syscall(__NR_fsmount, -1, 0, 0));
+	report("move_mount", syscall(__NR_move_mount, -1, "", AT_FDCWD, no, 0));
+	report("open_tree", syscall(__NR_open_tree, AT_FDCWD, no, 0));
+	report("chroot", syscall(__NR_chroot, no));
+	report("pivot_root", syscall(__NR_pivot_root, no, no));
+	report("ptrace", syscall(__NR_ptrace, 16 /* PTRACE_ATTACH */, 0, 0, 0)); /* pid 0: ESRCH */
+	report("process_vm_writev", syscall(__NR_process_vm_writev, 0, NULL, 0, NULL, 0, 0));
+	report("bpf", syscall(__NR_bpf, -1, NULL, 0));
+	report("init_module", syscall(__NR_init_module, NULL, 0, ""));
+	report("finit_module", syscall(__NR_finit_module, -1, "", 0));
+	report("delete_module", syscall(__NR_delete_module, "bw_gate_none", 0));
+	return 0;
+}
+
 static int extra_actions(int argc, char **argv)
 {
 	const char *a = argv[1];
 	if (!strncmp(a, "int80-", 6))
 		return int80_actions(argc, argv);
+	if (!strcmp(a, "every-watched"))
+		return every_watched();
+	if (!strcmp(a, "openat-write-each")) {
+		for (int i = 2; i < argc; i++)
+			report(argv[i], syscall(__NR_openat, AT_FDCWD, argv[i], O_WRONLY));
+		return 0;
+	}
 	if (!strcmp(a, "setuid-int80")) {
 		report(a, int80_setuid32(atoi(ARG(2))));
 		printf("euid=%d\n", (int)geteuid());
@@ -609,6 +693,7 @@ static void usage(void)
 		"  pidfd-serve SOCKPATH PID (host: hand a pidfd of PID to one client) | pidfd-recv-setns SOCKPATH\n"
 		"  dir-serve SOCKPATH DIR (host: hand a descriptor of DIR to one client) | dir-recv-fchdir SOCKPATH\n"
 		"  dir-recv-exec SOCKPATH PROG [ARGS...] (fchdir into it, then run PROG there) | dir-recv-execveat SOCKPATH NAME [ARGS...] (run NAME from it by execveat) | dir-recv-chroot SOCKPATH (make it the root, read /secret) | dir-recv-openat-write SOCKPATH NAME | dir-recv-openat-read SOCKPATH NAME\n"
+		"  every-watched (each syscall of the sensor's table once, harmlessly) | openat-write-each PATH...\n"
 		"  setuid-int80 UID [PROG ARGS...] | proc-fd-reopen PATH [self|thread-self|pid [nofollow]] | capset-drop-raise CAPBIT\n"
 		"  32-bit door (int 0x80): int80-setns PATH | int80-unshare-user | int80-mount SRC TARGET FSTYPE\n"
 		"    int80-open-write PATH | int80-packet-socket [direct] | int80-connect-unix PATH | int80-setreuid16 RUID EUID | int80-getresuid\n");

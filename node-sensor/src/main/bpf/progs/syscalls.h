@@ -33,11 +33,9 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	id = watched_nr(regs, id, &task, &compat, &mode);
 	if (id < 0)
 		return 0;
-	__u64 pt = bpf_get_current_pid_tgid();
-	if ((pt >> 32) == self_tgid)
+	if (task->tgid == self_tgid)
 		return 0;
-	__u64 cgid = bpf_get_current_cgroup_id();
-	bool inside = contained(task, cgid);
+	bool inside = contained(task, 0);
 	if ((mode & BW_SC_CONTAINER) && !inside)
 		return 0;
 
@@ -56,12 +54,12 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 		count(BW_CNT_FILTERED);
 		return 0;
 	}
-	if (rate_limited(cgid)) {
+	if (rate_limited(bpf_get_current_cgroup_id())) {
 		count(BW_CNT_RATE_LIMITED);
 		return 0;
 	}
 	fill_task(e, task);
-	__u32 tid = (__u32)pt;
+	__u32 tid = task->pid;
 	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY))
 		count(BW_CNT_INFLIGHT_FULL);
 	return 0;
@@ -78,7 +76,7 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 	long nr = watched_nr(regs, id, &task, &compat, &mode);
 	if (nr < 0)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = task->pid;
 	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);
 	if (!e) {
 		check_write_open(task, nr, ret);

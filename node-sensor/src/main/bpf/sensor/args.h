@@ -36,11 +36,13 @@ static __always_inline __u64 uid16(__u64 v)
  * callers this costs one load and branch, and only on numbers that are watched in either table. */
 static __always_inline long watched_nr(struct pt_regs *regs, long id, struct task_struct **taskp, __u16 *compat, __u8 *mode)
 {
-	if (id < 0 || id >= MAX_NR)
+	/* The gate, before anything else: one bit per number watched as an x86_64 or as an ia32 syscall
+	 * (sc_gate, one cache line). Every other syscall leaves here. */
+	if ((unsigned long)id >= MAX_NR)
+		return -1;
+	if (!((sc_gate[(id >> 6) & (BW_GATE_WORDS - 1)] >> (id & 63)) & 1))
 		return -1;
 	__u8 m = sc_mode[id & (MAX_NR - 1)];
-	if (!(m & (BW_SC_ON | BW_SC_IA32)))
-		return -1;
 	struct task_struct *task = bpf_get_current_task_btf();
 	*taskp = task;
 	if (task->thread_info.status & TS_COMPAT) {

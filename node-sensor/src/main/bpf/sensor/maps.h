@@ -11,8 +11,10 @@ const volatile __u32 host_pid_ns = 0;
 const volatile __u64 wake_bytes = 256 * 1024;   /* force a wake-up when the backlog crosses this */
 const volatile __u64 wake_ns = 1000000;         /* or when the last forced wake-up is older than this */
 const volatile __u32 rate_limit = 0;            /* max events per second per cgroup, 0 = off */
+const volatile __u64 sc_gate[BW_GATE_WORDS] = {}; /* bit nr: sc_mode[nr] has BW_SC_ON or BW_SC_IA32 */
 const volatile __u8 sc_mode[MAX_NR] = {};
 const volatile __u16 ia32_to_x64[BW_IA32_MAX] = {}; /* see bulwark_events.h; all zero: 32-bit syscalls ignored */
+const volatile __u64 name_bloom[BW_NAME_BLOOM_WORDS] = {}; /* see bulwark_events.h; all zero: no last component matches */
 
 /* Kept in BTF so a test can compare the Java mirror's offsets with the compiler's. */
 struct bw_event *bw_event_btf_anchor __attribute__((unused));

@@ -7,9 +7,9 @@
 
 /* A container process's relative open whose directory (cwd for AT_FDCWD, else dirfd's) is on a mount
  * of another mount namespace: a leaked host directory (CVE-2024-21626), whatever the name. */
-static __always_inline bool dir_foreign(struct bw_event *e, struct task_struct *task, long dirfd)
+static __always_inline bool dir_foreign(struct bw_event *e, struct task_struct *task, char first, long dirfd)
 {
-	if (!(e->flags & BW_F_CONTAINED) || e->str0[0] == '/' || e->str0[0] == 0)
+	if (!(e->flags & BW_F_CONTAINED) || first == '/' || first == 0)
 		return false;
 	struct vfsmount *m;
 	if (dirfd == -100) {
@@ -97,12 +97,13 @@ static __always_inline void defer_write_open(struct bw_event *e, struct task_str
 	c->armed = 1;
 }
 
-/* An open the path filter let go: kept when its relative name sits under a directory of another mount
- * namespace (BW_F2_DIR_FOREIGN), else parked for the exit check when it writes. A subprogram of its own,
- * so the three open doors do not each carry it inline in bw_sys_enter. Returns true when kept. */
-static __noinline bool open_filtered(struct bw_event *e, struct task_struct *task, long dirfd, __u64 oflags)
+/* An open the path filter let go (first: its name's first character): kept when its relative name sits
+ * under a directory of another mount namespace (BW_F2_DIR_FOREIGN), else parked for the exit check when
+ * it writes. A subprogram of its own, so the three open doors do not each carry it inline in
+ * bw_sys_enter. Returns true when kept. */
+static __noinline bool open_filtered(struct bw_event *e, struct task_struct *task, char first, long dirfd, __u64 oflags)
 {
-	if (dir_foreign(e, task, dirfd)) {
+	if (dir_foreign(e, task, first, dirfd)) {
 		e->flags2 |= BW_F2_DIR_FOREIGN;
 		return true;
 	}
@@ -129,48 +130,99 @@ static long basename_step(__u64 i, void *ctx)
 	return 0;
 }
 
-/* Decide whether an open of the path (already in e->str0) matters: an LPM prefix, or a
- * sensitive last component. Counts what it filters. */
+/* Whether a last component of len bytes from first to last character may be a key of path_names: its bit
+ * in name_bloom (user space sets the bits of every name it puts in the map, with the same hash). Most
+ * names an open uses are not watched: they skip the key's copy and the hash lookup. */
+static __always_inline bool name_may_match(int len, char first, char last)
+{
+	__u32 h = BW_NAME_HASH(len, (__u8)first, (__u8)last);
+	return (name_bloom[(h >> 6) & (BW_NAME_BLOOM_WORDS - 1)] >> (h & 63)) & 1;
+}
+
+/* The open path filter on the name in path_scratch (n: the length its read returned, with the NUL): an
+ * LPM prefix, or a sensitive last component (path_names; the /proc/<pid>/fd/ door of write opens). Called
+ * before anything else is read for the open: most opens end here. A subprogram: the three open doors and
+ * io_uring's share it. */
+static __noinline bool path_filter(long n, __u64 oflags)
+{
+	__u32 zero = 0;
+	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!k || n <= 1 || n > BW_PATH_KEY)
+		return false;
+	bool write = OPEN_WRITES(oflags);
+	k->prefixlen = (__u32)(n - 1) * 8;
+	__u32 *v = bpf_map_lookup_elem(&path_prefixes, k);
+	if (v && ((*v & BW_PATH_ANY) || ((*v & BW_PATH_WRITE) && write)))
+		return true;
+
+	/* The last component, found from the end: names are short. One longer than any key of path_names
+	 * (BW_NAME_KEY - 1 bytes) matches none; only the /proc/<pid>/fd/ test below still needs where it
+	 * starts, found then by a scan from the start (bpf_loop: the verifier checks the callback once). */
+	int end = (int)n - 1;
+	int last = -1;
+#pragma unroll
+	for (int j = 1; j <= BW_NAME_KEY; j++) {
+		int i = end - j;
+		if (i < 0) {
+			last = 0;
+			break;
+		}
+		__u32 at = (__u32)i;
+		barrier_var(at);
+		if (k->data[at & (BW_PATH_KEY - 1)] == '/') {
+			last = i + 1;
+			break;
+		}
+	}
+	bool under_proc = k->data[0] == '/' && k->data[1] == 'p' && k->data[2] == 'r' && k->data[3] == 'o' &&
+			  k->data[4] == 'c' && k->data[5] == '/';
+	/* indexes masked after a barrier: the compiler knows they are in range and would drop the masks the
+	 * verifier needs */
+	__u32 lo = (__u32)last, hi = (__u32)(end - 1);
+	barrier_var(lo);
+	barrier_var(hi);
+	lo &= BW_PATH_KEY - 1;
+	hi &= BW_PATH_KEY - 1;
+	if (last >= 0 && end > last && name_may_match(end - last, k->data[lo], k->data[hi])) {
+		char name[BW_NAME_KEY] = {};
+		bpf_probe_read_kernel_str(name, sizeof(name), &k->data[lo]);
+		v = bpf_map_lookup_elem(&path_names, name);
+		if (v) {
+			bool relative = k->data[0] != '/';
+			if ((*v & BW_PATH_PROC) && !under_proc && !relative)
+				return false;
+			if ((*v & BW_PATH_ANY) || ((*v & BW_PATH_WRITE) && write))
+				return true;
+		}
+	}
+	/* Write opens of /proc/<pid>/fd/<n> (CVE-2019-5736 reopens an O_PATH descriptor of the runtime's
+	 * binary for write; /proc/self/fd/ and /proc/thread-self/fd/ are prefixes above). */
+	if (write && under_proc) {
+		if (last < 0) {
+			struct basename_ctx bc = { .last = 0 };
+			bpf_loop(BW_PATH_KEY - 1, basename_step, &bc, 0);
+			last = bc.last;
+		}
+		if (last >= 11) {
+			__u32 l = (__u32)last;
+			barrier_var(l);
+			l &= BW_PATH_KEY - 1;
+			if (k->data[(l - 4) & (BW_PATH_KEY - 1)] == '/' && k->data[(l - 3) & (BW_PATH_KEY - 1)] == 'f' &&
+			    k->data[(l - 2) & (BW_PATH_KEY - 1)] == 'd' && k->data[(l - 1) & (BW_PATH_KEY - 1)] == '/')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* path_filter for a name already in e->str0 (io_uring's, read from the kernel): copied into the key first. */
 static __always_inline bool path_interesting(struct bw_event *e, __u64 oflags)
 {
 	__u32 zero = 0;
 	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
 	if (!k)
 		return false;
-	bool write = OPEN_WRITES(oflags);
-	long n = bpf_probe_read_kernel_str(k->data, sizeof(k->data), e->str0);
-	if (n <= 1)
-		return false;
-	k->prefixlen = (__u32)(n - 1) * 8;
-	__u32 *v = bpf_map_lookup_elem(&path_prefixes, k);
-	if (v && ((*v & BW_PATH_ANY) || ((*v & BW_PATH_WRITE) && write)))
-		return true;
-
-	/* bpf_loop: the verifier checks the callback once instead of every iteration. */
-	struct basename_ctx bc = { .last = 0 };
-	bpf_loop(BW_PATH_KEY - 1, basename_step, &bc, 0);
-	int last = bc.last;
-	char name[BW_NAME_KEY] = {};
-	bpf_probe_read_kernel_str(name, sizeof(name), &k->data[last & (BW_PATH_KEY - 1)]);
-	v = bpf_map_lookup_elem(&path_names, name);
-	bool under_proc = k->data[0] == '/' && k->data[1] == 'p' && k->data[2] == 'r' && k->data[3] == 'o' &&
-			  k->data[4] == 'c' && k->data[5] == '/';
-	if (v) {
-		bool relative = k->data[0] != '/';
-		if ((*v & BW_PATH_PROC) && !under_proc && !relative)
-			return false;
-		if ((*v & BW_PATH_ANY) || ((*v & BW_PATH_WRITE) && write))
-			return true;
-	}
-	/* Write opens of /proc/<pid>/fd/<n> (CVE-2019-5736 reopens an O_PATH descriptor of the runtime's
-	 * binary for write; /proc/self/fd/ and /proc/thread-self/fd/ are prefixes above). */
-	if (write && under_proc && last >= 11) {
-		int l = last & (BW_PATH_KEY - 1);
-		if (k->data[(l - 4) & (BW_PATH_KEY - 1)] == '/' && k->data[(l - 3) & (BW_PATH_KEY - 1)] == 'f' &&
-		    k->data[(l - 2) & (BW_PATH_KEY - 1)] == 'd' && k->data[(l - 1) & (BW_PATH_KEY - 1)] == '/')
-			return true;
-	}
-	return false;
+	return path_filter(bpf_probe_read_kernel_str(k->data, sizeof(k->data), e->str0), oflags);
 }
 
 /* Up to 10 decimal digits of k->data from off; *len = how many (0: none). */

@@ -15,17 +15,21 @@ static __always_inline __u32 active_pid_ns(struct task_struct *task, __u32 *vpid
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
 
+/* A task in a container: a mount or pid namespace other than the host's, or a known container's cgroup
+ * (cgid; 0: read it here, only when the namespaces did not already say). */
 static __always_inline bool contained(struct task_struct *task, __u64 cgid)
 {
 	/* Direct loads through the BTF task pointer: no helper calls on this path. */
 	struct nsproxy *nsp = task->nsproxy;
-	if (!nsp)
-		return bpf_map_lookup_elem(&container_cgroups, &cgid) != 0;
-	__u32 mnt = nsp->mnt_ns->ns.inum;
-	if (mnt != host_mnt_ns)
-		return true;
-	if (active_pid_ns(task, 0) != host_pid_ns)
-		return true;
+	if (nsp) {
+		__u32 mnt = nsp->mnt_ns->ns.inum;
+		if (mnt != host_mnt_ns)
+			return true;
+		if (active_pid_ns(task, 0) != host_pid_ns)
+			return true;
+	}
+	if (!cgid)
+		cgid = bpf_get_current_cgroup_id();
 	return bpf_map_lookup_elem(&container_cgroups, &cgid) != 0;
 }
 

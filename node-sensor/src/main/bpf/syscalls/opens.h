@@ -4,42 +4,47 @@
 #ifndef BW_OPENS_H
 #define BW_OPENS_H
 
+/* The name of an open (user pointer uname) through the filter: read once, straight into the filter's key
+ * (path_scratch), and copied into str0 only when the open is kept; a kept absolute name is then resolved
+ * if it is a /proc/N/fd/M, a relative one gets its directory (str1). Returns BW_KEEP or BW_DROP. */
+static __always_inline int open_name(struct bw_event *e, struct task_struct *task, __u64 uname, long dirfd, __u64 oflags)
+{
+	__u32 zero = 0;
+	struct bw_path_key *k = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!k)
+		return BW_DROP;
+	long n = bpf_probe_read_user_str(k->data, sizeof(k->data), (const void *)uname);
+	if (n <= 0)
+		k->data[0] = 0;
+	char first = k->data[0];
+	if (!path_filter(n, oflags) && !open_filtered(e, task, first, dirfd, oflags))
+		return BW_DROP;
+	if (n > 0) {
+		read_kernel_str(e, 0, BW_STR0, k->data);
+		if (n == BW_STR0)
+			e->flags |= BW_F_TRUNCATED;
+	}
+	if (first == '/')
+		resolve_proc_fd(e, task);
+	else
+		dir_path(e, task, dirfd);
+	return BW_KEEP;
+}
+
 static __always_inline int decode_opens(struct bw_event *e, struct task_struct *task, long nr)
 {
 	__u64 *a = e->args;
 	switch (nr) {
 	case __NR_open:
 	case __NR_creat:
-		read_user_str(e, 0, BW_STR0, a[0]);
-		if (!path_interesting(e, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]) &&
-		    !open_filtered(e, task, -100, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]))
-			return BW_DROP;
-		if (e->str0[0] == '/')
-			resolve_proc_fd(e, task);
-		else
-			dir_path(e, task, -100);
-		return BW_KEEP;
+		return open_name(e, task, a[0], -100, nr == __NR_creat ? 01 | O_CREAT | O_TRUNC : a[1]);
 	case __NR_openat:
-		read_user_str(e, 0, BW_STR0, a[1]);
-		if (!path_interesting(e, a[2]) && !open_filtered(e, task, (int)a[0], a[2]))
-			return BW_DROP;
-		if (e->str0[0] == '/')
-			resolve_proc_fd(e, task);
-		else
-			dir_path(e, task, (int)a[0]);
-		return BW_KEEP;
+		return open_name(e, task, a[1], (int)a[0], a[2]);
 	case __NR_openat2: {
-		read_user_str(e, 0, BW_STR0, a[1]);
 		__u64 how_flags = 0;
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 		e->aux[0] = how_flags;
-		if (!path_interesting(e, how_flags) && !open_filtered(e, task, (int)a[0], how_flags))
-			return BW_DROP;
-		if (e->str0[0] == '/')
-			resolve_proc_fd(e, task);
-		else
-			dir_path(e, task, (int)a[0]);
-		return BW_KEEP;
+		return open_name(e, task, a[1], (int)a[0], how_flags);
 	}
 	case __NR_name_to_handle_at:
 		read_user_str(e, 0, BW_STR0, a[1]);

@@ -27,8 +27,9 @@ import org.jboss.logging.Logger;
 public final class Probe implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Probe.class);
     static final String OBJECT = "bulwark.bpf.o";
-    /** Sizes the BPF side declares (checked by BpfLayoutTest): sc_mode's entries, path_prefixes' and path_names' keys. */
-    static final int MAX_NR = 512, PATH_KEY = 256, NAME_KEY = 32;
+    /** Sizes the BPF side declares (checked by BpfLayoutTest): sc_mode's entries, path_prefixes' and path_names' keys,
+     * the words of sc_gate and of name_bloom. */
+    static final int MAX_NR = 512, PATH_KEY = 256, NAME_KEY = 32, GATE_WORDS = 8, NAME_BLOOM_WORDS = 8;
 
     /** Which signals each program carries, for the "what am I blind to" report. */
     public static final Map<String, String> PROGRAM_SIGNALS = Map.of(
@@ -149,7 +150,10 @@ public final class Probe implements AutoCloseable {
             obj.setConstU64("wake_bytes", settings.wakeBytes());
             obj.setConstU64("wake_ns", settings.wakeNs());
             obj.setConstU32("rate_limit", settings.rateLimit());
-            obj.setConst("sc_mode", syscallModes());
+            byte[] modes = syscallModes();
+            obj.setConst("sc_mode", modes);
+            obj.setConst("sc_gate", syscallGate(modes)); // the raw programs' first test: watched numbers only
+            obj.setConst("name_bloom", nameBloom(Watchlist.defaultNames().keySet())); // before path_names lookups
             obj.setMapMaxEntries("events", settings.ringBytes());
             obj.setConst("ia32_to_x64", Ia32Table.get().constBytes()); // the 32-bit door, translated to x86_64 numbers
             Pins pins = settings.pinDir() == null ? null : Pins.prepare(settings.pinDir(), obj, settings.ringBytes());
@@ -163,7 +167,7 @@ public final class Probe implements AutoCloseable {
             for (Map.Entry<String, Integer> e : Watchlist.defaultNames().entrySet()) {
                 byte[] key = new byte[NAME_KEY];
                 byte[] s = e.getKey().getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(s, 0, key, 0, Math.min(NAME_KEY - 1, s.length));
+                System.arraycopy(s, 0, key, 0, Math.min(NAME_KEY - 1, s.length)); // longer names: nameBloom refused them
                 obj.update("path_names", key, u32(e.getValue()));
             }
             for (int port : Watchlist.PORTS) {
@@ -223,6 +227,44 @@ public final class Probe implements AutoCloseable {
 
     private static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    /** sc_gate (bulwark_events.h): bit nr set when sc_mode[nr] is watched as an x86_64 or as an ia32 number. */
+    static byte[] syscallGate(byte[] modes) {
+        long[] words = new long[GATE_WORDS];
+        for (int nr = 0; nr < modes.length && nr < GATE_WORDS * 64; nr++) {
+            if ((modes[nr] & (Watchlist.ON | Watchlist.IA32)) != 0) {
+                words[nr >>> 6] |= 1L << (nr & 63);
+            }
+        }
+        return littleEndian(words);
+    }
+
+    /** name_bloom (bulwark_events.h): the BW_NAME_HASH bit of every path_names key. */
+    static byte[] nameBloom(Iterable<String> names) {
+        long[] words = new long[NAME_BLOOM_WORDS];
+        for (String n : names) {
+            byte[] s = n.getBytes(StandardCharsets.UTF_8);
+            if (s.length == 0 || s.length > NAME_KEY - 1) {
+                throw new IllegalArgumentException("watched name must have 1 to " + (NAME_KEY - 1) + " bytes: '" + n + "'");
+            }
+            int h = nameHash(s.length, s[0] & 0xff, s[s.length - 1] & 0xff);
+            words[h >>> 6] |= 1L << (h & 63);
+        }
+        return littleEndian(words);
+    }
+
+    /** BW_NAME_HASH of bulwark_events.h: a last component's length and its first and last bytes (unsigned). */
+    static int nameHash(int len, int first, int last) {
+        return ((len * 31) ^ (first * 7) ^ (last * 131)) & 511;
+    }
+
+    private static byte[] littleEndian(long[] words) {
+        ByteBuffer b = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long w : words) {
+            b.putLong(w);
+        }
+        return b.array();
     }
 
     static byte[] syscallModes() {

@@ -109,6 +109,8 @@ class BpfLayoutTest {
         assertEquals(defines("BW_PATH_"), java("BW_PATH_ANY", Watchlist.PATH_ANY, "BW_PATH_WRITE", Watchlist.PATH_WRITE,
                 "BW_PATH_PROC", Watchlist.PATH_PROC, "BW_PATH_KEY", Probe.PATH_KEY), "path filter values and key size vs Watchlist, Probe");
         assertEquals(defines("BW_NAME_KEY"), java("BW_NAME_KEY", Probe.NAME_KEY), "path_names key size vs Probe");
+        assertEquals(defines("BW_NAME_BLOOM_WORDS"), java("BW_NAME_BLOOM_WORDS", Probe.NAME_BLOOM_WORDS), "name_bloom words vs Probe");
+        assertEquals(defines("BW_GATE_WORDS"), java("BW_GATE_WORDS", Probe.GATE_WORDS), "sc_gate words vs Probe");
         assertEquals(defines("BW_IA32_"), java("BW_IA32_MAX", Ia32Table.SIZE, "BW_IA32_NR_MASK", Ia32Table.NR_MASK,
                 "BW_IA32_UID16", Ia32Table.UID16, "BW_IA32_SOCKETCALL", Ia32Table.SOCKETCALL), "ia32_to_x64 entries vs Ia32Table");
         assertEquals(defines("BW_STR"), java("BW_STR0", RawEvent.STR0_LEN, "BW_STR1", RawEvent.STR1_LEN, "BW_STR2", RawEvent.STR2_LEN),
@@ -125,6 +127,64 @@ class BpfLayoutTest {
         assertEquals(0, p.waitFor(), "bpftool failed (apt-get install bpftool): " + out);
         assertEquals(Probe.syscallModes().length, varSize(out, "sc_mode"), "bytes of sc_mode");
         assertEquals(Ia32Table.get().constBytes().length, varSize(out, "ia32_to_x64"), "bytes of ia32_to_x64");
+        assertEquals(Probe.syscallGate(Probe.syscallModes()).length, varSize(out, "sc_gate"), "bytes of sc_gate");
+        assertEquals(Probe.nameBloom(Watchlist.defaultNames().keySet()).length, varSize(out, "name_bloom"), "bytes of name_bloom");
+    }
+
+    /** The gate lets through exactly the numbers sc_mode watches (as x86_64 or as ia32 numbers): every watched syscall. */
+    @Test
+    void theGateHasTheBitOfEveryWatchedNumberAndNoOther() {
+        byte[] modes = Probe.syscallModes();
+        long[] gate = new long[Probe.GATE_WORDS];
+        java.nio.ByteBuffer.wrap(Probe.syscallGate(modes)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(gate);
+        for (int nr = 0; nr < modes.length; nr++) {
+            boolean bit = (gate[nr >>> 6] >>> (nr & 63) & 1) != 0;
+            assertEquals((modes[nr] & (Watchlist.ON | Watchlist.IA32)) != 0, bit, "sc_gate bit of " + nr);
+        }
+        io.bulwark.sensor.event.SyscallTable t = io.bulwark.sensor.event.SyscallTable.get();
+        for (String s : java.util.stream.Stream.concat(Watchlist.EVERYWHERE.stream(), Watchlist.CONTAINER_ONLY.stream()).toList()) {
+            int nr = t.number(s);
+            assertTrue((gate[nr >>> 6] >>> (nr & 63) & 1) != 0, "watched " + s + " (" + nr + ") not in sc_gate");
+        }
+        for (String s : java.util.List.of("getppid", "read", "close", "futex")) {
+            int nr = t.number(s);
+            assertEquals(0, gate[nr >>> 6] >>> (nr & 63) & 1, s + " is not watched and not a watched ia32 number: no gate bit");
+        }
+    }
+
+    /** Probe's name hash is bulwark_events.h's BW_NAME_HASH: the header compiled with cc gives the same value for every watched name. */
+    @Test
+    void theNameHashIsTheHeadersOne() throws Exception {
+        Path dir = Files.createTempDirectory("bw-namehash");
+        try {
+            StringBuilder c = new StringBuilder("#include <linux/types.h>\n#include <stdio.h>\n#include <string.h>\n#include \"")
+                    .append(Path.of("src/main/bpf/bulwark_events.h").toAbsolutePath())
+                    .append("\"\nint main(int argc, char **argv) {\n for (int i = 1; i < argc; i++) { int n = strlen(argv[i]);\n")
+                    .append("  printf(\"%s %u\\n\", argv[i], BW_NAME_HASH(n, (unsigned char)argv[i][0], (unsigned char)argv[i][n - 1])); }\n return 0; }\n");
+            Files.writeString(dir.resolve("h.c"), c);
+            Process cc = new ProcessBuilder("cc", "-o", dir.resolve("h").toString(), dir.resolve("h.c").toString()).redirectErrorStream(true).start();
+            String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, cc.waitFor(), "cc failed (apt-get install gcc): " + ccOut);
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(dir.resolve("h").toString()));
+            cmd.addAll(Watchlist.defaultNames().keySet());
+            cmd.addAll(java.util.List.of("passwd", "hostname", "libc.so.6", "\u00e9t\u00e9"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            for (String line : out.strip().split("\n")) {
+                String name = line.substring(0, line.lastIndexOf(' '));
+                byte[] b = name.getBytes(StandardCharsets.UTF_8);
+                assertEquals(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)),
+                        Probe.nameHash(b.length, b[0] & 0xff, b[b.length - 1] & 0xff), "BW_NAME_HASH of " + name);
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
     }
 
     private static int varSize(String btf, String var) {
