@@ -60,8 +60,18 @@ int BPF_PROG(bw_sys_enter, struct pt_regs *regs, long id)
 	}
 	fill_task(e, task);
 	__u32 tid = task->pid;
-	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY))
+	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY)) {
 		count(BW_CNT_INFLIGHT_FULL);
+		return 0;
+	}
+	/* tell the exit to look in inflight (without the mark it would not: lost, and counted so) */
+	struct bw_exit_check *slot = bpf_task_storage_get(&exit_check, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (slot) {
+		slot->parked = 1;
+	} else {
+		bpf_map_delete_elem(&inflight, &tid);
+		count(BW_CNT_INFLIGHT_FULL);
+	}
 	return 0;
 }
 
@@ -76,12 +86,20 @@ int BPF_PROG(bw_sys_exit, struct pt_regs *regs, long ret)
 	long nr = watched_nr(regs, id, &task, &compat, &mode);
 	if (nr < 0)
 		return 0;
-	__u32 tid = task->pid;
-	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);
-	if (!e) {
-		check_write_open(task, nr, ret);
+	/* the thread's slot says what waits for this exit: nothing for most watched syscalls (dropped at
+	 * their entry), a parked write open, or an event in inflight */
+	struct bw_exit_check *slot = bpf_task_storage_get(&exit_check, task, 0, 0);
+	if (!slot)
+		return 0;
+	if (!slot->parked) {
+		check_write_open(task, slot, nr, ret);
 		return 0;
 	}
+	slot->parked = 0;
+	__u32 tid = task->pid;
+	struct bw_event *e = bpf_map_lookup_elem(&inflight, &tid);
+	if (!e)
+		return 0;
 	if ((e->nr == __NR_chdir || e->nr == __NR_fchdir) && !exit_chdir(e, task)) {
 		bpf_map_delete_elem(&inflight, &tid);
 		count(BW_CNT_FILTERED);

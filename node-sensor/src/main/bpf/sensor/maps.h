@@ -42,14 +42,18 @@ struct {
 /* Write opens by container processes that the path filter let go, parked on the thread (task
  * storage: no hashing, no delete) until their exit, where the opened file is known: the event is sent
  * only if that file is on a mount of another mount namespace (BW_F2_FILE_FOREIGN). An LRU hash keyed
- * by thread id cost ≈450 ns per ordinary write open here; the task's own slot costs a fraction. */
+ * by thread id cost ≈450 ns per ordinary write open here; the task's own slot costs a fraction. The
+ * same slot says whether a kept event waits in inflight (parked), so the exit of a watched syscall that
+ * was dropped at its entry (most of them: an ordinary container open, any host open) ends after this one
+ * lookup, without hashing the thread id into inflight. */
 struct bw_exit_check {
 	__u64 args[4];
 	__u64 how;
 	__u16 nr;
 	__u8 flags;
-	__u8 armed;
-	__u8 pad[4];
+	__u8 armed;  /* a write open is parked here for its exit */
+	__u8 parked; /* the thread's syscall event waits in inflight for its exit */
+	__u8 pad[3];
 };
 
 struct {

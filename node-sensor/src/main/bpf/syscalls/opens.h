@@ -80,10 +80,9 @@ static __always_inline bool open_writes(struct bw_event *e)
 
 /* The exit of a parked write open (exit_check): sent when the opened file is on a mount of another
  * mount namespace than the opener's, whatever path led there. */
-static __always_inline void check_write_open(struct task_struct *task, long nr, long ret)
+static __always_inline void check_write_open(struct task_struct *task, struct bw_exit_check *p, long nr, long ret)
 {
-	struct bw_exit_check *p = bpf_task_storage_get(&exit_check, task, 0, 0);
-	if (!p || !p->armed)
+	if (!p->armed)
 		return;
 	p->armed = 0;
 	struct bw_exit_check c = *p;
