@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bulwark kernel sensor. Tracepoints only: this kernel refuses fentry/fexit/LSM and has no
- * kprobes (see shared/design/PLATFORM-NOTES.md).
+ * kprobes (docs/sensor.md).
  *
  *  - tp_btf/sys_enter + tp_btf/sys_exit with an in-kernel table of interesting syscalls
- *    (sc_mode): entry decodes arguments and strings into a per-thread slot, exit adds the
- *    result and sends one event. Per-syscall tracepoints cost the same slow path for every
+ *    (sc_gate, one bit per number, tested first; then sc_mode): entry decodes arguments and
+ *    strings into a per-thread slot, exit adds the result and sends one event. Per-syscall tracepoints cost the same slow path for every
  *    syscall (docs/benchmarks.md) and cannot see init_module/finit_module here.
  *    32-bit syscalls (int 0x80, sysenter, 32-bit syscall; IA32 emulation) are translated to their
  *    x86_64 number and arguments through ia32_to_x64 (socketcall: SYS_SOCKET, SYS_CONNECT) and
