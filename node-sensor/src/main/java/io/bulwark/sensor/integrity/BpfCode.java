@@ -59,6 +59,36 @@ final class BpfCode {
         return null;
     }
 
+    /**
+     * The programs a BPF trampoline calls: fentry/fexit/LSM/freplace programs ({@code tracing},
+     * {@code lsm}, {@code ext}) attached to the function the trampoline's key names. The kernel
+     * names a trampoline {@code bpf_trampoline_<key>} with key = BTF object id &lt;&lt; 32 | BTF type
+     * id of the attach target (bpf_trampoline_compute_key), which is what each such program's
+     * {@code attach_btf_obj_id} and {@code attach_btf_id} say. Empty when the key does not parse
+     * or no listed program matches (e.g. a program attached to another program, keyed by that
+     * program's id).
+     */
+    List<BpfInventory.Program> throughTrampoline(String symbol) {
+        if (!symbol.startsWith("bpf_trampoline_")) {
+            return List.of();
+        }
+        long key;
+        try {
+            key = Long.parseUnsignedLong(symbol.substring("bpf_trampoline_".length()));
+        } catch (NumberFormatException e) {
+            return List.of();
+        }
+        int obj = (int) (key >>> 32);
+        int type = (int) key;
+        List<BpfInventory.Program> out = new ArrayList<>();
+        for (BpfInventory.Program p : programs) {
+            if ((p.type() == 26 || p.type() == 28 || p.type() == 29) && p.attachBtfObjId() == obj && p.attachBtfId() == type) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     /** What an alert says about a program: id, name, type, tag, attachment, loading uid and the processes holding it. */
     Map<String, Object> describe(BpfInventory.Program p) {
         List<BpfInventory.Link> own = links.getOrDefault(p.id(), List.of());

@@ -370,7 +370,8 @@ final class TextCheck {
      * Who put a hook there, as far as the kernel tells: ftrace's own table ({@code enabled_functions},
      * root-only and refused under some lockdowns), else the hook's destination: inside a BPF
      * program's JIT-compiled code ({@code bpf:<name>#<id>}, from the program inventory), or the
-     * kallsyms symbol there: a BPF trampoline ({@code bpf-trampoline:<key>}), a module
+     * kallsyms symbol there: a BPF trampoline (the one fentry/fexit/LSM program attached through
+     * it, {@code bpf:<name>#<id>}; with several, {@code bpf-trampoline:<key>}), a module
      * ({@code module:<name>}), ftrace's shared trampoline ({@code ftrace}); else {@code unknown}.
      * A destination merely near a BPF program's symbol is not that program: its code is known to
      * the byte, and when the inventory cannot be read the owner is named {@code bpf?:<name>}.
@@ -401,6 +402,10 @@ final class TextCheck {
                 return "bpf?:" + (us >= 0 ? rest.substring(us + 1) : rest);
             }
             if (n.startsWith("bpf_trampoline_")) {
+                List<io.bulwark.sensor.probe.BpfInventory.Program> via = bpf == null ? List.of() : bpf.throughTrampoline(n);
+                if (via.size() == 1) { // one program behind the trampoline: that program is the owner
+                    return "bpf:" + via.get(0).name() + "#" + via.get(0).id();
+                }
                 return "bpf-trampoline:" + n.substring("bpf_trampoline_".length());
             }
             if (n.equals("ftrace_trampoline") || n.startsWith("ftrace_")) {
@@ -453,10 +458,13 @@ final class TextCheck {
         Map<String, Object> d = new LinkedHashMap<>();
         List<String> functions = hooks.stream().map(Hook::function).toList();
         d.put("owner", owner);
-        io.bulwark.sensor.probe.BpfInventory.Program prog = owner.startsWith("bpf:") && bpf != null ? bpf.at(hooks.get(0).target()) : null;
+        List<io.bulwark.sensor.probe.BpfInventory.Program> behind = bpf == null ? List.of() : programsBehind(hooks.get(0).target(), bpf);
+        io.bulwark.sensor.probe.BpfInventory.Program prog = owner.startsWith("bpf:") && behind.size() == 1 ? behind.get(0) : null;
         Map<String, Object> progDetails = prog == null ? null : bpf.describe(prog);
         if (progDetails != null) {
             d.putAll(progDetails);
+        } else if (owner.startsWith("bpf-trampoline:") && !behind.isEmpty()) {
+            d.put("programs", behind.stream().map(bpf::describe).toList());
         }
         d.put("functions", functions);
         d.put("count", hooks.size());
@@ -475,7 +483,8 @@ final class TextCheck {
                     : "BPF program '" + prog.name() + "' (id " + prog.id() + ", " + progDetails.get("prog_type")
                             + ", attached: " + progDetails.get("attach_type") + "; held by " + String.join(", ", castList(progDetails.get("held_by"))) + ")";
             case "bpf?" -> "a BPF program whose kallsyms name is " + owner.substring(5) + " (the program inventory could not be read to confirm it)";
-            case "bpf-trampoline" -> "a BPF trampoline (fentry/fexit/LSM program) " + owner.substring(15);
+            case "bpf-trampoline" -> "a BPF trampoline (fentry/fexit/LSM program) " + owner.substring(15)
+                    + (behind.isEmpty() ? "" : " calling " + String.join(", ", behind.stream().map(x -> "'" + x.name() + "' (id " + x.id() + ")").toList()));
             case "module" -> "kernel module " + owner.substring(7);
             case "ftrace" -> owner.equals("ftrace") ? "ftrace's trampoline (function tracer, kprobe on ftrace, livepatch, or a rootkit using ftrace)" : "ftrace ops " + owner.substring(7);
             default -> "code no kernel table names (no symbol at the hook targets"
@@ -553,6 +562,16 @@ final class TextCheck {
         stats.put("patch_sites_known", sites.size());
         stats.put("ftrace_entry_pattern", fentryKernel);
         return out;
+    }
+
+    /** The BPF programs a hook destination leads to: the one whose code contains it, else those a trampoline there calls. */
+    private List<io.bulwark.sensor.probe.BpfInventory.Program> programsBehind(long dest, BpfCode bpf) {
+        io.bulwark.sensor.probe.BpfInventory.Program p = bpf.at(dest);
+        if (p != null) {
+            return List.of(p);
+        }
+        KernelSymbols.Symbol s = dest == -1 ? null : syms.containing(dest);
+        return s != null && dest - s.addr() < 0x1000 ? bpf.throughTrampoline(s.name()) : List.of();
     }
 
     @SuppressWarnings("unchecked")
