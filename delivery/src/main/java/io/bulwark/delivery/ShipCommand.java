@@ -108,6 +108,11 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = "--local", description = "Use ./bulwark up's local stack: ElasticMQ at 127.0.0.1:9324 (queue bulwark-alerts), the local bus at 127.0.0.1:9195, the archive at 127.0.0.1:9000 (bucket bulwark-archive), dummy credentials.")
     boolean local;
 
+    @Option(names = "--calls-in-flight", paramLabel = "N", defaultValue = "" + Shipper.DEFAULT_WINDOW,
+            description = "Calls in flight per target (SendMessageBatch, PutEvents), default ${DEFAULT-VALUE}; a FIFO queue always gets 1, "
+                    + "to keep its order. The cursor moves only over what every target took, in the outbox's order.")
+    int callsInFlight;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9465",
             description = "Serve /metrics, /health/live, /health/ready on 127.0.0.1:PORT (default ${DEFAULT-VALUE}; 0 = off).")
     int metricsPort;
@@ -120,6 +125,10 @@ public class ShipCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (local) {
             LocalEndpoints.apply(this);
+        }
+        if (callsInFlight < 1 || callsInFlight > 64) {
+            System.err.println("bulwark ship: --calls-in-flight must be 1 to 64: " + callsInFlight);
+            return 2;
         }
         if (queueUrl == null && bus == null && evidence == null && commandQueueUrl == null) {
             System.err.println("bulwark ship: nothing to deliver to: give --queue-url and/or --bus (or --local), or --evidence, or --command-queue-url");
@@ -172,7 +181,7 @@ public class ShipCommand implements Callable<Integer> {
                     new io.bulwark.archive.S3Store.Lock(objectLockDays, legalHold)), signer, "bulwark ship on " + nodeName, System.err, 1000, 1000, 300_000);
         }
         Overflow overflow = bucket == null ? null : new Overflow(c::s3, bucket, nodeName);
-        Shipper shipper = outbox == null ? null : new Shipper(outbox, targets, overflow, System.err, 20, 200, 30_000);
+        Shipper shipper = outbox == null ? null : new Shipper(outbox, targets, overflow, System.err, 200, 200, 30_000, callsInFlight);
         EvidenceUploader up = uploader;
         CommandReceiver receiver = commandQueueUrl == null ? null
                 : new CommandReceiver(c.commandSqs(), CommandReceiver.ensureNodeQueue(c.commandSqs(), commandQueueUrl, nodeName), commands, System.err, 20);

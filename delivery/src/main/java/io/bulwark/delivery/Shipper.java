@@ -20,20 +20,38 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Delivers the outbox: reads records from the cursor, hands each batch to every target, retries
- * what failed (only the failed entries, with exponential backoff and jitter) until every target
- * took every record, then moves the cursor past the batch (which deletes delivered segments).
- * At least once: a crash between a target's acknowledgement and the cursor's move sends those
- * records again, with the same {@code detail.id}.
+ * Delivers the outbox: reads records from the cursor, hands them to every target, retries what
+ * failed (only the failed entries, with exponential backoff and jitter) until every target took
+ * every record, and moves the cursor past what every target took (which deletes delivered
+ * segments). At least once: a crash between a target's acknowledgement and the cursor's move
+ * sends those records again, with the same {@code detail.id}.
+ *
+ * <p><b>Pipelined.</b> Several calls are in flight per target ({@code window}, 8 by default; 1
+ * for a FIFO queue, whose order must hold), and the next records are read while earlier ones are
+ * still on the wire: the targets do not wait for each other, nor a batch for the one before. The
+ * cursor moves only over a prefix of the outbox every target acknowledged: batches finish in any
+ * order, the cursor follows them in the outbox's order (at most every {@link #COMMIT_MILLIS} ms
+ * while records flow, at once when none is in flight).
+ *
+ * <p><b>Woken by appends.</b> The shipper watches the outbox directory (inotify through the
+ * JDK's {@code WatchService}): a record the sensor appends wakes it at once, instead of at the
+ * next poll. {@code pollMillis} remains the fallback when no watch can be set.
  *
  * <p>Nothing is dropped silently: an entry a target will never accept (the service says the entry
  * itself is wrong) and a record that is not an event envelope go to {@code dead-letter.jsonl} in
- * the outbox directory with the reason, and are counted; damaged outbox bytes are reported and
- * skipped by the reader.
+ * the outbox directory with the reason, and are counted; damaged outbox bytes are reported (log
+ * line and {@code bulwark_outbox_damaged_total}) and skipped by the reader.
  */
 public final class Shipper implements Runnable, AutoCloseable {
     /** Upper bounds of the delivery latency histogram, seconds. */
     static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    /** Calls in flight per target unless the target needs order. */
+    public static final int DEFAULT_WINDOW = 8;
+    /** While records flow, the cursor file is replaced (and forced) at most this often. */
+    static final long COMMIT_MILLIS = 100;
+    /** Records and bytes read ahead of the cursor, at most. */
+    private static final int MAX_BATCHES = 64;
+    private static final long MAX_INFLIGHT_BYTES = 1L << 20;
 
     private final OutboxReader reader;
     private final List<Target> targets;
@@ -42,21 +60,21 @@ public final class Shipper implements Runnable, AutoCloseable {
     private final long pollMillis;
     private final long backoffBaseMillis;
     private final long backoffCapMillis;
+    private final int window;
     private final Map<String, Stats> stats = new LinkedHashMap<>();
+    private final Map<Target, java.util.concurrent.ExecutorService> lanes = new java.util.IdentityHashMap<>();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong damaged = new AtomicLong();
     private final AtomicLong offloaded = new AtomicLong();
+    private final AtomicLong wakeups = new AtomicLong();
+    private final Object signal = new Object();
+    private boolean signalled;
     private volatile long oldestPendingAt;
     private volatile long pendingBytes;
     private volatile long heartbeat = System.nanoTime();
     private volatile boolean running = true;
     private volatile Thread thread;
-    /** The calls of a batch run side by side: 8 threads, two targets' worth of 10-entry calls for a 40-record batch in one round. */
-    private final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "bulwark-ship-call");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile java.nio.file.WatchService watch;
 
     static final class Stats {
         final AtomicLong delivered = new AtomicLong();
@@ -65,10 +83,37 @@ public final class Shipper implements Runnable, AutoCloseable {
         final AtomicLongArray latency = new AtomicLongArray(BUCKETS.length + 1);
         final AtomicLong latencyCount = new AtomicLong();
         final AtomicLong latencyMicros = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
         volatile String lastError;
     }
 
+    /** Records read and handed to the targets, not yet acknowledged by all of them. */
+    private static final class InFlight {
+        final Record.Position next;
+        final long bytes;
+        final long firstAppendedAt;
+        final java.util.concurrent.atomic.AtomicInteger callsLeft;
+        volatile boolean done;
+
+        InFlight(Record.Position next, long bytes, long firstAppendedAt, int calls) {
+            this.next = next;
+            this.bytes = bytes;
+            this.firstAppendedAt = firstAppendedAt;
+            this.callsLeft = new java.util.concurrent.atomic.AtomicInteger(calls);
+            this.done = calls == 0;
+        }
+    }
+
     public Shipper(Path outbox, List<Target> targets, Overflow overflow, PrintStream log, long pollMillis, long backoffBaseMillis, long backoffCapMillis) {
+        this(outbox, targets, overflow, log, pollMillis, backoffBaseMillis, backoffCapMillis, DEFAULT_WINDOW);
+    }
+
+    /** @param window calls in flight per target (a target that needs order, a FIFO queue, gets 1) */
+    public Shipper(Path outbox, List<Target> targets, Overflow overflow, PrintStream log, long pollMillis, long backoffBaseMillis, long backoffCapMillis,
+            int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be at least 1 call in flight per target: " + window);
+        }
         this.log = log;
         this.reader = new OutboxReader(outbox, (seg, off, bytes, why) -> {
             damaged.incrementAndGet();
@@ -79,37 +124,74 @@ public final class Shipper implements Runnable, AutoCloseable {
         this.pollMillis = pollMillis;
         this.backoffBaseMillis = backoffBaseMillis;
         this.backoffCapMillis = backoffCapMillis;
-        for (Target t : targets) {
+        this.window = window;
+        for (Target t : this.targets) {
             stats.put(t.name(), new Stats());
+            int threads = t.ordered() ? 1 : window;
+            lanes.put(t, java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread th = new Thread(r, "bulwark-ship-" + t.name());
+                th.setDaemon(true);
+                return th;
+            }));
         }
     }
 
     @Override
     public void run() {
         thread = Thread.currentThread();
+        Thread watcher = startWatch();
+        java.util.ArrayDeque<InFlight> inflight = new java.util.ArrayDeque<>();
+        long inflightBytes = 0;
         try {
-            Record.Position cursor = reader.cursor();
+            Record.Position readAt = reader.cursor();
+            Record.Position toCommit = null;
+            long lastCommit = 0;
+            long lastPending = 0;
             while (running) {
                 heartbeat = System.nanoTime();
-                OutboxReader.Batch batch = reader.read(cursor, 100, 4L << 20);
-                pendingBytes = reader.pendingBytes(cursor);
-                if (batch.records().isEmpty()) {
-                    oldestPendingAt = 0;
-                    if (!batch.next().equals(cursor)) {
-                        cursor = batch.next(); // damage skipped
-                        reader.commit(cursor);
-                        continue;
-                    }
-                    sleep(pollMillis);
+                // the cursor follows the batches every target took, in the outbox's order
+                while (!inflight.isEmpty() && inflight.peekFirst().done) {
+                    InFlight f = inflight.pollFirst();
+                    inflightBytes -= f.bytes;
+                    toCommit = f.next;
+                }
+                long now = System.currentTimeMillis();
+                if (toCommit != null && (inflight.isEmpty() || now - lastCommit >= COMMIT_MILLIS)) {
+                    reader.commit(toCommit);
+                    toCommit = null;
+                    lastCommit = now;
+                }
+                oldestPendingAt = inflight.isEmpty() ? 0 : inflight.peekFirst().firstAppendedAt;
+                if (now - lastPending >= 250) {
+                    pendingBytes = reader.pendingBytes(readAt) + inflightBytes;
+                    lastPending = now;
+                }
+                if (inflight.size() >= MAX_BATCHES || inflightBytes >= MAX_INFLIGHT_BYTES) {
+                    await(pollMillis); // a call's completion wakes us
                     continue;
                 }
-                oldestPendingAt = batch.records().get(0).appendedAt();
-                ship(batch.records());
-                if (!running) {
-                    return; // interrupted mid-batch: it is sent again at the next start
+                OutboxReader.Batch batch = reader.read(readAt, 100, 256L << 10);
+                if (batch.records().isEmpty() && batch.next().equals(readAt)) {
+                    if (toCommit != null) {
+                        continue; // commit what finished before sleeping
+                    }
+                    await(pollMillis);
+                    continue;
                 }
-                cursor = batch.next();
-                reader.commit(cursor);
+                InFlight f = dispatch(batch);
+                if (!running) {
+                    return; // interrupted mid-offload: sent again at the next start
+                }
+                inflight.addLast(f);
+                inflightBytes += f.bytes;
+                readAt = batch.next();
+            }
+            // stopping: keep what every target took (a call cut short is sent again at the next start)
+            while (!inflight.isEmpty() && inflight.peekFirst().done) {
+                toCommit = inflight.pollFirst().next;
+            }
+            if (toCommit != null) {
+                reader.commit(toCommit);
             }
         } catch (IOException e) {
             log.println("bulwark ship: cannot read the outbox " + reader.dir() + ": " + e.getMessage());
@@ -118,11 +200,109 @@ public final class Shipper implements Runnable, AutoCloseable {
             log.println("bulwark ship: stopped by " + e);
             e.printStackTrace(log);
             running = false;
+        } finally {
+            if (watcher != null) {
+                watcher.interrupt();
+            }
         }
     }
 
-    /** One batch to every target; returns when all took it (or the shipper is stopping). */
-    void ship(List<Record> records) throws IOException {
+    /** Wakes the loop: a call finished, or the outbox changed. */
+    private void wake() {
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void await(long ms) {
+        synchronized (signal) {
+            if (!signalled) {
+                try {
+                    signal.wait(Math.max(1, ms));
+                } catch (InterruptedException e) {
+                    running = false;
+                    Thread.currentThread().interrupt();
+                }
+            }
+            signalled = false;
+        }
+    }
+
+    /** inotify on the outbox directory: the sensor's appends and new segments wake the loop. Null when no watch can be set. */
+    private Thread startWatch() {
+        try {
+            java.nio.file.WatchService ws = reader.dir().getFileSystem().newWatchService();
+            reader.dir().register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            watch = ws;
+            Thread t = new Thread(() -> {
+                try {
+                    while (running) {
+                        java.nio.file.WatchKey k = ws.take();
+                        k.pollEvents();
+                        wakeups.incrementAndGet();
+                        wake();
+                        if (!k.reset()) {
+                            return; // the directory is gone: the fallback poll goes on
+                        }
+                    }
+                } catch (InterruptedException | java.nio.file.ClosedWatchServiceException stop) {
+                    // stopping
+                }
+            }, "bulwark-ship-watch");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        } catch (IOException | UnsupportedOperationException e) {
+            log.println("bulwark ship: cannot watch " + reader.dir() + " (" + e.getMessage() + "); polling it every " + pollMillis + " ms");
+            return null;
+        }
+    }
+
+    /** Parses and offloads one batch, then hands its calls to every target's lane; returns its in-flight record. */
+    private InFlight dispatch(OutboxReader.Batch batch) throws IOException {
+        List<Record> records = batch.records();
+        List<Item> items = prepare(records);
+        long bytes = 0;
+        for (Record r : records) {
+            bytes += r.payload().length;
+        }
+        List<Target> order = new ArrayList<>();
+        List<List<Item>> chunks = new ArrayList<>();
+        for (Target t : targets) {
+            List<Item> pending = new ArrayList<>();
+            for (Item it : items) {
+                if (it.body() != null) {
+                    pending.add(it);
+                }
+            }
+            if (pending.isEmpty()) {
+                continue;
+            }
+            for (List<Item> c : t.calls(pending)) {
+                order.add(t);
+                chunks.add(c);
+            }
+        }
+        InFlight f = new InFlight(batch.next(), bytes, records.isEmpty() ? 0 : records.get(0).appendedAt(), chunks.size());
+        for (int k = 0; k < chunks.size(); k++) {
+            Target t = order.get(k);
+            List<Item> c = chunks.get(k);
+            try {
+                lanes.get(t).execute(() -> {
+                    if (deliver(t, c) && f.callsLeft.decrementAndGet() == 0) {
+                        f.done = true;
+                        wake();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                running = false;
+            }
+        }
+        return f;
+    }
+
+    private List<Item> prepare(List<Record> records) throws IOException {
         List<Item> items = new ArrayList<>(records.size());
         for (Record r : records) {
             try {
@@ -140,62 +320,7 @@ public final class Shipper implements Runnable, AutoCloseable {
                 offload(it);
             }
         }
-        if (targets.size() == 1) {
-            deliver(targets.get(0), items);
-            return;
-        }
-        // the targets side by side: a slow or unreachable one does not hold the others' latency
-        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-        for (Target t : targets) {
-            running.add(calls.submit(() -> {
-                deliver(t, items);
-                return null;
-            }));
-        }
-        for (java.util.concurrent.Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                this.running = false;
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
-        }
-    }
-
-    /** One attempt: the calls side by side; a call that throws fails all its items as one Failure each. */
-    private List<Target.Failure> attempt(Target t, List<Item> pending) throws Exception {
-        List<List<Item>> chunks = t.calls(pending);
-        if (chunks.size() == 1) {
-            return t.call(chunks.get(0));
-        }
-        List<java.util.concurrent.Future<List<Target.Failure>>> futures = new ArrayList<>();
-        for (List<Item> c : chunks) {
-            futures.add(calls.submit(() -> t.call(c)));
-        }
-        List<Target.Failure> failed = new ArrayList<>();
-        Exception whole = null;
-        int wholeFailed = 0;
-        for (int k = 0; k < futures.size(); k++) {
-            try {
-                failed.addAll(futures.get(k).get());
-            } catch (java.util.concurrent.ExecutionException e) {
-                Exception cause = e.getCause() instanceof Exception x ? x : new RuntimeException(e.getCause());
-                whole = cause;
-                wholeFailed++;
-                for (Item it : chunks.get(k)) {
-                    failed.add(new Target.Failure(it, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()), true));
-                }
-            }
-        }
-        if (whole != null && wholeFailed == chunks.size()) {
-            throw whole; // nothing got through: the target is down
-        }
-        return failed;
+        return items;
     }
 
     private void offload(Item it) throws IOException {
@@ -217,59 +342,70 @@ public final class Shipper implements Runnable, AutoCloseable {
         }
     }
 
-    private void deliver(Target t, List<Item> items) throws IOException {
+    /**
+     * One call's items to {@code t} until it took them all (retrying only the failed entries); false
+     * when the shipper stopped first. A target that fails whole calls is logged once when it goes
+     * down and once when it answers again, whatever the number of calls in flight.
+     */
+    private boolean deliver(Target t, List<Item> items) {
         Stats s = stats.get(t.name());
-        List<Item> pending = new ArrayList<>();
-        for (Item it : items) {
-            if (it.body() != null) {
-                pending.add(it);
-            }
-        }
+        List<Item> pending = items;
         int attempt = 0;
-        while (!pending.isEmpty() && running) {
-            heartbeat = System.nanoTime();
-            List<Target.Failure> failed;
-            try {
-                failed = attempt(t, pending);
-            } catch (Exception e) {
-                s.failedCalls.incrementAndGet();
-                s.retries.addAndGet(pending.size());
-                s.lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                attempt++;
-                if (attempt == 1 || attempt % 10 == 0) {
-                    log.println("bulwark ship: " + t.name() + " unreachable (attempt " + attempt + ", " + pending.size()
-                            + " waiting): " + s.lastError);
+        try {
+            while (!pending.isEmpty()) {
+                if (!running) {
+                    return false;
                 }
-                sleep(backoff(attempt));
-                continue;
-            }
-            List<Item> retry = new ArrayList<>();
-            java.util.Set<Item> notTaken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (Target.Failure f : failed) {
-                notTaken.add(f.item());
-                if (f.retryable()) {
-                    retry.add(f.item());
-                } else {
-                    deadLetter(t.name(), f.code(), f.message(), f.item().id(), f.item().body());
+                heartbeat = System.nanoTime();
+                List<Target.Failure> failed;
+                try {
+                    failed = t.call(pending);
+                } catch (Exception e) {
+                    s.failedCalls.incrementAndGet();
+                    s.retries.addAndGet(pending.size());
+                    s.lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    attempt++;
+                    if (s.down.compareAndSet(false, true) || attempt % 10 == 0) {
+                        log.println("bulwark ship: " + t.name() + " unreachable (attempt " + attempt + ", " + pending.size()
+                                + " waiting in this call): " + s.lastError);
+                    }
+                    sleep(backoff(attempt));
+                    continue;
                 }
-            }
-            long now = System.currentTimeMillis();
-            for (Item it : pending) {
-                if (!notTaken.contains(it)) {
-                    s.delivered.incrementAndGet();
-                    observe(s, (now - it.appendedAt()) / 1000.0);
+                List<Item> retry = new ArrayList<>();
+                java.util.Set<Item> notTaken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (Target.Failure f : failed) {
+                    notTaken.add(f.item());
+                    if (f.retryable()) {
+                        retry.add(f.item());
+                    } else {
+                        deadLetter(t.name(), f.code(), f.message(), f.item().id(), f.item().body());
+                    }
                 }
+                long now = System.currentTimeMillis();
+                for (Item it : pending) {
+                    if (!notTaken.contains(it)) {
+                        s.delivered.incrementAndGet();
+                        observe(s, (now - it.appendedAt()) / 1000.0);
+                    }
+                }
+                if (s.down.compareAndSet(true, false)) {
+                    log.println("bulwark ship: " + t.name() + " reachable again; delivered after " + attempt + " attempts");
+                }
+                if (!retry.isEmpty()) {
+                    s.retries.addAndGet(retry.size());
+                    s.lastError = failed.get(0).code() + ": " + failed.get(0).message();
+                    attempt++;
+                    sleep(backoff(attempt));
+                }
+                pending = retry;
             }
-            if (attempt > 0 && retry.isEmpty()) {
-                log.println("bulwark ship: " + t.name() + " reachable again; delivered after " + attempt + " attempts");
-            }
-            if (!retry.isEmpty()) {
-                s.retries.addAndGet(retry.size());
-                s.lastError = failed.get(0).code() + ": " + failed.get(0).message();
-                attempt++;
-                sleep(backoff(attempt));
-            }
-            pending = retry;
+            return true;
+        } catch (IOException e) {
+            log.println("bulwark ship: cannot write the dead-letter file in " + reader.dir() + ": " + e.getMessage() + "; stopping");
+            running = false;
+            wake();
+            return false;
         }
     }
 
@@ -343,6 +479,8 @@ public final class Shipper implements Runnable, AutoCloseable {
         long oldest = oldestPendingAt;
         m.gauge("bulwark_outbox_oldest_age_seconds", "Age of the oldest record not yet delivered everywhere (0 when none)",
                 oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0);
+        m.counter("bulwark_ship_wakeups_total", "Times the outbox directory's watch (inotify) woke the shipper", wakeups.get());
+        m.gauge("bulwark_delivery_window", "Calls in flight per target, at most (1 for a FIFO queue)", window);
         m.counter("bulwark_outbox_damaged_total", "Damaged outbox stretches reported and skipped", damaged.get());
         m.counter("bulwark_delivery_dead_letter_total", "Records a target will never take, kept in dead-letter.jsonl", deadLetters.get());
         m.counter("bulwark_delivery_offloaded_total", "Envelopes over a target's size limit, written to S3 and sent as pointers", offloaded.get());
@@ -371,6 +509,17 @@ public final class Shipper implements Runnable, AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
-        calls.shutdownNow();
+        for (java.util.concurrent.ExecutorService lane : lanes.values()) {
+            lane.shutdownNow();
+        }
+        java.nio.file.WatchService w = watch;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException ignored) {
+                // stopping
+            }
+        }
+        wake();
     }
 }

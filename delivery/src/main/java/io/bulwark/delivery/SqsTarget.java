@@ -40,6 +40,11 @@ public final class SqsTarget implements Target {
     }
 
     @Override
+    public boolean ordered() {
+        return fifo;
+    }
+
+    @Override
     public int maxItemBytes() {
         return MAX_MESSAGE - ATTRIBUTE_ROOM;
     }

@@ -14,6 +14,14 @@ public interface Target {
     /** Largest body one item may have here; bigger ones travel through S3 ({@link Item#pointTo}). */
     int maxItemBytes();
 
+    /**
+     * True when the target keeps the order of what it is sent (a FIFO queue): the shipper then has
+     * one call in flight to it, not several.
+     */
+    default boolean ordered() {
+        return false;
+    }
+
     /** The items cut into calls, in order. */
     List<List<Item>> calls(List<Item> items);
 

@@ -33,9 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -90,6 +88,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--playbooks", paramLabel = "PATH", description = "Playbook files or directories the respond function runs besides the default playbook (repeatable).")
     List<Path> playbooks;
 
+    @Option(names = "--sqs-store", paramLabel = "PATH|memory", description = "ElasticMQ's queues and messages in the H2 database PATH.mv.db, so "
+            + "what is queued survives a restart of the stack (default DIR/sqs/messages); 'memory' keeps them in memory only (lost at a stop).")
+    String sqsStore;
+
     @Option(names = "--sqs-port", defaultValue = "" + LocalEndpoints.SQS_PORT) int sqsPort;
     @Option(names = "--s3-port", defaultValue = "" + LocalEndpoints.S3_PORT) int s3Port;
     @Option(names = "--events-port", defaultValue = "" + LocalEndpoints.EVENTS_PORT) int eventsPort;
@@ -99,7 +101,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
                     + "consumer, e.g. bench/alert-latency.sh). Environment: BULWARK_STACK_NO_TRIAGE=true.")
     boolean noTriage;
 
-    private final PrintStream log = System.err;
+    private final PrintStream log;
     private SQSRestServer sqs;
     private S3Proxy s3proxy;
     private BlobStoreContext blobs;
@@ -120,19 +122,24 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
     private SqsClient sqsClient;
     private S3Client s3Client;
 
+    public LocalStack() {
+        this(System.err);
+    }
+
+    /** A stack logging to {@code log} (what the tests read). */
+    LocalStack(PrintStream log) {
+        this.log = log;
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalStack()).execute(args));
     }
 
     public static final List<String> QUEUES = List.of("bulwark-alerts-dlq", "bulwark-alerts", "bulwark-node-commands-dlq", "bulwark-node-commands");
 
-    /** Starts ElasticMQ on {@code port} with the queues; the stack's and the tests' way. */
+    /** Starts ElasticMQ on {@code port}, in memory; the tests' way ({@link SqsServer} with a store is the stack's). */
     public static SQSRestServer startSqs(int port) {
-        SQSRestServer s = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
-                .withServerAddress(new NodeAddress("http", "127.0.0.1", port, "")).withAWSAccountId(BusServer.ACCOUNT)
-                .withAWSRegion(BusServer.REGION).start();
-        s.waitUntilStarted();
-        return s;
+        return SqsServer.start(port, null);
     }
 
     /** Creates the queues the AWS setup has (infra/modules/queues): each with its DLQ after 5 receives. */
@@ -177,9 +184,10 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bulwark-stack-stop"));
         start();
         log.flush();
-        System.out.printf("bulwark stack: ready in %d ms — sqs http://127.0.0.1:%d/%s/bulwark-alerts, s3 http://127.0.0.1:%d (files under %s), "
+        System.out.printf("bulwark stack: ready in %d ms — sqs http://127.0.0.1:%d/%s/bulwark-alerts (%s), s3 http://127.0.0.1:%d (files under %s), "
                         + "bus http://127.0.0.1:%d rules %s%s%n",
-                (System.nanoTime() - t0) / 1_000_000, sqsPort, BusServer.ACCOUNT, s3Port, dir.resolve("archive"), eventsPort, bus.rules(),
+                (System.nanoTime() - t0) / 1_000_000, sqsPort, BusServer.ACCOUNT,
+                "memory".equals(sqsStore) ? "in memory" : "stored in " + (sqsStore == null ? dir.resolve("sqs").resolve("messages") : sqsStore) + ".mv.db", s3Port, dir.resolve("archive"), eventsPort, bus.rules(),
                 (shipper == null ? "" : ", shipping " + outboxDir()) + (uploader == null ? "" : ", archiving evidence " + evidenceDir())
                         + (commandReceiver == null ? "" : ", node commands into " + commandsDir()));
         System.out.flush();
@@ -208,7 +216,15 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         ShipCommand.Clients clients = new ShipCommand.Clients(BusServer.REGION, true, URI.create("http://127.0.0.1:" + sqsPort),
                 URI.create("http://127.0.0.1:" + eventsPort), URI.create("http://127.0.0.1:" + s3Port));
         // the three servers start side by side: ElasticMQ's actor system is the slow one
-        Thread sqsStart = new Thread(() -> sqs = startSqs(sqsPort), "bulwark-stack-sqs");
+        Path sqsFile = "memory".equals(sqsStore) ? null : sqsStore == null ? dir.resolve("sqs").resolve("messages") : Path.of(sqsStore);
+        RuntimeException[] sqsFailed = new RuntimeException[1];
+        Thread sqsStart = new Thread(() -> {
+            try {
+                sqs = SqsServer.start(sqsPort, sqsFile);
+            } catch (RuntimeException e) {
+                sqsFailed[0] = e;
+            }
+        }, "bulwark-stack-sqs");
         sqsStart.start();
         blobs = filesystem(dir.resolve("archive"));
         BlobStore store = blobs.getBlobStore();
@@ -232,7 +248,8 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
         bus.rule("incident-snapshot", Patterns.load(Patterns.INCIDENT), snapshot);
         sqsStart.join();
         if (sqs == null) {
-            throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort);
+            throw new IllegalStateException("ElasticMQ did not start on 127.0.0.1:" + sqsPort
+                    + (sqsFailed[0] == null ? "" : ": " + sqsFailed[0].getMessage()), sqsFailed[0]);
         }
         sqsClient = clients.sqs();
         createQueues(sqsClient);
@@ -268,7 +285,7 @@ public final class LocalStack implements Callable<Integer>, AutoCloseable {
             List<io.bulwark.delivery.Target> targets = new ArrayList<>();
             targets.add(new SqsTarget(sqsClient, "http://127.0.0.1:" + sqsPort + "/" + BusServer.ACCOUNT + "/" + LocalEndpoints.QUEUE, host()));
             targets.add(new EventBridgeTarget(clients.events(), LocalEndpoints.BUS));
-            shipper = new Shipper(outboxDir(), targets, new Overflow(s3Client, LocalEndpoints.BUCKET, host()), log, 20, 200, 30_000);
+            shipper = new Shipper(outboxDir(), targets, new Overflow(s3Client, LocalEndpoints.BUCKET, host()), log, 200, 200, 30_000);
         }
         if (!"none".equals(evidence)) {
             // the shipper's evidence upload, through the S3 protocol into the same bucket (docs/archive.md)

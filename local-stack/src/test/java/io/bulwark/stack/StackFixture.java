@@ -20,13 +20,18 @@ final class StackFixture {
     }
 
     static LocalStack start(Path dir, boolean triage) throws Exception {
-        LocalStack s = new LocalStack();
+        return start(dir, triage, System.err, 0);
+    }
+
+    /** With the stack's log into {@code log} and the shipper's /metrics on {@code metricsPort} (0: none). */
+    static LocalStack start(Path dir, boolean triage, java.io.PrintStream log, int metricsPort) throws Exception {
+        LocalStack s = new LocalStack(log);
         s.noTriage = !triage;
         s.dir = dir;
         s.sqsPort = freePort();
         s.s3Port = freePort();
         s.eventsPort = freePort();
-        s.metricsPort = 0;
+        s.metricsPort = metricsPort;
         try {
             s.start();
         } catch (Exception | Error e) {
