@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
  * truncated.
  *
  * <p>Compression is zstd at level 1 (5 times faster than gzip -1 here, and smaller:
- * docs/benchmarks.md), on the capture thread. Where zstd's native library cannot load, gzip at
+ * docs/benchmarks.md), by one zstd worker thread beside the capture thread ({@link #ZSTD_WORKERS}). Where zstd's native library cannot load, gzip at
  * level 1, except where the data does not compress: every 1 MiB the ratio of the last chunk is
  * checked, and a chunk that came out at over 97% of its size switches to stored blocks (level 0)
  * for the next 8 MiB, then level 1 is tried again.
@@ -41,7 +41,11 @@ final class ChangedFiles {
 
     /** What the walk found and wrote. */
     record Result(String method, String root, String since, long files, long dirs, long rawBytes, long tarBytes,
-                  boolean truncated, long skippedFiles, long skippedBytes, List<Map<String, Object>> index, List<String> errors) {}
+                  boolean truncated, long skippedFiles, long skippedBytes, List<Map<String, Object>> index, List<String> errors,
+                  List<String> whiteouts, List<String> opaqueDirs) {}
+
+    /** Paths of whiteouts and opaque directories listed in the result (each list), at most. */
+    static final int MAX_OVERLAY_PATHS = 10_000;
 
     private ChangedFiles() {}
 
@@ -54,7 +58,15 @@ final class ChangedFiles {
     }
 
     /** Compression for {@link #write}: {@link #ADAPTIVE} (what captures use), {@link #NONE} (a plain tar), or a fixed gzip level 0-9 (benchmarks). */
-    static final int ADAPTIVE = -1, NONE = -2, HUFFMAN = -3, ZSTD = -4;
+    static final int ADAPTIVE = -1, NONE = -2, HUFFMAN = -3, ZSTD = -4, ZSTD_MT = -5;
+
+    /**
+     * zstd worker threads for captures: 1 (default) moves compression to one zstd worker so it overlaps reading
+     * and tar writing (215 MB alert to manifest 1.01 s against 1.16 s on the capture thread, docs/benchmarks.md);
+     * the same compression work, done sooner, on the second core for those seconds. 0 compresses on the capture
+     * thread. Set with -Dbulwark.evidence.zstdWorkers=N (the sensor's jvm.options).
+     */
+    static final int ZSTD_WORKERS = Integer.getInteger("bulwark.evidence.zstdWorkers", 1);
 
     /** True when zstd's native library loads here (it is unpacked into java.io.tmpdir, which must not be noexec). */
     static boolean zstdAvailable() {
@@ -69,7 +81,8 @@ final class ChangedFiles {
 
     static Result write(Path root, String method, long sinceNs, long maxTarBytes, OutputStream out, String label, int level) throws IOException {
         CountingOut counter = new CountingOut(out);
-        OutputStream gz = level == NONE ? null : level == ZSTD ? zstd(counter) : new AdaptiveGzip(counter, level); // gzip writes its header at once
+        OutputStream gz = level == NONE ? null : level == ZSTD ? zstd(counter, ZSTD_WORKERS) : level == ZSTD_MT ? zstd(counter, 1)
+                : new AdaptiveGzip(counter, level); // gzip writes its header at once
         TarWriter tar = new TarWriter(gz == null ? counter : gz);
         List<Map<String, Object>> index = new ArrayList<>();
         List<String> errors = new ArrayList<>();
@@ -78,6 +91,13 @@ final class ChangedFiles {
         long t0 = System.nanoTime();
         c[5] = PROGRESS_BYTES;
         Object rootDev = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        // an overlay upper directory: a whiteout (char device 0:0, or since Linux 6.7 an empty file with
+        // trusted.overlay.whiteout) is a file deleted from the image; an opaque directory
+        // (trusted.overlay.opaque=y, or user.overlay.opaque on userxattr mounts) hides the image's directory:
+        // it was deleted and made again, so everything the image had there is gone
+        boolean overlay = method.startsWith("overlay");
+        List<String> whiteouts = new ArrayList<>();
+        List<String> opaque = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -90,8 +110,22 @@ final class ChangedFiles {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (!dir.equals(root) && changed(u, sinceNs)) {
-                    tar.entry(header(rel(root, dir) + "/", TarWriter.DIRECTORY, u, 0, null), null);
+                    Map<String, String> x = overlay ? opaqueXattr(dir) : Map.of();
+                    tar.entry(header(rel(root, dir) + "/", TarWriter.DIRECTORY, u, 0, null), null, x);
                     c[1]++;
+                    if (!x.isEmpty()) {
+                        if (opaque.size() < MAX_OVERLAY_PATHS) {
+                            opaque.add(rel(root, dir));
+                        }
+                        if (index.size() < MAX_INDEX) {
+                            Map<String, Object> e = entry(rel(root, dir) + "/", u, 0);
+                            e.put("captured", true);
+                            e.put("overlay", "opaque");
+                            e.put("meaning", "the image's directory was deleted and made again: nothing the image had under it is visible");
+                            e.put("xattrs", x);
+                            index.add(e);
+                        }
+                    }
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -118,10 +152,20 @@ final class ChangedFiles {
                     }
                     return FileVisitResult.CONTINUE;
                 }
+                String whiteout = null;
+                if (overlay && (fmt == 0020000 && ((Number) u.get("rdev")).longValue() == 0)) {
+                    whiteout = "whiteout";
+                } else if (overlay && fmt == 0100000 && size == 0 && Xattrs.get(file, "trusted.overlay.whiteout") != null) {
+                    whiteout = "whiteout (xattr)";
+                }
+                if (whiteout != null && whiteouts.size() < MAX_OVERLAY_PATHS) {
+                    whiteouts.add(name);
+                }
                 if (fmt == 0100000) {
                     long read;
                     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                        read = tar.entry(header(name, TarWriter.REGULAR, u, size, null), in);
+                        read = tar.entry(header(name, TarWriter.REGULAR, u, size, null), in,
+                                whiteout != null ? Map.of("trusted.overlay.whiteout", "") : Map.of());
                     } catch (IOException e) {
                         errors.add(name + ": " + e.getMessage());
                         return FileVisitResult.CONTINUE;
@@ -146,6 +190,10 @@ final class ChangedFiles {
                 if (index.size() < MAX_INDEX) {
                     Map<String, Object> e = entry(name, u, size);
                     e.put("captured", true);
+                    if (whiteout != null) {
+                        e.put("overlay", whiteout);
+                        e.put("meaning", "deleted from the image in the container");
+                    }
                     index.add(e);
                 }
                 if (tar.written() >= c[5]) {
@@ -171,13 +219,28 @@ final class ChangedFiles {
         }
         counter.flush();
         String since = sinceNs == Long.MIN_VALUE ? null : java.time.Instant.ofEpochSecond(0, sinceNs).toString();
-        return new Result(method, root.toString(), since, c[0], c[1], c[2], tar.written(), truncated[0], c[3], c[4], index, errors);
+        return new Result(method, root.toString(), since, c[0], c[1], c[2], tar.written(), truncated[0], c[3], c[4], index, errors,
+                whiteouts, opaque);
     }
 
-    /** zstd level 1 with a content checksum, on this thread (no extra workers: the decoder needs the other core). */
-    private static OutputStream zstd(OutputStream out) throws IOException {
+    /** The opaque mark of an overlay upper directory as an xattr map (empty when not opaque). */
+    static Map<String, String> opaqueXattr(Path dir) {
+        for (String n : new String[] {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+            String v = Xattrs.get(dir, n);
+            if (v != null && (v.equals("y") || v.equals("x"))) {
+                return Map.of(n, v);
+            }
+        }
+        return Map.of();
+    }
+
+    /** zstd level 1 with a content checksum; {@code workers} 0: on this thread (the decoder needs the other core). */
+    private static OutputStream zstd(OutputStream out, int workers) throws IOException {
         com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out, 1);
         z.setChecksum(true);
+        if (workers > 0) {
+            z.setWorkers(workers);
+        }
         return z;
     }
 

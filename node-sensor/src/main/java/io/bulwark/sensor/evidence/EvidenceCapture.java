@@ -702,6 +702,14 @@ public final class EvidenceCapture implements AutoCloseable {
         idx.put("truncated", r.truncated());
         idx.put("skipped_files", r.skippedFiles());
         idx.put("skipped_bytes", r.skippedBytes());
+        if (r.method().startsWith("overlay")) {
+            idx.put("overlay_whiteouts", r.whiteouts());
+            idx.put("overlay_opaque_dirs", r.opaqueDirs());
+            if (!Xattrs.available()) {
+                r.errors().add("lgetxattr unavailable: opaque directories not detected");
+            }
+        }
+        idx.put("mounts", containerMounts(options.proc(), s.container.pid()));
         idx.put("errors", r.errors());
         idx.put("entries", r.index());
         dir.json("changed-files.json", idx, producer, at);
@@ -709,6 +717,65 @@ public final class EvidenceCapture implements AutoCloseable {
         note.remove("entries");
         note.remove("errors");
         notes.put("changed_files", note);
+    }
+
+    /** Pseudo file systems a container always has: not evidence of a change. */
+    private static final java.util.Set<String> PSEUDO_FS = java.util.Set.of("proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "securityfs",
+            "debugfs", "tracefs", "bpf", "pstore", "hugetlbfs", "binfmt_misc", "configfs", "fusectl", "nsfs", "autofs");
+
+    /**
+     * The container's mounts below its root (its init's mountinfo): volumes, bind mounts, tmpfs. They are
+     * other file systems, so the changed-files tar does not hold them (the walk stays on the root's file
+     * system); they are listed so a responder knows where else the container could write. Pseudo file
+     * systems (proc, sysfs, cgroup, devpts, mqueue …) are counted, not listed.
+     */
+    static Map<String, Object> containerMounts(Path proc, int pid) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> list = new ArrayList<>();
+        int pseudo = 0;
+        try {
+            for (String line : Files.readAllLines(proc.resolve(pid + "/mountinfo"))) {
+                String[] f = line.split(" ");
+                int dash = java.util.Arrays.asList(f).indexOf("-");
+                if (f.length < 6 || dash < 0 || dash + 3 >= f.length || "/".equals(f[4])) {
+                    continue;
+                }
+                String type = f[dash + 1];
+                if (PSEUDO_FS.contains(type)) {
+                    pseudo++;
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("mount_point", unescape(f[4]));
+                m.put("fs_type", type);
+                m.put("source", unescape(f[dash + 2]));
+                m.put("root", unescape(f[3]));
+                m.put("writable", java.util.Arrays.asList(f[5].split(",")).contains("rw"));
+                m.put("captured", false);
+                m.put("reason", "another file system mounted into the container: listed, not in the changed-files tar");
+                list.add(m);
+            }
+        } catch (IOException | RuntimeException e) {
+            out.put("error", "/proc/" + pid + "/mountinfo: " + e.getMessage());
+        }
+        out.put("listed", list);
+        out.put("pseudo_file_systems", pseudo);
+        return out;
+    }
+
+    /** mountinfo's octal escapes (\040 for a space …). */
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(ch);
+            }
+        }
+        return b.toString();
     }
 
     /** The root mount of a process's mount namespace: file system type and, for an overlay, its upper directory. */

@@ -40,6 +40,11 @@ final class TarWriter implements AutoCloseable {
      * content bytes actually read.
      */
     long entry(Header h, InputStream content) throws IOException {
+        return entry(h, content, Map.of());
+    }
+
+    /** As {@link #entry(Header, InputStream)}, with extended attributes as pax {@code SCHILY.xattr.NAME} records (GNU tar --xattrs, bsdtar). */
+    long entry(Header h, InputStream content, Map<String, String> xattrs) throws IOException {
         Map<String, String> pax = new LinkedHashMap<>();
         byte[] name = h.name().getBytes(StandardCharsets.UTF_8);
         if (name.length > 100) {
@@ -53,6 +58,7 @@ final class TarWriter implements AutoCloseable {
         }
         pax.put("mtime", seconds(h.mtimeNs()));
         pax.put("ctime", seconds(h.ctimeNs()));
+        xattrs.forEach((k, v) -> pax.put("SCHILY.xattr." + k, v));
         if (!pax.isEmpty()) {
             byte[] records = paxRecords(pax);
             writeHeader(new Header(paxName(h.name()), 'x', 0644, 0, 0, records.length, h.mtimeNs(), h.ctimeNs(), null, 0, 0),

@@ -159,7 +159,8 @@ public final class EvidenceBench {
             }
             long start = EvidenceCapture.startNs(Path.of("/proc"), c.pid());
             System.out.printf("changed files: %.1f MB written after the start (logs, executables, random), page cache warm%n", written / 1e6);
-            for (int[] mode : new int[][] {{ChangedFiles.ZSTD}, {ChangedFiles.NONE}, {ChangedFiles.ADAPTIVE}, {1}, {6}, {ChangedFiles.ZSTD}}) {
+            for (int[] mode : new int[][] {{ChangedFiles.ZSTD}, {ChangedFiles.ZSTD_MT}, {ChangedFiles.NONE}, {ChangedFiles.ADAPTIVE}, {1}, {6}, {ChangedFiles.ZSTD},
+                    {ChangedFiles.ZSTD_MT}}) {
                 Path out = spool.resolve("t-" + System.nanoTime());
                 long a = System.nanoTime();
                 ChangedFiles.Result res;
@@ -167,7 +168,8 @@ public final class EvidenceBench {
                     res = ChangedFiles.write(c.rootfs(), "mtime-since-start", start, 1L << 40, o, "bench", mode[0]);
                 }
                 double s = (System.nanoTime() - a) / 1e9;
-                String name = mode[0] == ChangedFiles.ZSTD ? "zstd level 1 (what captures use)" : mode[0] == ChangedFiles.ADAPTIVE ? "gzip adaptive (level 1, stored when incompressible)"
+                String name = mode[0] == ChangedFiles.ZSTD ? "zstd level 1, " + (ChangedFiles.ZSTD_WORKERS == 0 ? "on the capture thread" : ChangedFiles.ZSTD_WORKERS + " worker(s)")
+                        + " (captures)" : mode[0] == ChangedFiles.ZSTD_MT ? "zstd level 1, 1 worker thread (overlaps read + tar)" : mode[0] == ChangedFiles.ADAPTIVE ? "gzip adaptive (level 1, stored when incompressible)"
                         : mode[0] == ChangedFiles.NONE ? "plain tar (no compression)"
                         : mode[0] == ChangedFiles.HUFFMAN ? "gzip Huffman only (no string matching)" : "gzip level " + mode[0];
                 System.out.printf("  %-52s %7.1f MB in, %7.1f MB out, %5.2f s: %6.0f MB/s%n", name, res.rawBytes() / 1e6,

@@ -68,6 +68,16 @@ class EvidenceCommandTest {
             // a deleted image file is an overlay whiteout: a character device 0,0
             assertTrue(list.lines().anyMatch(l -> l.startsWith("c") && l.endsWith("bin/ls")), () -> "whiteout of /bin/ls: " + list);
             assertFalse(list.contains("bin/busybox"), list);
+            // changed-files.json names it as a deletion, and lists the container's other mounts (not in the tar)
+            JsonNode cf = Json.mapper().readTree(dir.resolve("changed-files.json").toFile());
+            assertEquals("bin/ls", cf.path("overlay_whiteouts").get(0).asText(), cf.toString());
+            assertTrue(cf.path("overlay_opaque_dirs").isArray(), cf.toString());
+            assertTrue(cf.path("mounts").path("pseudo_file_systems").asInt() > 0, cf.path("mounts").toString());
+            assertTrue(cf.path("mounts").path("listed").isArray(), cf.path("mounts").toString());
+            for (JsonNode mnt : cf.path("mounts").path("listed")) {
+                assertFalse(mnt.path("captured").asBoolean(true), mnt.toString());
+                assertFalse(mnt.path("mount_point").asText().isEmpty(), mnt.toString());
+            }
             JsonNode tree = Json.mapper().readTree(dir.resolve("process-tree.json").toFile());
             assertEquals(c.pid(), tree.path("container_init").asInt());
             assertTrue(Files.exists(dir.resolve("proc/" + c.pid() + "/facts.json")));
