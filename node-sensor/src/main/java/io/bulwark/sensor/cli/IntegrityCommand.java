@@ -54,7 +54,7 @@ public class IntegrityCommand implements Callable<Integer> {
     List<String> checks;
 
     @Option(names = "--allow-hook-owner", paramLabel = "OWNER", split = ",",
-            description = "Kernel entry hooks of this owner are a known agent's: counted, not reported (as named in a finding: bpf:NAME, ftrace:OPS, module:NAME, ftrace, unknown; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW.")
+            description = "Kernel entry hooks of this owner are a known agent's: counted, not reported (as named in a finding: bpf:NAME#ID or bpf:NAME for every load of that program, bpf-trampoline:KEY, ftrace:OPS, module:NAME, ftrace, unknown; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW.")
     List<String> allowHookOwners;
 
     @Override

@@ -130,7 +130,7 @@ public class UpCommand implements Callable<Integer> {
     int integritySeconds;
 
     @Option(names = "--allow-hook-owner", paramLabel = "OWNER", split = ",",
-            description = "Kernel entry hooks of this owner belong to a known agent on this node: counted, not alerted (the owner as an integrity alert names it: bpf:NAME, ftrace:OPS, module:NAME; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW. Unknown owners stay CRITICAL.")
+            description = "Kernel entry hooks of this owner belong to a known agent on this node: counted, not alerted (the owner as an integrity alert names it: bpf:NAME#ID, or bpf:NAME for every load of that program, bpf-trampoline:KEY, ftrace:OPS, module:NAME; a trailing * matches a prefix). Also BULWARK_INTEGRITY_ALLOW. Unknown owners stay CRITICAL.")
     List<String> allowHookOwners;
 
     @Option(names = "--audit-minutes", paramLabel = "N", defaultValue = "10",
