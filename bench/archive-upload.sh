@@ -4,7 +4,11 @@
 # in-process shipper: the node-manifest check (SHA-256 of every file), PutObject over the S3 protocol
 # to S3Proxy (If-None-Match, x-amz-checksum-sha256), the signed manifest and the index line.
 # Prints MB/s per round (the uploader's own timing) and the median.
+# Then, with the same S3Proxy, the same file by a bare `curl -T` (one unsigned PUT) and by `aws s3 cp`
+# (the AWS CLI: multipart, parallel parts), to show what S3Proxy itself allows.
 # Usage: bench/archive-upload.sh [SIZE_MIB=1024] [ROUNDS=3]
+#   MULTIPART=THRESHOLD_MIB,PART_MIB,THREADS  the shipper's multipart setting (default 64,16,4; 5120,16,1 = one PutObject)
+#   COMPARE=0                                  skip the curl / aws cli comparison
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1024}
@@ -16,7 +20,7 @@ PID=
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 head -c "${SIZE}M" /dev/urandom > "$WORK/tar.bin"
-echo "archive upload: ${SIZE} MiB changed-files tar, $ROUNDS rounds, S3Proxy on 127.0.0.1 over $WORK/var/archive ($(nproc) CPUs)"
+echo "archive upload: ${SIZE} MiB changed-files tar, $ROUNDS rounds, multipart ${MULTIPART:-64,16,4 (default)}, S3Proxy on 127.0.0.1 over $WORK/var/archive ($(nproc) CPUs)"
 rates=()
 for r in $(seq 1 "$ROUNDS"); do
   id=$(cat /proc/sys/kernel/random/uuid)
@@ -31,7 +35,7 @@ for r in $(seq 1 "$ROUNDS"); do
       "$id" "$now" "$now" "$now" "$(art changed-files.tar.gz application/gzip)" "$(art process-tree.json application/json)" > "$d/.m.tmp"
   mv "$d/.m.tmp" "$d/manifest.json"
   if [ -z "$PID" ]; then
-    java -jar "$JAR" --dir "$WORK/var" --outbox none --sqs-port 19424 --s3-port 19100 --events-port 19295 --metrics-port 0 \
+    java ${MULTIPART:+-Dbulwark.s3.multipart=$MULTIPART} -jar "$JAR" --dir "$WORK/var" --outbox none --sqs-port 19424 --s3-port 19100 --events-port 19295 --metrics-port 0 \
         > "$WORK/stack.out" 2> "$WORK/stack.err" &
     PID=$!
   fi
@@ -47,3 +51,23 @@ for r in $(seq 1 "$ROUNDS"); do
   rm -rf "$d"
 done
 printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END{print "median: " a[int((NR+1)/2)] " MB/s over " NR " rounds"}'
+if [ "${COMPARE:-1}" = 1 ]; then
+  bytes=$(stat -c %s "$WORK/tar.bin")
+  for r in 1 2; do
+    t0=$(date +%s%N)
+    curl -sSf -o /dev/null -T "$WORK/tar.bin" "http://127.0.0.1:19100/bulwark-archive/bench/curl-$r.bin"
+    t1=$(date +%s%N)
+    awk -v b="$bytes" -v ns="$((t1 - t0))" 'BEGIN{printf "curl -T (one unsigned PUT): %.1f MB in %d ms = %.0f MB/s\n", b/1e6, ns/1e6, b/1e6/(ns/1e9)}'
+  done
+  if command -v aws >/dev/null; then
+    for r in 1 2; do
+      t0=$(date +%s%N)
+      AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_REQUEST_CHECKSUM_CALCULATION=when_required \
+        aws --endpoint-url http://127.0.0.1:19100 s3 cp --only-show-errors "$WORK/tar.bin" "s3://bulwark-archive/bench/awscli-$r.bin"
+      t1=$(date +%s%N)
+      awk -v b="$bytes" -v ns="$((t1 - t0))" 'BEGIN{printf "aws s3 cp (multipart 8 MiB parts, 10 at a time): %.1f MB in %d ms = %.0f MB/s\n", b/1e6, ns/1e6, b/1e6/(ns/1e9)}'
+    done
+  else
+    echo "aws cli not found: the aws s3 cp comparison is skipped (pip install awscli)"
+  fi
+fi

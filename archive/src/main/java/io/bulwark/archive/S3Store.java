@@ -57,6 +57,18 @@ public final class S3Store implements Store {
             }
         }
 
+        /** "THRESHOLD_MIB,PART_MIB,THREADS" (the benchmarks' -Dbulwark.s3.multipart), null = {@link #DEFAULT}. */
+        static Multipart fromProperty(String v) {
+            if (v == null || v.isBlank()) {
+                return DEFAULT;
+            }
+            String[] p = v.split(",");
+            if (p.length != 3) {
+                throw new IllegalArgumentException("bulwark.s3.multipart '" + v + "': give THRESHOLD_MIB,PART_MIB,THREADS (e.g. 64,16,4)");
+            }
+            return new Multipart(Long.parseLong(p[0].trim()) << 20, Long.parseLong(p[1].trim()) << 20, Integer.parseInt(p[2].trim()));
+        }
+
         long partSizeFor(long size) {
             long p = partSize;
             while ((size + p - 1) / p > 10_000) {
@@ -70,7 +82,7 @@ public final class S3Store implements Store {
     private final String bucket;
     private final Lock lock;
     private final java.time.Clock clock;
-    private volatile Multipart multipart = Multipart.DEFAULT;
+    private volatile Multipart multipart = Multipart.fromProperty(System.getProperty("bulwark.s3.multipart"));
     private java.util.concurrent.ExecutorService partPool;
 
     public S3Store(S3Client s3, String bucket, Lock lock) {

@@ -104,6 +104,10 @@ class S3StoreTest {
         String key = r.prefix() + "changed-files.tar.gz";
         String path = "/" + LocalS3.BUCKET + "/" + key;
         var reqs = s3.tee.requests().stream().filter(q -> q.path().startsWith(path)).toList();
+        for (long end = System.nanoTime() + 5_000_000_000L; reqs.stream().noneMatch(q -> q.path().contains("uploadId=") && q.method().equals("POST"))
+                && System.nanoTime() < end; Thread.sleep(50)) {
+            reqs = s3.tee.requests().stream().filter(q -> q.path().startsWith(path)).toList(); // the relay's copy may trail the reply
+        }
         var create = reqs.stream().filter(q -> q.method().equals("POST") && q.path().contains("?uploads")).toList();
         assertEquals(1, create.size(), "CreateMultipartUpload: " + reqs);
         assertEquals("SHA256", create.get(0).headers().get("x-amz-checksum-algorithm"));
