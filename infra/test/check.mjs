@@ -607,7 +607,7 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   const iamWrites = stmts('respond').filter((s) => (s.actions || []).some((a) => /^iam:(Put|Delete|Attach|Detach|Update|Create)/.test(a)));
   check(iamWrites.length === 1 && JSON.stringify(iamWrites[0].resources) === '"${var.node_instance_role_arns}"', f,
     'respond: iam:PutRolePolicy/DeleteRolePolicy only on var.node_instance_role_arns (the node instance roles)');
-  for (const a of ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:DescribeInstances', 'ec2:CreateSnapshots', 'ec2:CreateTags']) {
+  for (const a of ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:CreateSnapshots', 'ec2:CreateTags']) {
     check(respondActs.includes(a), f, `respond: ${a} (ec2.* executors)`);
   }
   check(stmts('respond').filter((s) => (s.actions || []).includes('ec2:ModifyInstanceAttribute')).every((s) => (s.condition || []).some((c) => /aws:ResourceTag/.test(c.variable))), f,

@@ -383,10 +383,11 @@ data "aws_iam_policy_document" "respond" {
     for_each = local.ec2_tag_enabled ? [1] : []
 
     content {
-      # ec2:Describe* has no resource-level permissions: AWS requires "*"
+      # ec2:Describe* has no resource-level permissions: AWS requires "*". DescribeSnapshots:
+      # ec2.snapshot finds this incident's snapshots of the instance first (once per incident)
       sid       = "Describe"
       effect    = "Allow"
-      actions   = ["ec2:DescribeInstanceAttribute", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups"]
+      actions   = ["ec2:DescribeInstanceAttribute", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups", "ec2:DescribeSnapshots"]
       resources = ["*"]
     }
   }

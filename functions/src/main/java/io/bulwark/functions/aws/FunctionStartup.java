@@ -19,7 +19,8 @@ public class FunctionStartup {
     static final java.util.Map<String, List<String>> REQUIRED = java.util.Map.of(
             "audit-aggregation", List.of("bulwark.audit.bucket"),
             "triage", List.of("bulwark.triage.bucket"),
-            "snapshot", List.of("bulwark.snapshot.bucket"));
+            "snapshot", List.of("bulwark.snapshot.bucket"),
+            "node-queue-reaper", List.of("bulwark.reaper.queue-prefix"));
 
     void check(@Observes StartupEvent start) {
         var config = ConfigProvider.getConfig();
