@@ -549,6 +549,9 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   const loc = Object.assign({}, ...((ex && ex.locals) || []));
   const shared = String(loc.function_environment || '');
   check(/BULWARK_BUS_NAME\s*=\s*module\.bus\.bus_name/.test(shared), exampleMain, 'every function needs BULWARK_BUS_NAME = module.bus.bus_name');
+  // the functions authenticate to EKS with a token minted from their role (functions' EksTokens): the cluster's name and CA
+  check(/BULWARK_KUBERNETES_EKS_CLUSTER_NAME\s*=\s*var\.eks_cluster_name/.test(shared) && /BULWARK_KUBERNETES_CA_CERT_DATA\s*=\s*one\(data\.aws_eks_cluster\.this\[\*\]\.certificate_authority\[0\]\.data\)/.test(shared), exampleMain,
+    'with a cluster every function needs BULWARK_KUBERNETES_EKS_CLUSTER_NAME and BULWARK_KUBERNETES_CA_CERT_DATA (EKS tokens from the role)');
   const per = loc.per_function_environment || {};
   // an object literal (parsed) or a merge(...) expression (text): either way as "KEY = expr" lines
   const env = (fn) => (typeof per[fn] === 'object' && per[fn]

@@ -85,6 +85,7 @@ const CASES = [
   { name: 'two reapers at once', edit: replace('modules/functions/variables.tf', '      timeout              = 120\n      reserved_concurrency = 1', '      timeout              = 120\n      reserved_concurrency = 2'), expect: 'node-queue-reaper: reserved concurrency 1' },
   { name: 'reaper never scheduled', edit: replace('examples/complete/main.tf', 'rule          = "node_queue_reaper"', 'rule          = "approval_timeouts"'), expect: 'must be the target of the node_queue_reaper rule' },
   { name: 'respond cannot find its snapshots', edit: replace('modules/iam/main.tf', '"ec2:DescribeSecurityGroups", "ec2:DescribeSnapshots"]', '"ec2:DescribeSecurityGroups"]'), expect: 'respond: ec2:DescribeSnapshots' },
+  { name: 'functions without an EKS token source', edit: replace('examples/complete/main.tf', '      BULWARK_KUBERNETES_EKS_CLUSTER_NAME = var.eks_cluster_name\n', ''), expect: 'BULWARK_KUBERNETES_EKS_CLUSTER_NAME and BULWARK_KUBERNETES_CA_CERT_DATA' },
   { name: 'respond * on network policies', edit: replace('modules/sensor/responders.yaml', 'verbs: ["get", "create", "update", "delete"]', 'verbs: ["*"]'), expect: 'networkpolicies verbs must be exactly' },
 ];
 

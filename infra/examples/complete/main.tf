@@ -40,8 +40,13 @@ locals {
       BULWARK_BUS_NAME           = module.bus.bus_name
       BULWARK_KUBERNETES_ENABLED = tostring(var.eks_cluster_name != null && var.functions_kubernetes_enabled)
     },
+    # EKS auth (docs/triage.md "EKS auth"): each request carries an EKS token the function mints
+    # from its role (a presigned sts:GetCallerIdentity, no IAM permission needed), checked against
+    # the cluster's CA as EKS gives it
     var.eks_cluster_name == null ? {} : {
-      BULWARK_KUBERNETES_API_URL = one(data.aws_eks_cluster.this[*].endpoint)
+      BULWARK_KUBERNETES_API_URL          = one(data.aws_eks_cluster.this[*].endpoint)
+      BULWARK_KUBERNETES_EKS_CLUSTER_NAME = var.eks_cluster_name
+      BULWARK_KUBERNETES_CA_CERT_DATA     = one(data.aws_eks_cluster.this[*].certificate_authority[0].data)
     },
   )
 

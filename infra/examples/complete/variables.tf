@@ -109,7 +109,7 @@ variable "quarantine_security_group_ids" {
 }
 
 variable "functions_kubernetes_enabled" {
-  description = "Let the functions call the cluster's API (BULWARK_KUBERNETES_ENABLED; respond's k8s.* steps with BULWARK_RESPOND_KUBERNETES_ENABLED). Needs a token source for EKS in Lambda (docs/deploy.md)."
+  description = "Let the functions call the cluster's API (BULWARK_KUBERNETES_ENABLED; respond's k8s.* steps with BULWARK_RESPOND_KUBERNETES_ENABLED). The functions authenticate with EKS tokens minted from their roles (BULWARK_KUBERNETES_EKS_CLUSTER_NAME)."
   type        = bool
   default     = true
 }
