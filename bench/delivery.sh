@@ -2,6 +2,8 @@
 # Delivery throughput and the shipper's memory: N alerts (≈1.5 KiB each) in an outbox, delivered by
 # `bulwark ship --local` (its own JVM, as in AWS mode) to the local stack's ElasticMQ and bus.
 # Prints the append rate, the delivery rate, and the shipper's RSS (peak and after). Usage: bench/delivery.sh [N]
+# STACK_ARGS: more options for the stack (e.g. --sqs-store memory); SHIP_OPTS: the shipper's JVM flags (default the launcher's).
+# SHIP_ARGS: more options for the shipper (e.g. --calls-in-flight 1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-20000}"
@@ -11,12 +13,12 @@ STACK="$ROOT/local-stack/target/bulwark-local-stack-0.1.0-SNAPSHOT.jar"
 SHIP="$ROOT/delivery/target/bulwark-delivery-0.1.0-SNAPSHOT.jar"
 cleanup() { kill "${SP:-}" "${KP:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-java -Xmx256m -jar "$STACK" --dir "$WORK/stack" --outbox none --metrics-port 0 >"$WORK/stack.log" 2>&1 &
+java -Xmx256m -jar "$STACK" --dir "$WORK/stack" --outbox none --metrics-port 0 ${STACK_ARGS:-} >"$WORK/stack.log" 2>&1 &
 SP=$!
 until grep -q ready "$WORK/stack.log"; do sleep 0.2; kill -0 $SP || { cat "$WORK/stack.log"; exit 1; }; done
 java -cp "$CP" "$ROOT/bench/delivery/FillOutbox.java" "$WORK/outbox" "$N"
 t0=$(date +%s.%N)
-MALLOC_ARENA_MAX=2 java ${SHIP_OPTS:-$(sed -n "s/^SHIP_FLAGS=(\(.*\))$/\1/p" "$ROOT/bulwark")} -jar "$SHIP" --outbox "$WORK/outbox" --local --metrics-port 9466 2>"$WORK/ship.log" &
+MALLOC_ARENA_MAX=2 java ${SHIP_OPTS:-$(sed -n "s/^SHIP_FLAGS=(\(.*\))$/\1/p" "$ROOT/bulwark")} -jar "$SHIP" --outbox "$WORK/outbox" --local --metrics-port 9466 ${SHIP_ARGS:-} 2>"$WORK/ship.log" &
 KP=$!
 peak=0
 while :; do

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * segments). At least once: a crash between a target's acknowledgement and the cursor's move
  * sends those records again, with the same {@code detail.id}.
  *
- * <p><b>Pipelined.</b> Several calls are in flight per target ({@code window}, 8 by default; 1
+ * <p><b>Pipelined.</b> Several calls are in flight per target ({@code window}, 4 by default; 1
  * for a FIFO queue, whose order must hold), and the next records are read while earlier ones are
  * still on the wire: the targets do not wait for each other, nor a batch for the one before. The
  * cursor moves only over a prefix of the outbox every target acknowledged: batches finish in any
@@ -46,12 +46,12 @@ public final class Shipper implements Runnable, AutoCloseable {
     /** Upper bounds of the delivery latency histogram, seconds. */
     static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
     /** Calls in flight per target unless the target needs order. */
-    public static final int DEFAULT_WINDOW = 8;
+    public static final int DEFAULT_WINDOW = 4;
     /** While records flow, the cursor file is replaced (and forced) at most this often. */
     static final long COMMIT_MILLIS = 100;
     /** Records and bytes read ahead of the cursor, at most. */
-    private static final int MAX_BATCHES = 64;
-    private static final long MAX_INFLIGHT_BYTES = 1L << 20;
+    private static final int MAX_BATCHES = 16;
+    private static final long MAX_INFLIGHT_BYTES = 256L << 10;
 
     private final OutboxReader reader;
     private final List<Target> targets;
@@ -170,7 +170,7 @@ public final class Shipper implements Runnable, AutoCloseable {
                     await(pollMillis); // a call's completion wakes us
                     continue;
                 }
-                OutboxReader.Batch batch = reader.read(readAt, 100, 256L << 10);
+                OutboxReader.Batch batch = reader.read(readAt, 100, 128L << 10);
                 if (batch.records().isEmpty() && batch.next().equals(readAt)) {
                     if (toCommit != null) {
                         continue; // commit what finished before sleeping
