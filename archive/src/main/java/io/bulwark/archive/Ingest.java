@@ -161,7 +161,30 @@ public final class Ingest {
         facts.put("written_by", writer);
         ObjectNode part = Manifest.part(1, id, prefix, NODE, null, facts, arts, custody);
         byte[] signed = Manifest.sign(part, signer);
-        Store.Put mput = store.put(prefix + "manifest.json", signed, "application/json");
+        Store.Put mput;
+        try {
+            mput = store.put(prefix + "manifest.json", signed, "application/json");
+        } catch (Store.ConflictException e) {
+            JsonNode opened = readJson(store, prefix + "manifest.json");
+            if (opened == null || NODE.equals(opened.path("producer").asText(NODE))) {
+                throw e;
+            }
+            // another producer (the snapshot function) opened the incident between our check and our write: the
+            // node's objects, already written at their names, are listed by a part chained to its part 1
+            ObjectNode nodeFacts = spool.deepCopy();
+            nodeFacts.remove("incident");
+            nodeFacts.put("written_by", writer);
+            Incidents.Appended a = Incidents.appendPart(store, prefix, signer, (inc, n, previous) -> {
+                for (Manifest.Artifact x : arts) {
+                    if (inc != null && inc.artifact(x.name()) != null) {
+                        throw new Store.ConflictException(store.describe(prefix + x.name()) + " is already listed by another part", x.name());
+                    }
+                }
+                return Manifest.part(n, id, prefix, NODE, previous, nodeFacts, arts, custody);
+            });
+            writeIndex(store, id, first, prefix, spool, a.sha256(), json(dir.resolve("alert.json")), json(dir.resolve("container.json")));
+            return new Result(Outcome.ARCHIVED, id, prefix, a.sha256(), created, there, bytes);
+        }
         Result r;
         if (mput == Store.Put.ALREADY_THERE) {
             r = new Result(Outcome.ALREADY_ARCHIVED, id, prefix, Hashes.hex(signed), created, there, bytes);
@@ -217,9 +240,11 @@ public final class Ingest {
                 Map<String, String> there = new LinkedHashMap<>();
                 Manifest.artifacts(p.json()).forEach(a -> there.put(a.name(), a.sha256()));
                 for (Manifest.Artifact a : listed) {
-                    if (!a.sha256().equals(there.get(label + "/" + a.name()))) {
-                        throw new Store.ConflictException(store.describe(p.key()) + " lists ", label + "/" + a.name(), String.valueOf(there.get(label + "/" + a.name())),
-                                a.sha256());
+                    // under label/ as this method writes them, or at their own names (a node capture that raced the
+                    // snapshot function for part 1, see upload)
+                    String have = there.containsKey(label + "/" + a.name()) ? there.get(label + "/" + a.name()) : there.get(a.name());
+                    if (!a.sha256().equals(have)) {
+                        throw new Store.ConflictException(store.describe(p.key()) + " lists ", label + "/" + a.name(), String.valueOf(have), a.sha256());
                     }
                 }
                 return new Result(Outcome.ALREADY_ARCHIVED, id, prefix, p.sha256(), 0, listed.size(), 0);

@@ -210,6 +210,68 @@ class IntegrityTest {
     }
 
     @Test
+    void nodeEvidenceRacingTheSnapshotFunctionForPartOneIsListedByAChainedPart() throws Exception {
+        // the snapshot function writes part 1 after the node's upload checked for it and before its manifest.json:
+        // the node's objects (already at their names) are listed by part 2, nothing is an unlisted extra object
+        String id = "7f1c2a9e-0000-8000-8000-000000000003";
+        String p = Incidents.prefix(id, java.time.Instant.parse("2026-12-07T02:00:00.000Z"));
+        byte[] pod = "{\"kind\":\"Pod\"}".getBytes(StandardCharsets.UTF_8);
+        ObjectNode first = Manifest.part(1, id, p, "bulwark-snapshot", null, Json.mapper().createObjectNode(),
+                List.of(new Manifest.Artifact("k8s/pod.json", pod.length, Hashes.hex(pod), "bulwark-snapshot", "2026-12-07T02:00:01Z",
+                        "application/json", "snapshot", "2026-12-07T02:00:01Z")),
+                List.of(new Manifest.Custody("bulwark-snapshot", "wrote 1 object", "2026-12-07T02:00:01Z")));
+        byte[] snapshotPart = Manifest.sign(first, signer);
+        Store racing = new Store() {
+            boolean raced;
+
+            @Override
+            public Put put(String key, Path file, String sha256, String contentType) throws java.io.IOException {
+                return store.put(key, file, sha256, contentType);
+            }
+
+            @Override
+            public Put put(String key, byte[] data, String contentType) throws java.io.IOException {
+                if (key.equals(p + "manifest.json") && !raced) {
+                    raced = true;
+                    store.put(p + "k8s/pod.json", pod, "application/json");
+                    store.put(key, snapshotPart, "application/json");
+                }
+                return store.put(key, data, contentType);
+            }
+
+            @Override
+            public java.io.InputStream open(String key) throws java.io.IOException {
+                return store.open(key);
+            }
+
+            @Override
+            public boolean exists(String key) {
+                return store.exists(key);
+            }
+
+            @Override
+            public List<Entry> list(String prefix) throws java.io.IOException {
+                return store.list(prefix);
+            }
+
+            @Override
+            public String describe(String key) {
+                return store.describe(key);
+            }
+        };
+        Spool late = Spool.typical(tmp.resolve("evidence3"), id, "2026-12-07T02:00:00.000Z").write();
+        Ingest.Result r = Ingest.upload(racing, late.dir, signer, "bulwark ship on node-a", null);
+        assertEquals(Ingest.Outcome.ARCHIVED, r.outcome());
+        Incidents.Incident inc = Incidents.load(store, p);
+        assertEquals("bulwark-snapshot", inc.parts().get(0).json().path("producer").asText());
+        assertEquals("node", inc.parts().get(1).json().path("producer").asText());
+        assertTrue(inc.artifact("alert.json") != null, "the node's objects listed at their names");
+        assertEquals(List.of(), new Verifier(store, Set.of(), null).verify(p).problems());
+        assertEquals(Ingest.Outcome.ALREADY_ARCHIVED, Ingest.upload(store, late.dir, signer, "w", null).outcome(), "a rerun writes nothing");
+        assertEquals(2, Incidents.load(store, p).parts().size());
+    }
+
+    @Test
     void aLaterCaptureBecomesAChainedPartOnce() throws Exception {
         Spool cap = spool.capture(2);
         cap.add("host/processes-since-attempt.json", "[{\"pid\":5000,\"comm\":\"sh\"}]", "application/json").write();
