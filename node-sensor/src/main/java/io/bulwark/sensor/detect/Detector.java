@@ -29,6 +29,7 @@ public final class Detector {
     private final AtomicLong matches = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
+    private final FollowUps followUps = new FollowUps();
 
     private record Pending(Rule rule, SensorEvent event) {}
 
@@ -79,6 +80,14 @@ public final class Detector {
      */
     public Object onEvent(SensorEvent e) {
         events.incrementAndGet();
+        if (!followUps.idle()) {
+            SensorEvent linked = followUps.link(e); // an armed escape's next step (FollowUps)
+            if (linked != e && e.container() == null) {
+                followUp(linked); // a host process's run linked to a container: only the follow-up rules see it so
+            } else {
+                e = linked;
+            }
+        }
         // Outputs are rendered only for the alerts the coalescer lets through: a flood of one
         // alert costs one rendering per window, not one per event.
         List<Rule> ms = engine.matchingRules(e);
@@ -87,8 +96,22 @@ public final class Detector {
         for (int i = 0; i < rules.length; i++) {
             keys[i] = key(rules[i], e);
         }
+        if (rules.length > 0) {
+            followUps.arm(rules, e);
+        }
         deliver(e, rules, keys);
         return verdictsReusable ? new Verdict(rules, keys) : null;
+    }
+
+    /** The follow-up rules' matches on a host process's run that an escape of a container armed. */
+    private void followUp(SensorEvent linked) {
+        List<Rule> ms = engine.matchingRules(linked).stream().filter(r -> r.tags().contains(FollowUps.TAG)).toList();
+        Rule[] rules = ms.toArray(NO_RULES);
+        Coalescer.Key[] keys = new Coalescer.Key[rules.length];
+        for (int i = 0; i < rules.length; i++) {
+            keys[i] = key(rules[i], linked);
+        }
+        deliver(linked, rules, keys);
     }
 
     /**

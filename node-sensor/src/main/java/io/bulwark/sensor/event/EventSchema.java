@@ -116,6 +116,9 @@ public final class EventSchema {
         }
     }
 
+    /** The kernel's thread daemon: the parent of every usermode helper the kernel starts without waiting. */
+    public static final int KTHREADD = 2;
+
     /** dirfd of the calls without one: relative to the working directory. */
     public static final int AT_FDCWD = -100;
     private static final long RENAME_EXCHANGE = 2;
@@ -511,7 +514,16 @@ public final class EventSchema {
                     a("root_foreign_mnt", "bool", flag("F2_ROOT_FOREIGN", RawEvent.F2_ROOT_FOREIGN)),
                     a("exe_foreign_mnt", "bool", flag("F2_EXE_FOREIGN", RawEvent.F2_EXE_FOREIGN)),
                     a("runtime_process_file", "string", decode("/proc cmdline", r -> ABSENT)),
-                    a("runtime_process_cwd", "string", decode("the process file", r -> ABSENT))), Enrich.RUNTIME_PROCESS),
+                    a("runtime_process_cwd", "string", decode("the process file", r -> ABSENT)),
+                    // a program the kernel itself started (a usermode helper: release_agent, a core_pattern pipe, modprobe):
+                    // on the host, and its parent is kthreadd
+                    a("kernel_spawned", "bool", new Src("flags F_CONTAINED, ppid", r -> !r.contained() && r.ppid() == KTHREADD)),
+                    // the follow-up of an escape (io.bulwark.sensor.detect.FollowUps): this run is what a container's
+                    // release_agent/core_pattern write or host chroot armed; the event then names that container
+                    a("escape_of", "string", decode("the detector: the vector of the container's step this run follows", r -> ABSENT)),
+                    a("escape_by_pid", "int", decode("the detector: the container process that took that step", r -> ABSENT)),
+                    a("escape_file", "string", decode("the detector: the file it wrote, or the root it chrooted to", r -> ABSENT))),
+                    Enrich.RUNTIME_PROCESS),
             ev(List.of("procexit"), List.of(a("code", "int", args(0, v -> v >> 8)))),
             ev(List.of("cgroup_mkdir"), List.of(a("path", "string", str(0)), a("id", "int", args(0)), a("level", "int", args(1)),
                     a("hierarchy", "int", aux(0)))),
