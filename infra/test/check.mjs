@@ -848,6 +848,17 @@ for (const f of ['daemonset.yaml', 'responders.yaml']) {
         check((pr.exec.command || []).join(' ').includes(`127.0.0.1:9464${p}`), dsFile, `DaemonSet: ${probe} exec must fetch 127.0.0.1:9464${p}`);
       } else fail(dsFile, `DaemonSet: ${probe} must be httpGet or exec`);
     }
+    // the command queue: the shipper polls <prefix>-node-<--node>, the sensor's alerts tell respond that key
+    // (detail.node.command_key from BULWARK_COMMAND_KEY); with different keys no command reaches the node
+    {
+      const env = c.env || [];
+      const i = env.findIndex((e) => e.name === 'BULWARK_COMMAND_KEY');
+      const keyEnv = DUMMY.node_key_env;
+      check(i >= 0 && env[i].value === `$(${keyEnv})`, dsFile,
+        `DaemonSet: the sensor needs BULWARK_COMMAND_KEY = "$(\${node_key_env})", the shipper's --node, so respond sends commands to the queue this pod may read`);
+      const j = env.findIndex((e) => e.name === keyEnv);
+      check(i < 0 || (j >= 0 && j < i), dsFile, `DaemonSet: ${keyEnv} must come before BULWARK_COMMAND_KEY in the sensor's env (Kubernetes expands $(VAR) only from earlier entries)`);
+    }
     const mem = c.resources?.limits?.memory;
     const mib = (q) => {
       const m = String(q || '').match(/^(\d+)(Mi|Gi|M|G)?$/);

@@ -37,10 +37,25 @@ public record AlertDetail(
      * @param runtimes container runtime versions on the node by name ({@code runc}, {@code containerd},
      *                 {@code docker}, {@code crun}: {@code "1.1.11"}), for the triage's CVE answers; null
      *                 (and left out of the JSON) when the sensor does not know them
+     * @param commandKey the name this node's command queue is keyed by ({@code <prefix>-node-<key>}) when it is not
+     *                 the hostname: under EKS Pod Identity the sensor pod's name, the only queue its role may read
+     *                 (docs/deploy.md, "Who can read a node's queue"); null (left out of the JSON) when the queue is
+     *                 keyed by the hostname
      */
     public record Node(String hostname, String instanceId, String kernel,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> runtimes) {
-        public Node(String hostname, String instanceId, String kernel) { this(hostname, instanceId, kernel, null); }
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> runtimes,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String commandKey) {
+        public Node(String hostname, String instanceId, String kernel) { this(hostname, instanceId, kernel, null, null); }
+
+        public Node(String hostname, String instanceId, String kernel, Map<String, String> runtimes) {
+            this(hostname, instanceId, kernel, runtimes, null);
+        }
+
+        /** The key of this node's command queue: {@link #commandKey} when set, else the hostname. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String commandQueueKey() {
+            return commandKey != null && !commandKey.isBlank() ? commandKey : hostname;
+        }
     }
 
     /**

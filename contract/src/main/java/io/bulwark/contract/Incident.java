@@ -57,8 +57,17 @@ public record Incident(
      * @param cluster  EKS/Kubernetes cluster name where known
      * @param runtimes runtime versions by name (runc, containerd, docker, crun), from the alert or the Kubernetes node
      * @param os       operating system image (the Kubernetes node's osImage) where known
+     * @param commandKey the key of the node's command queue when it is not the hostname (the alert's
+     *                 {@code detail.node.command_key}: the sensor pod's name under EKS Pod Identity); left out of the
+     *                 JSON when null
      */
-    public record Node(String hostname, String instanceId, String kernel, String cluster, Map<String, String> runtimes, String os) {}
+    public record Node(String hostname, String instanceId, String kernel, String cluster, Map<String, String> runtimes, String os,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                       String commandKey) {
+        public Node(String hostname, String instanceId, String kernel, String cluster, Map<String, String> runtimes, String os) {
+            this(hostname, instanceId, kernel, cluster, runtimes, os, null);
+        }
+    }
 
     /** The container the alerts came from. */
     public record Container(String id, String name, String image, String runtime) {}

@@ -152,13 +152,18 @@ public final class RespondService {
         return a;
     }
 
-    /** The node an incident's earlier node command went to (from the audit log), for releasing it. */
-    public static String nodeOf(ResponseState state, String incident) {
+    /**
+     * The node an incident's earlier node command went to (from the audit log), with the key of the queue it went to,
+     * for releasing it.
+     */
+    public static io.bulwark.functions.respond.act.node.NodeCommandExecutor.Address nodeOf(ResponseState state, String incident) {
         List<AuditRecord> log = state.auditLog();
         for (int i = log.size() - 1; i >= 0; i--) {
             AuditRecord a = log.get(i);
             if (incident.equals(a.incident()) && a.details() != null && a.details().get("node") != null && a.action().startsWith("node.")) {
-                return String.valueOf(a.details().get("node"));
+                Object key = a.details().get("command_key");
+                return new io.bulwark.functions.respond.act.node.NodeCommandExecutor.Address(String.valueOf(a.details().get("node")),
+                        key == null ? null : String.valueOf(key));
             }
         }
         return null;

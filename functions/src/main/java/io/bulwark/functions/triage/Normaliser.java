@@ -156,7 +156,7 @@ public final class Normaliser {
                 text(node, "hostname"), text(node, "instance_id"), text(node, "kernel"), runtimes, null,
                 c.isObject() ? text(c, "id") : null, c.isObject() ? text(c, "name") : null, c.isObject() ? text(c, "image") : null,
                 c.isObject() ? text(c, "runtime") : null, container, null, k8s, List.copyOf(lineage),
-                text(sensor, "action"), text(sensor, "incident"));
+                text(sensor, "action"), text(sensor, "incident"), text(node, "command_key"));
     }
 
     static Signal falco(JsonNode n) {
@@ -213,7 +213,7 @@ public final class Normaliser {
             }
         }
         return new Signal(Signal.FALCO, id, time, rule, priority, priority.severity(), vector, List.copyOf(mitre), host, null, null, null,
-                null, containerId, text(f, "container.name"), image, null, null, facts, k8s, List.copyOf(lineage), null, null);
+                null, containerId, text(f, "container.name"), image, null, null, facts, k8s, List.copyOf(lineage), null, null, null);
     }
 
     static Signal guardDuty(JsonNode e) {
@@ -284,7 +284,7 @@ public final class Normaliser {
         }
         return new Signal(Signal.GUARDDUTY, id, time, type, priorityOf(severity), clamp(severity), GUARDDUTY_VECTORS.get(type),
                 List.of(), node, instance, null, null, cluster, containerId, containerName, image, null, null, facts, k8s,
-                List.copyOf(lineage), null, null);
+                List.copyOf(lineage), null, null, null);
     }
 
     /** Falco's name for a GuardDuty-scale severity: the most severe priority whose severity it reaches. */

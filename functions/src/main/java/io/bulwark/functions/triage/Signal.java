@@ -21,12 +21,13 @@ import java.util.Map;
  * @param lineage       process keys, the process first then its ancestors: {@code pid:<n>} or {@code uuid:<u>}
  * @param sensorAction  Bulwark's sensor.action, null otherwise
  * @param nodeIncident  Bulwark's sensor.incident, null otherwise
+ * @param commandKey    Bulwark's detail.node.command_key (the node's command queue key when not the hostname), null otherwise
  */
 public record Signal(String source, String id, Instant time, String rule, Priority priority, double severity, String vector,
                      List<String> mitre, String node, String instanceId, String kernel, Map<String, String> runtimes,
                      String cluster, String containerId, String containerName, String image, String runtime,
                      ContainerInfo container, Facts facts, ContainerInfo.K8s k8s, List<String> lineage, String sensorAction,
-                     String nodeIncident) {
+                     String nodeIncident, String commandKey) {
 
     public static final String BULWARK = "bulwark";
     public static final String FALCO = "falco";

@@ -268,7 +268,8 @@ public final class Triage {
         return new Incident.Node(hostname, first(s.instanceId(), f.instanceId(), old == null ? null : old.instanceId()),
                 first(s.kernel(), f.kernel(), old == null ? null : old.kernel()),
                 first(s.cluster(), old == null ? null : old.cluster(), cluster),
-                runtimes.isEmpty() ? null : Map.copyOf(new java.util.TreeMap<>(runtimes)), first(f.os(), old == null ? null : old.os()));
+                runtimes.isEmpty() ? null : Map.copyOf(new java.util.TreeMap<>(runtimes)), first(f.os(), old == null ? null : old.os()),
+                first(s.commandKey(), old == null ? null : old.commandKey()));
     }
 
     /**

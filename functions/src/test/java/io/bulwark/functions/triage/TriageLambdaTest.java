@@ -250,15 +250,22 @@ class TriageLambdaTest {
     }
 
     @Test
-    void theNodesIncidentIdIsUsedAndTheSensorsActionRecorded() {
+    void theNodesIncidentIdIsUsedAndTheSensorsActionRecorded() throws Exception {
         String node = node();
         String incident = UUID.randomUUID().toString();
         ObjectNode a = Alerts.alert(aid(), node, ctr(), Instant.now(), "Host Namespace Entered", "ns-enter-host");
         ((ObjectNode) a.get("detail").get("sensor")).put("incident", incident).put("action", "frozen");
         ObjectNode b = Alerts.alert(aid(), node, ctr(), Instant.now().plusSeconds(1), "Core Pattern Written From Container", "core-pattern");
         ((ObjectNode) b.get("detail").get("sensor")).put("incident", incident);
+        // EKS Pod Identity: the node's command queue is keyed by the sensor pod's name; respond reads it off the incident
+        ((ObjectNode) a.get("detail").get("node")).put("command_key", "bulwark-sensor-7xk2p");
+        Schemas.assertValid("alert.schema.json", a);
         invoke(List.of(a.toString(), b.toString()));
         Incident inc = stored(incident);
+        assertEquals("bulwark-sensor-7xk2p", inc.node().commandKey(), "the incident keeps the node's command queue key");
+        JsonNode published = publishedFor(node).get(publishedFor(node).size() - 1);
+        Schemas.assertValid("incident.schema.json", published);
+        assertEquals("bulwark-sensor-7xk2p", published.at("/detail/node/command_key").asText(), published.toString());
         assertEquals(2, inc.count(), "the node filed both under one incident");
         assertEquals("contained", inc.status());
         assertEquals(1, inc.actions().size());

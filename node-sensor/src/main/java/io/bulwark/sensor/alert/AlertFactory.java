@@ -50,7 +50,7 @@ public final class AlertFactory {
         if (java.util.Objects.equals(n.runtimes(), known)) {
             return n;
         }
-        n = new AlertDetail.Node(node.hostname(), node.instanceId(), node.kernel(), known);
+        n = new AlertDetail.Node(node.hostname(), node.instanceId(), node.kernel(), known, node.commandKey());
         withRuntimes = n;
         return n;
     }

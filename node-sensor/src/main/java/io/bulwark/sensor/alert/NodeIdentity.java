@@ -6,7 +6,12 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Who this node is: hostname, EC2 instance id where the environment or DMI says so, kernel release, container runtime versions ({@link RuntimeVersions}). */
+/**
+ * Who this node is: hostname, EC2 instance id where the environment or DMI says so, kernel release, container runtime
+ * versions ({@link RuntimeVersions}), and the key of its command queue when that is not the hostname
+ * ({@code BULWARK_COMMAND_KEY}: under EKS Pod Identity the DaemonSet sets it to the sensor pod's name, the only
+ * {@code <prefix>-node-<key>} queue the pod's role may read, so respond sends the node's commands there).
+ */
 public final class NodeIdentity {
     private NodeIdentity() {}
 
@@ -41,6 +46,19 @@ public final class NodeIdentity {
         // the first call starts the runtime detection (a thread of its own); what it knows already goes in,
         // and AlertFactory adds the versions to each alert as they become known or change
         java.util.Map<String, String> runtimes = RuntimeVersions.shared().current();
-        return new AlertDetail.Node(host, instance, kernel, runtimes.isEmpty() ? null : runtimes);
+        return new AlertDetail.Node(host, instance, kernel, runtimes.isEmpty() ? null : runtimes,
+                commandKey(System.getenv("BULWARK_COMMAND_KEY"), host));
+    }
+
+    /**
+     * The command queue key from {@code BULWARK_COMMAND_KEY}: null when unset, blank, equal to the hostname (the
+     * default key), or a Kubernetes reference left unexpanded ({@code $(BULWARK_POD_NAME)} when the variable it
+     * names is missing), so a misconfigured pod falls back to the hostname rather than naming a queue nobody reads.
+     */
+    static String commandKey(String env, String host) {
+        if (env == null) return null;
+        String key = env.trim();
+        if (key.isEmpty() || key.equals(host) || key.contains("$(")) return null;
+        return key;
     }
 }

@@ -49,11 +49,11 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * @param secrets            resolves env:NAME references (Slack webhook, PagerDuty routing key)
  * @param pagerDutyEndpoint  Events API v2 enqueue URL (null: PagerDuty's)
  * @param s3                 for siem.ocsf s3:// destinations (may be null)
- * @param nodeOfIncident     the node an incident's earlier command went to (release of node.freeze)
+ * @param nodeOfIncident     the node (and its command queue key) an incident's earlier command went to (release of node.freeze)
  */
 public record RespondExecutors(String principal, CommandChannel commands, KubernetesClient kubernetes, Set<String> protectedNamespaces,
         EvidenceCheck evidence, Ec2Client ec2, IamClient iam, SnsClient sns, String incidentTopic, Secrets secrets,
-        String pagerDutyEndpoint, S3Client s3, Function<String, String> nodeOfIncident) {
+        String pagerDutyEndpoint, S3Client s3, Function<String, NodeCommandExecutor.Address> nodeOfIncident) {
 
     public Executors build() {
         Executors e = Executors.of();

@@ -8,9 +8,11 @@ public interface CommandChannel {
     /**
      * Sends one command.
      *
-     * @param node the node's hostname (the shipper on that node takes only its own commands)
-     * @param json the command file's text (NodeCommand's format, plus {@code node})
+     * @param node     the node's hostname (the sensor on that node runs only commands that name it)
+     * @param queueKey the key of the node's command queue ({@code <prefix>-node-<key>}): the alert's
+     *                 {@code detail.node.command_key} (the sensor pod's name under EKS Pod Identity), else the hostname
+     * @param json     the command file's text (NodeCommand's format, plus {@code node})
      * @return where it went, for the audit record ({@code sqs:URL}, {@code file:PATH})
      */
-    String send(String node, String id, String json) throws Exception;
+    String send(String node, String queueKey, String id, String json) throws Exception;
 }

@@ -17,12 +17,20 @@ import java.util.Map;
  * <pre>{"id", "incident", "action": freeze|thaw|kill|stop, "node": HOSTNAME,
  *  "target": {"container", "pid", "start_time", "namespace", "pod"}, "requested_by", "issued_at", "params"}</pre>
  * The command id is derived from the idempotency key, so a re-sent command is the same command (the spool runs
- * an id once).
+ * an id once). The command goes to the queue keyed by the alert's {@code detail.node.command_key} when it has one
+ * (EKS Pod Identity: the sensor pod's name, the only node queue that pod's role may read), else by the hostname.
  */
 public abstract class NodeCommandExecutor implements ActionExecutor {
     private final CommandChannel channel;
     private final String principal;
-    private volatile java.util.function.Function<String, String> nodeOfIncident = i -> null;
+    private volatile java.util.function.Function<String, Address> nodeOfIncident = i -> null;
+
+    /** Where a node's commands go: the hostname the sensor checks, and the key of its command queue. */
+    public record Address(String node, String queueKey) {
+        public Address {
+            if (queueKey == null || queueKey.isBlank()) queueKey = node;
+        }
+    }
 
     protected NodeCommandExecutor(CommandChannel channel, String principal) {
         this.channel = channel;
@@ -33,7 +41,7 @@ public abstract class NodeCommandExecutor implements ActionExecutor {
      * Where the node comes from when the request has no event (a release: {@code node.thaw} as the undo of
      * {@code node.freeze}): the node an earlier command of the incident went to.
      */
-    public NodeCommandExecutor nodeOfIncident(java.util.function.Function<String, String> f) {
+    public NodeCommandExecutor nodeOfIncident(java.util.function.Function<String, Address> f) {
         this.nodeOfIncident = f;
         return this;
     }
@@ -51,8 +59,11 @@ public abstract class NodeCommandExecutor implements ActionExecutor {
         String container = containerOf(r);
         JsonNode d = r.event().path("detail");
         String node = text(d.path("node").path("hostname"));
-        if (node == null) node = nodeOfIncident.apply(r.incident());
-        if (node == null) return ActionResult.skipped("no node in the event (detail.node.hostname): nowhere to send " + verb());
+        Address address = node != null ? new Address(node, text(d.path("node").path("command_key"))) : nodeOfIncident.apply(r.incident());
+        if (address == null || address.node() == null) {
+            return ActionResult.skipped("no node in the event (detail.node.hostname): nowhere to send " + verb());
+        }
+        node = address.node();
         if (container == null && !needsProcess()) return ActionResult.skipped("no container in the event: nothing to " + verb());
         ObjectNode target = Json.mapper().createObjectNode();
         target.put("container", container);
@@ -78,10 +89,11 @@ public abstract class NodeCommandExecutor implements ActionExecutor {
         cmd.put("requested_by", principal + " (" + r.playbook() + "/" + r.step() + ")");
         cmd.put("issued_at", r.requestedAt().toString());
         cmd.set("params", Json.mapper().valueToTree(r.params()));
-        String where = channel.send(node, id, Json.line(cmd));
+        String where = channel.send(node, address.queueKey(), id, Json.line(cmd));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("command_id", id);
         details.put("node", node);
+        if (!address.queueKey().equals(node)) details.put("command_key", address.queueKey());
         if (container != null) details.put("container", container);
         details.put("sent_to", where);
         return ActionResult.done(verb() + " command " + id + " sent to node " + node + " (" + where + "); the sensor reports the result", details);

@@ -9,7 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Local mode ({@code ./bulwark up}): the command file goes straight into the sensor's command spool
  * ({@code var/commands}), atomically as the spool expects: a temporary name starting with '.', then a rename to
- * {@code <id>.json}. The sensor runs it and writes {@code done/<id>.json}. One node: the node name is only recorded.
+ * {@code <id>.json}. The sensor runs it and writes {@code done/<id>.json}. One node: the node name is only recorded
+ * and the queue key is not used.
  */
 public final class SpoolCommandChannel implements CommandChannel {
     private final Path dir;
@@ -19,7 +20,7 @@ public final class SpoolCommandChannel implements CommandChannel {
     }
 
     @Override
-    public String send(String node, String id, String json) throws Exception {
+    public String send(String node, String queueKey, String id, String json) throws Exception {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
