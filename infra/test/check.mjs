@@ -617,7 +617,24 @@ const queuesDir = path.join(INFRA, 'modules/queues');
     'respond: ec2:ModifyInstanceAttribute only on instances carrying the fleet tag');
   check(stmts('respond').filter((s) => (s.actions || []).includes('ec2:CreateTags')).every((s) => (s.condition || []).some((c) => c.variable === 'ec2:CreateAction')), f,
     'respond: ec2:CreateTags only as part of a create call (ec2:CreateAction)');
-  check(!respondActs.some((a) => /^secretsmanager:/.test(a)), f, 'respond resolves env:NAME secrets only: no secretsmanager access');
+  // secret references of the playbooks (Secrets Manager ARNs, ssm:/NAME) read at run time: exactly the listed ones
+  const smStmts = stmts('respond').filter((s) => (s.actions || []).some((a) => /^secretsmanager:/.test(a)));
+  check(smStmts.length === 1 && JSON.stringify(smStmts[0].actions) === '["secretsmanager:GetSecretValue"]' && smStmts[0].resources === '${var.respond_secret_arns}', f,
+    'respond: secretsmanager:GetSecretValue only, and only on var.respond_secret_arns (the secrets the playbooks name)');
+  const ssmStmts = stmts('respond').filter((s) => (s.actions || []).some((a) => /^ssm:/.test(a)));
+  check(ssmStmts.length === 1 && JSON.stringify(ssmStmts[0].actions) === '["ssm:GetParameter"]' && ssmStmts[0].resources === '${var.respond_secret_parameter_arns}', f,
+    'respond: ssm:GetParameter only, and only on var.respond_secret_parameter_arns');
+  const secretKeys = stmts('respond').filter((s) => s.resources === '${var.respond_secret_kms_key_arns}');
+  check(secretKeys.length === 1 && JSON.stringify(secretKeys[0].actions) === '["kms:Decrypt"]'
+    && (secretKeys[0].condition || []).some((c) => c.variable === 'kms:ViaService' && (c.values || []).length === 2), f,
+    'respond: kms:Decrypt on the secrets\' keys only via Secrets Manager and SSM (kms:ViaService)');
+  {
+    const iamVars = [...named('variable', filesIn(iamDirR))];
+    for (const v of ['respond_secret_arns', 'respond_secret_parameter_arns']) {
+      const body = iamVars.find((x) => x.name === v)?.body;
+      check(body && JSON.stringify(body.validation || []).includes('[^*]'), path.join(iamDirR, 'variables.tf'), `variable ${v} must refuse wildcard ARNs (validation)`);
+    }
+  }
   for (const a of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) check(grants('respond', a, '${local.respond_state_objects}'), f, `respond: ${a} on its state (respond/*)`);
 
   // the node command queues: a queue per node, named as the respond function names it

@@ -194,6 +194,9 @@ module "iam" {
   incidents_topic_kms_key_arn     = module.notify.kms_key_arn
   node_instance_role_arns         = var.node_instance_role_arns
   node_instance_profile_arns      = var.node_instance_profile_arns
+  respond_secret_arns             = var.respond_secret_arns
+  respond_secret_parameter_arns   = var.respond_secret_parameter_arns
+  respond_secret_kms_key_arns     = var.respond_secret_kms_key_arns
   sensor_signing_kms_key_arn      = var.manifest_signing_key_arn
   functions_dlq_arn               = module.queues.functions_dlq_arn
   queue_kms_key_arn               = var.queue_kms_key_arn

@@ -120,6 +120,24 @@ variable "respond_dry_run" {
   default     = false
 }
 
+variable "respond_secret_arns" {
+  description = "Secrets Manager secret ARNs the playbooks reference directly (webhook: \"arn:aws:secretsmanager:…:secret:bulwark/notify-AbCdEf#slack\"), read by respond at run time: the secret stays out of the Terraform state and the function's environment. respond may read exactly these."
+  type        = list(string)
+  default     = []
+}
+
+variable "respond_secret_parameter_arns" {
+  description = "SSM parameter ARNs the playbooks reference as ssm:/NAME (SecureString works), read by respond at run time; respond may read exactly these."
+  type        = list(string)
+  default     = []
+}
+
+variable "respond_secret_kms_key_arns" {
+  description = "Customer-managed KMS keys of those secrets and parameters (empty: AWS-managed keys)."
+  type        = list(string)
+  default     = []
+}
+
 variable "respond_secret_environment" {
   description = "Secrets a playbook references as env:NAME, by variable name: Secrets Manager secret id or ARN (e.g. { SLACK_WEBHOOK_URL = \"bulwark/slack-webhook\" }). Set in the respond function's environment."
   type        = map(string)

@@ -258,6 +258,48 @@ data "aws_iam_policy_document" "respond" {
   }
 
   dynamic "statement" {
+    for_each = length(var.respond_secret_arns) == 0 ? [] : [1]
+
+    content {
+      # notify.slack / notify.pagerduty with arn:aws:secretsmanager:… references, read at run time
+      sid       = "ReadPlaybookSecrets"
+      effect    = "Allow"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = var.respond_secret_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.respond_secret_parameter_arns) == 0 ? [] : [1]
+
+    content {
+      # ssm:/NAME references (SecureString: decrypted with the key below)
+      sid       = "ReadPlaybookParameters"
+      effect    = "Allow"
+      actions   = ["ssm:GetParameter"]
+      resources = var.respond_secret_parameter_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.respond_secret_kms_key_arns) == 0 ? [] : [1]
+
+    content {
+      # customer-managed keys of those secrets and parameters, only through the two services
+      sid       = "DecryptPlaybookSecrets"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = var.respond_secret_kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com", "ssm.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.incidents_topic_kms_key_arn == null ? [] : [var.incidents_topic_kms_key_arn]
 
     content {

@@ -164,6 +164,34 @@ variable "ec2_response_tag" {
   default = null
 }
 
+variable "respond_secret_arns" {
+  description = "Secrets Manager secrets the playbooks reference as arn:aws:secretsmanager:… (Slack webhook, PagerDuty routing key): respond may GetSecretValue on exactly these. Empty: none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.respond_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^*]+$", a))])
+    error_message = "respond_secret_arns must be Secrets Manager secret ARNs without wildcards."
+  }
+}
+
+variable "respond_secret_parameter_arns" {
+  description = "SSM parameters the playbooks reference as ssm:/NAME (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME): respond may GetParameter on exactly these. Empty: none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.respond_secret_parameter_arns : can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[^*]+$", a))])
+    error_message = "respond_secret_parameter_arns must be SSM parameter ARNs without wildcards."
+  }
+}
+
+variable "respond_secret_kms_key_arns" {
+  description = "Customer-managed KMS keys of those secrets and parameters (kms:Decrypt only via Secrets Manager and SSM). Empty: the AWS-managed keys, which need no grant."
+  type        = list(string)
+  default     = []
+}
+
 variable "quarantine_security_group_ids" {
   description = "The ec2.isolate groups (the two-step swap: the allow-all staging group and the rule-less isolation group, as the playbook names them); empty: respond creates them per VPC, tagged bulwark:purpose."
   type        = list(string)

@@ -88,6 +88,19 @@ public interface RespondConfig {
 
     Optional<URI> sqsEndpoint();
 
+    /**
+     * Resolve {@code arn:aws:secretsmanager:…} and {@code ssm:/…} secret references (notify.slack's webhook,
+     * notify.pagerduty's routing key) at run time with GetSecretValue / GetParameter; the role needs exactly those
+     * secrets (infra: respond_secret_arns, respond_secret_parameter_arns). Off: only env:NAME references work.
+     */
+    @WithDefault("true")
+    boolean secretsEnabled();
+
+    /** Secrets Manager and SSM endpoint overrides (tests); unset in AWS. */
+    Optional<URI> secretsmanagerEndpoint();
+
+    Optional<URI> ssmEndpoint();
+
     /** notify.sns's default topic. */
     Optional<String> incidentTopicArn();
 

@@ -77,6 +77,33 @@ public final class RespondFactory {
         return b.build();
     }
 
+    /**
+     * Secret references: env:NAME always; Secrets Manager ARNs and ssm:/ names when {@code secrets-enabled}, through
+     * clients made on the first such reference (a function whose playbooks use none never makes them).
+     */
+    public static Secrets secrets(RespondConfig c) {
+        if (!c.secretsEnabled()) return Secrets.fromEnvironment();
+        Supplier<software.amazon.awssdk.services.secretsmanager.SecretsManagerClient> sm = memo(() -> configure(
+                software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                c, c.secretsmanagerEndpoint(), false).build());
+        Supplier<software.amazon.awssdk.services.ssm.SsmClient> ssm = memo(() -> configure(
+                software.amazon.awssdk.services.ssm.SsmClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+                c, c.ssmEndpoint(), false).build());
+        return Secrets.withAws(System::getenv, sm, ssm, Clock.systemUTC());
+    }
+
+    private static <T> Supplier<T> memo(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) value = s.get();
+                return value;
+            }
+        };
+    }
+
     /** The service, with notes about what is configured (logged at start). */
     public static RespondService build(RespondConfig c, ResponseState state, Supplier<S3Client> s3, Supplier<KubernetesClient> kubernetes, Clock clock) {
         List<String> notes = new ArrayList<>();
@@ -124,7 +151,7 @@ public final class RespondFactory {
             notes.add("siem.ocsf s3:// destinations: not configured: " + e.getMessage());
         }
         RespondExecutors ex = new RespondExecutors(c.principal(), commands, k8s, new HashSet<>(c.protectedNamespaces()), evidence, ec2, iam, sns,
-                c.incidentTopicArn().orElse(null), Secrets.fromEnvironment(), c.pagerdutyEndpoint().orElse(null), s3ForExport,
+                c.incidentTopicArn().orElse(null), secrets(c), c.pagerdutyEndpoint().orElse(null), s3ForExport,
                 incident -> RespondService.nodeOf(state, incident));
         notes.addAll(0, ex.notes());
         Responder.Part part = switch (c.part().toLowerCase(java.util.Locale.ROOT)) {

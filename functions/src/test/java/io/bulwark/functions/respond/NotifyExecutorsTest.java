@@ -145,4 +145,83 @@ class NotifyExecutorsTest {
         assertEquals(StepStatus.NOT_CONFIGURED, run.step("sns").status(), "no SNS client: local mode");
         assertTrue(slack.requests.isEmpty());
     }
+
+    /**
+     * Secret references resolved at run time: a Secrets Manager ARN (with #KEY into a JSON secret) for Slack and an
+     * SSM SecureString for PagerDuty, through the real AWS SDK clients against {@link FakeHttp} answering in the
+     * services' JSON 1.1 protocol (neither has an emulator here). The secrets reach the services and never the audit
+     * log; a second run within five minutes makes no second call; a missing secret fails its step naming the reference.
+     */
+    @Test
+    void secretsManagerAndSsmReferencesAreResolvedCachedAndNeverRecorded() throws Exception {
+        String webhook = WEBHOOK_SECRET.formatted(slack.uri().getPort());
+        String arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:bulwark/notify-AbCdEf";
+        FakeHttp sm = new FakeHttp(r -> {
+            JsonNode req = readTree(r.body());
+            if (!arn.equals(req.path("SecretId").asText())) {
+                return new FakeHttp.Answer(400, "application/x-amz-json-1.1",
+                        "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Secrets Manager can't find the specified secret.\"}");
+            }
+            return new FakeHttp.Answer(200, "application/x-amz-json-1.1", Json.line(Map.of("ARN", arn, "Name", "bulwark/notify",
+                    "SecretString", Json.line(Map.of("slack", webhook, "other", "x")), "VersionId", "v1")));
+        });
+        FakeHttp ssm = new FakeHttp(r -> new FakeHttp.Answer(200, "application/x-amz-json-1.1", Json.line(Map.of("Parameter",
+                Map.of("Name", readTree(r.body()).path("Name").asText(), "Type", "SecureString", "Value", "R0UT1NGKEY-from-ssm", "Version", 1)))));
+        var smClient = software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.builder().region(Region.US_EAST_1).endpointOverride(sm.uri()).build();
+        var ssmClient = software.amazon.awssdk.services.ssm.SsmClient.builder().region(Region.US_EAST_1).endpointOverride(ssm.uri()).build();
+        try (sm; ssm; smClient; ssmClient) {
+            Secrets secrets = Secrets.withAws(n -> null, () -> smClient, () -> ssmClient, Clock.systemUTC());
+            InMemoryResponseState state = new InMemoryResponseState();
+            var ex = new RespondExecutors("respond-test", null, null, Set.of(), null, null, null, null, null, secrets,
+                    pagerduty.uri() + "/v2/enqueue", null, null).build();
+            var r = new Responder(Events.playbooks("""
+                    name: tell
+                    match: {source: [bulwark.triage]}
+                    steps:
+                      - {id: slack, action: notify.slack, params: {webhook: "%s#slack"}}
+                      - {id: pd, action: notify.pagerduty, params: {routing_key: "ssm:/bulwark/pagerduty-routing-key"}}
+                      - {id: gone, action: notify.slack, continue_on_error: true, params: {webhook: "%s"}}
+                    """.formatted(arn, arn.replace("notify-AbCdEf", "deleted-XyZ123"))), ex, state, Clock.systemUTC(), Responder.Options.defaults());
+            PlaybookRun run = r.handle(Events.incident("e1", "inc-s", "shop", "web-1")).run("tell");
+            assertEquals(StepStatus.DONE, run.step("slack").status(), run.step("slack").message());
+            assertEquals(StepStatus.DONE, run.step("pd").status(), run.step("pd").message());
+            assertEquals("/services/T000/B000/not-a-real-secret", slack.requests.get(0).path(), "the webhook from the JSON secret's field");
+            assertEquals("R0UT1NGKEY-from-ssm", Json.mapper().readTree(pagerduty.requests.get(0).body()).path("routing_key").asText());
+            assertTrue(readTree(ssm.requests.get(0).body()).path("WithDecryption").asBoolean(), "SecureString needs decryption");
+            assertEquals(StepStatus.FAILED, run.step("gone").status());
+            assertTrue(run.step("gone").message().contains("deleted-XyZ123") && run.step("gone").message().contains("could not be read"), run.step("gone").message());
+
+            r.handle(Events.incident("e2", "inc-s2", "shop", "web-2"));
+            assertEquals(2, slack.requests.size(), "the second incident was posted too");
+            assertEquals(1, ssm.requests.size(), "the SSM value is reused within five minutes");
+            assertEquals(3, sm.requests.size(), "one GetSecretValue for the secret (then cached), one per run for the missing one (a failure "
+                    + "is not cached): " + sm.requests.size());
+
+            String audit = Json.line(state.auditLog());
+            assertFalse(audit.contains("not-a-real-secret"), "the webhook URL is a secret");
+            assertFalse(audit.contains("R0UT1NGKEY"), "the routing key is a secret");
+            assertTrue(audit.contains("ssm:/bulwark/pagerduty-routing-key"), "only the reference is recorded");
+        }
+    }
+
+    @Test
+    void referencesOfUnconfiguredKindsAreRefusedWithWhatToConfigure() {
+        Secrets envOnly = Secrets.of(Map.of());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> envOnly.resolve("ssm:/bulwark/x"));
+        assertTrue(e.getMessage().contains("secrets-enabled"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> envOnly.resolve("arn:aws:secretsmanager:us-east-1:123456789012:secret:x#k"));
+        assertTrue(e.getMessage().contains("not configured"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> envOnly.resolve("arn:aws:secretsmanager:bad"));
+        assertTrue(e.getMessage().contains("not a Secrets Manager secret ARN"), e.getMessage());
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * @param iam                IAM (null: iam.revoke-sessions not configured)
  * @param sns                SNS (null: notify.sns not configured)
  * @param incidentTopic      notify.sns's default topic
- * @param secrets            resolves env:NAME references (Slack webhook, PagerDuty routing key)
+ * @param secrets            resolves secret references (Slack webhook, PagerDuty routing key): env:NAME, Secrets Manager ARNs, ssm:/NAME
  * @param pagerDutyEndpoint  Events API v2 enqueue URL (null: PagerDuty's)
  * @param s3                 for siem.ocsf s3:// destinations (may be null)
  * @param nodeOfIncident     the node (and its command queue key) an incident's earlier command went to (release of node.freeze)
