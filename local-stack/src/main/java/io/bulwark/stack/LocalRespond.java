@@ -80,7 +80,7 @@ final class LocalRespond implements Consumer<String>, AutoCloseable {
         }
         this.kubernetes = k;
         S3ResponseState state = new S3ResponseState(s3, bucket, "state/respond");
-        List<Playbook> pbs = new ArrayList<>(PlaybookLoader.defaultPlaybooks());
+        List<Playbook> pbs = new ArrayList<>(PlaybookLoader.defaultRespondPlaybooks());
         if (!playbooks.isEmpty()) pbs.addAll(PlaybookLoader.standard().load(playbooks).orThrow());
         String principal = "respond@" + io.bulwark.archive.Incidents.who();
         RespondExecutors ex = new RespondExecutors(principal, commands, k, new HashSet<>(Guardrails.DEFAULT_PROTECTED),

@@ -107,6 +107,16 @@ public final class PlaybookLoader {
     }
 
     /**
+     * The respond side's defaults: {@link #defaultPlaybooks()} and the incident playbook for incidents no sensor
+     * contained ({@code classpath:playbooks/default-incidents.yaml}: Falco and GuardDuty sources).
+     */
+    public static List<Playbook> defaultRespondPlaybooks() {
+        List<Playbook> all = new ArrayList<>(defaultPlaybooks());
+        all.addAll(standard().loadResource("playbooks/default-incidents.yaml").orThrow());
+        return List.copyOf(all);
+    }
+
+    /**
      * Loads files and directories (a directory: every {@code *.yaml} and {@code *.yml} under it, sorted by path).
      * A playbook name used twice across the files is a problem.
      */

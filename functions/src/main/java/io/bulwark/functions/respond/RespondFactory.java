@@ -42,7 +42,7 @@ public final class RespondFactory {
 
     public static List<Playbook> playbooks(RespondConfig c) {
         List<Playbook> all = new ArrayList<>();
-        if (c.defaultPlaybooks()) all.addAll(PlaybookLoader.defaultPlaybooks());
+        if (c.defaultPlaybooks()) all.addAll(PlaybookLoader.defaultRespondPlaybooks());
         if (c.playbooks().isPresent() && !c.playbooks().get().isEmpty()) {
             PlaybookLoader.Result r = PlaybookLoader.standard().load(c.playbooks().get());
             all.addAll(r.orThrow());
