@@ -40,7 +40,8 @@
 //   queues tagged so; falcosidekick's role sends to the alerts queue and nothing else, trusted for its own
 //   service account; GuardDuty Runtime Monitoring (RUNTIME_MONITORING + EKS_ADDON_MANAGEMENT) opt-in, with
 //   the findings rule forced on; the node-queue-reaper: scheduled, concurrency 1, DeleteQueue on
-//   <prefix>-node-* only with an explicit Deny on the DLQ, its environment;
+//   <prefix>-node-* only with an explicit Deny on the DLQ, its environment; for pod-named queues its access entry,
+//   a Role in the sensor's namespace with exactly get on pods and its RoleBinding, BULWARK_REAPER_SENSOR_NAMESPACE;
 // - BULWARK_TF_VALIDATE=1: terraform init -backend=false and terraform validate in examples/complete.
 //
 // Every failure prints the file and the reason; the exit code is 1 when anything failed.
@@ -753,17 +754,32 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   check(reaperTargets.length === 1 && reaperTargets[0].rule === 'node_queue_reaper', exampleMain, 'the node-queue-reaper function must be the target of the node_queue_reaper rule');
   const loc = Object.assign({}, ...((ex && ex.locals) || []));
   const renv = (loc.per_function_environment || {})['node-queue-reaper'] || {};
-  const renvText = typeof renv === 'object' ? Object.entries(renv).map(([k, v]) => `${k} = ${v}`).join('\n') : String(renv);
+  // an object literal (parsed) or a merge(...) expression (text): either way as "KEY = expr" lines
+  const renvText = typeof renv === 'object' ? Object.entries(renv).map(([k, v]) => `${k} = ${String(v).replace(/^\$\{(.*)\}$/, '$1')}`).join('\n') : String(renv);
   for (const [k, v] of [['BULWARK_REAPER_QUEUE_PREFIX', 'module.queues.node_commands_queue_name_prefix'], ['BULWARK_REAPER_KEEP_QUEUES', 'module.queues.node_commands_dlq_name']]) {
-    check(renvText.includes(`${k} = \${${v}}`), exampleMain, `node-queue-reaper needs ${k} = ${v}`);
+    check(new RegExp(`${k}\\s*=\\s*${v.replace(/\./g, '\\.')}\\b`).test(renvText), exampleMain, `node-queue-reaper needs ${k} = ${v}`);
   }
+  // pod-named queues (Pod Identity): the reaper asks Kubernetes in the sensor's namespace, the one the sensor module gets
+  const exText = fs.readFileSync(exampleMain, 'utf8');
+  check(/var\.sensor_identity\s*==\s*"pod_identity"\s*\?\s*\{\s*BULWARK_REAPER_SENSOR_NAMESPACE\s*=\s*local\.sensor_namespace\s*\}/.test(renvText), exampleMain,
+    'with Pod Identity the node-queue-reaper needs BULWARK_REAPER_SENSOR_NAMESPACE = local.sensor_namespace (pod-named queues are kept forever without it)');
+  const sensorMod = first((ex?.module || {}).sensor) || {};
+  const iamMod = first((ex?.module || {}).iam) || {};
+  check(sensorMod.namespace === '${local.sensor_namespace}' && iamMod.sensor_namespace === '${local.sensor_namespace}' && /sensor_namespace\s*=\s*"[a-z0-9-]+"/.test(exText), exampleMain,
+    'module "sensor" (namespace) and module "iam" (sensor_namespace) must get local.sensor_namespace, the namespace the reaper asks');
+  // its Kubernetes identity: an access entry whose group the sensor module binds (responders.yaml)
+  const entry = iamText.slice(iamText.indexOf('resource "aws_eks_access_entry" "function"'));
+  check(iamText.includes('resource "aws_eks_access_entry" "function"') && /"node-queue-reaper"\s*=\s*"bulwark-node-queue-reaper"/.test(entry.slice(0, entry.indexOf('\n}\n'))), f,
+    'the node-queue-reaper needs an EKS access entry (aws_eks_access_entry.function) with the group bulwark-node-queue-reaper');
+  check(/output "kubernetes_groups"[\s\S]*?"node-queue-reaper"\s*=\s*"bulwark-node-queue-reaper"/.test(iamText), path.join(iamDirR, 'outputs.tf'),
+    'output kubernetes_groups must map node-queue-reaper to bulwark-node-queue-reaper (the group the sensor module binds)');
 }
 
 // ---------------------------------------------------------------------------------------------
 // the sensor's Kubernetes manifests and systemd unit
 
 const sensorDir = path.join(INFRA, 'modules/sensor');
-const MODEL = { ServiceAccount: 'V1ServiceAccount', DaemonSet: 'V1DaemonSet', ClusterRole: 'V1ClusterRole', ClusterRoleBinding: 'V1ClusterRoleBinding', Namespace: 'V1Namespace' };
+const MODEL = { ServiceAccount: 'V1ServiceAccount', DaemonSet: 'V1DaemonSet', ClusterRole: 'V1ClusterRole', ClusterRoleBinding: 'V1ClusterRoleBinding', Role: 'V1Role', RoleBinding: 'V1RoleBinding', Namespace: 'V1Namespace' };
 const DUMMY = {
   service_account_annotations: '{"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/bulwark-sensor"}',
   command: '["/opt/bulwark/bulwark"]',
@@ -925,6 +941,36 @@ for (const f of ['daemonset.yaml', 'responders.yaml']) {
     for (const [k, v] of Object.entries(want)) check(JSON.stringify(got[k]) === JSON.stringify(v), file, `ClusterRole bulwark-respond: ${k} verbs must be exactly ${v.join(',')} (are ${(got[k] || []).join(',')})`);
     check(!(role.rules || []).some((r) => [...(r.verbs || []), ...(r.resources || []), ...(r.apiGroups || [])].includes('*')), file, 'ClusterRole bulwark-respond: no wildcards');
   }
+}
+// the node-queue-reaper: exactly get on pods, in the sensor's namespace only, bound to its access entry's group
+{
+  const file = path.join(sensorDir, 'responders.yaml');
+  const mainTf = path.join(sensorDir, 'main.tf');
+  const main = fs.readFileSync(mainTf, 'utf8');
+  const NAME = 'bulwark-node-queue-reaper';
+  const ns = 'dummy-namespace'; // ${namespace}, rendered
+  const group = 'dummy-reaper-group'; // ${reaper_group}, rendered
+  const role = manifestObjects.find(({ o }) => /Role$/.test(o.kind) && !/Binding$/.test(o.kind) && o.metadata?.name === NAME)?.o;
+  if (check(role, file, `no Role ${NAME}`)) {
+    check(role.kind === 'Role', file, `${NAME} must be a Role (namespaced), not a ${role.kind}: the reaper may read pods in the sensor's namespace only`);
+    check(role.metadata?.namespace === ns, file, `Role ${NAME} must be in the sensor's namespace (\${namespace}), is ${role.metadata?.namespace}`);
+    const rules = role.rules || [];
+    check(rules.length === 1 && JSON.stringify(rules[0].apiGroups) === '[""]' && JSON.stringify(rules[0].resources) === '["pods"]' && JSON.stringify(rules[0].verbs) === '["get"]'
+      && !rules[0].resourceNames && !rules[0].nonResourceURLs, file,
+      `Role ${NAME}: exactly get on pods (core group), nothing else (is ${JSON.stringify(rules)})`);
+    check(!rules.some((r) => [...(r.verbs || []), ...(r.resources || []), ...(r.apiGroups || [])].includes('*')), file, `Role ${NAME}: no wildcards`);
+  }
+  const bindings = manifestObjects.filter(({ o }) => /RoleBinding$/.test(o.kind) && (o.subjects || []).some((x) => x.name === group)).map(({ o }) => o);
+  check(bindings.length === 1 && bindings[0].kind === 'RoleBinding' && bindings[0].metadata?.namespace === ns && bindings[0].roleRef?.kind === 'Role' && bindings[0].roleRef?.name === NAME
+    && bindings[0].subjects.length === 1 && bindings[0].subjects[0].kind === 'Group', file,
+    `the reaper's group (\${reaper_group}) must be bound once, by a RoleBinding in the sensor's namespace to the Role ${NAME} (found ${bindings.map((b) => `${b.kind}/${b.metadata?.name} in ${b.metadata?.namespace} -> ${b.roleRef?.kind}/${b.roleRef?.name}`).join(', ') || 'none'})`);
+  const call = main.slice(main.indexOf('templatefile("${path.module}/responders.yaml"'));
+  const callBody = call.slice(0, call.search(/\n\s*\}\)/));
+  check(/reaper_group\s*=\s*var\.kubernetes_groups\["node-queue-reaper"\]/.test(callBody) && /\bnamespace\s*=\s*var\.namespace\b/.test(callBody), mainTf,
+    'responders.yaml needs reaper_group = var.kubernetes_groups["node-queue-reaper"] and namespace = var.namespace (the DaemonSet\'s)');
+  check(/namespaced_rbac\s*=\s*\{\s*for k, d in local\.documents : k => d if contains\(\["Role", "RoleBinding"\], d\.kind\)\s*\}/.test(main)
+    && [...blocks('resource', filesIn(sensorDir))].some((b) => b.type === 'kubernetes_manifest' && b.name === 'namespaced_rbac' && /local\.namespaced_rbac/.test(String(b.body.for_each))), mainTf,
+    'the Role and RoleBinding must be applied: kubernetes_manifest.namespaced_rbac over local.namespaced_rbac (Role, RoleBinding)');
 }
 // the shipper: evidence with a signing key, the command channel flags together; the sensor with its spools
 {

@@ -93,6 +93,15 @@ const CASES = [
   { name: 'respond decrypts with the secrets key directly', edit: replace('modules/iam/main.tf', '        variable = "kms:ViaService"\n        values   = ["secretsmanager.${local.region}.amazonaws.com", "ssm.${local.region}.amazonaws.com"]', '        variable = "aws:PrincipalAccount"\n        values   = [local.account_id]'), expect: 'only via Secrets Manager and SSM' },
   { name: 'secret ARNs may be wildcards', edit: replace('modules/iam/variables.tf', 'secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[^*]+$', 'secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$'), expect: 'must refuse wildcard ARNs' },
   { name: 'respond * on network policies', edit: replace('modules/sensor/responders.yaml', 'verbs: ["get", "create", "update", "delete"]', 'verbs: ["*"]'), expect: 'networkpolicies verbs must be exactly' },
+  // the node-queue-reaper asks Kubernetes whether a pod-named queue's pod is gone (issue 15)
+  { name: 'reaper may list pods', edit: replace('modules/sensor/responders.yaml', 'resources: ["pods"]\n    verbs: ["get"]\n', 'resources: ["pods"]\n    verbs: ["get", "list"]\n'), expect: 'Role bulwark-node-queue-reaper: exactly get on pods' },
+  { name: 'reaper * on pods', edit: replace('modules/sensor/responders.yaml', 'resources: ["pods"]\n    verbs: ["get"]\n', 'resources: ["pods"]\n    verbs: ["*"]\n'), expect: 'Role bulwark-node-queue-reaper: no wildcards' },
+  { name: 'reaper reads pods cluster-wide', edit: replace('modules/sensor/responders.yaml', 'kind: Role\nmetadata:\n  name: bulwark-node-queue-reaper\n  namespace: ${namespace}\n', 'kind: ClusterRole\nmetadata:\n  name: bulwark-node-queue-reaper\n'), expect: 'bulwark-node-queue-reaper must be a Role (namespaced), not a ClusterRole' },
+  { name: 'reaper Role in another namespace', edit: replace('modules/sensor/responders.yaml', 'name: bulwark-node-queue-reaper\n  namespace: ${namespace}\n', 'name: bulwark-node-queue-reaper\n  namespace: kube-system\n'), expect: 'Role bulwark-node-queue-reaper must be in the sensor\'s namespace' },
+  { name: 'reaper group bound to the audit ClusterRole', edit: replace('modules/sensor/responders.yaml', '    name: ${audit_group}\n', '    name: ${audit_group}\n  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n    name: ${reaper_group}\n'), expect: 'the reaper\'s group (${reaper_group}) must be bound once' },
+  { name: 'reaper Role never applied', edit: replace('modules/sensor/main.tf', 'contains(["Role", "RoleBinding"], d.kind)', 'contains(["RoleBinding"], d.kind)'), expect: 'the Role and RoleBinding must be applied' },
+  { name: 'reaper without an access entry', edit: replace('modules/iam/main.tf', '    "node-queue-reaper" = "bulwark-node-queue-reaper"\n  }\n\n  cluster_name', '  }\n\n  cluster_name'), expect: 'the node-queue-reaper needs an EKS access entry' },
+  { name: 'reaper without the sensor namespace', edit: replace('examples/complete/main.tf', '      local.deploy_sensor && var.sensor_identity == "pod_identity" ? { BULWARK_REAPER_SENSOR_NAMESPACE = local.sensor_namespace } : {},\n', ''), expect: 'the node-queue-reaper needs BULWARK_REAPER_SENSOR_NAMESPACE' },
 ];
 
 function copyTree(src, dst) {

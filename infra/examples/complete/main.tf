@@ -32,6 +32,8 @@ provider "kubernetes" {
 
 locals {
   deploy_sensor = var.eks_cluster_name != null && var.sensor_image != null
+  # the sensor DaemonSet's namespace: its pods, its Pod Identity association, the reaper's Role
+  sensor_namespace = "bulwark"
 
   # every function: the bus, the shared Kubernetes client settings (bulwark.kubernetes.*; they were
   # audit-prefixed before this wave; no function reads the old names any more)
@@ -80,13 +82,18 @@ locals {
       BULWARK_AUDIT_BUCKET = module.archive.bucket_name
     }
     # the queues of nodes that are gone (docs/deploy.md): <prefix>-node-* but never the DLQ
-    node-queue-reaper = {
-      BULWARK_REAPER_QUEUE_PREFIX  = module.queues.node_commands_queue_name_prefix
-      BULWARK_REAPER_KEEP_QUEUES   = module.queues.node_commands_dlq_name
-      BULWARK_REAPER_MIN_AGE       = var.node_queue_reaper_min_age
-      BULWARK_REAPER_MAX_DELETIONS = tostring(var.node_queue_reaper_max_deletions)
-      BULWARK_REAPER_DRY_RUN       = tostring(var.node_queue_reaper_dry_run)
-    }
+    # with Pod Identity a queue is named by the sensor pod: the reaper asks Kubernetes whether that pod
+    # still exists (get on pods in the sensor's namespace: the sensor module's Role for its access entry)
+    node-queue-reaper = merge(
+      {
+        BULWARK_REAPER_QUEUE_PREFIX  = module.queues.node_commands_queue_name_prefix
+        BULWARK_REAPER_KEEP_QUEUES   = module.queues.node_commands_dlq_name
+        BULWARK_REAPER_MIN_AGE       = var.node_queue_reaper_min_age
+        BULWARK_REAPER_MAX_DELETIONS = tostring(var.node_queue_reaper_max_deletions)
+        BULWARK_REAPER_DRY_RUN       = tostring(var.node_queue_reaper_dry_run)
+      },
+      local.deploy_sensor && var.sensor_identity == "pod_identity" ? { BULWARK_REAPER_SENSOR_NAMESPACE = local.sensor_namespace } : {},
+    )
   }
 }
 
@@ -205,6 +212,7 @@ module "iam" {
   archive_kms_key_arn             = module.archive.kms_key_arn
   eks_cluster_name                = var.eks_cluster_name
   sensor_identity                 = var.sensor_identity
+  sensor_namespace                = local.sensor_namespace
   eks_oidc_provider_arn           = var.eks_oidc_provider_arn
   create_ec2_sensor_role          = var.create_ec2_sensor_role
   ec2_response_tag                = var.ec2_response_tag
@@ -254,7 +262,7 @@ module "sensor" {
 
   image              = var.sensor_image
   service_account    = "bulwark-sensor"
-  namespace          = "bulwark"
+  namespace          = local.sensor_namespace
   irsa_role_arn      = var.sensor_identity == "irsa" ? module.iam.sensor_role_arn : null
   node_key_env       = var.sensor_identity == "irsa" ? "BULWARK_NODE_NAME" : "BULWARK_POD_NAME"
   aws_region         = var.region

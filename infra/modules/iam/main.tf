@@ -819,6 +819,8 @@ resource "aws_eks_access_entry" "function" {
     respond             = "bulwark-respond"
     snapshot            = "bulwark-snapshot"
     "audit-aggregation" = "bulwark-audit"
+    # get on pods in the sensor's namespace only (a Role there): is a pod-named queue's pod gone?
+    "node-queue-reaper" = "bulwark-node-queue-reaper"
   }
 
   cluster_name      = var.eks_cluster_name
@@ -832,7 +834,9 @@ resource "aws_eks_access_entry" "function" {
 # What io.bulwark.functions.reaper calls (docs/deploy.md, "Queues of nodes that are gone"): ListQueues
 # by the <prefix>-node- prefix, each queue's tags and attributes (message counts, creation time),
 # DescribeInstances for the instance a queue is bound to, DeleteQueue. Never the node-commands DLQ
-# (an explicit deny as well as the code's own exclusion).
+# (an explicit deny as well as the code's own exclusion). A queue named by a sensor pod (Pod Identity)
+# is asked of Kubernetes instead: the access entry above, group bulwark-node-queue-reaper, bound by
+# the sensor module to get on pods in the sensor's namespace only; no IAM permission for that.
 
 data "aws_iam_policy_document" "node_queue_reaper" {
   statement {

@@ -29,6 +29,7 @@ output "kubernetes_groups" {
     respond             = "bulwark-respond"
     snapshot            = "bulwark-snapshot"
     "audit-aggregation" = "bulwark-audit"
+    "node-queue-reaper" = "bulwark-node-queue-reaper"
   }
 }
 

@@ -44,6 +44,8 @@ locals {
     respond_group  = var.kubernetes_groups["respond"]
     snapshot_group = var.kubernetes_groups["snapshot"]
     audit_group    = var.kubernetes_groups["audit-aggregation"]
+    reaper_group   = var.kubernetes_groups["node-queue-reaper"]
+    namespace      = var.namespace
   })
 
   # one object per YAML document; a document of comments only decodes to null
@@ -51,6 +53,8 @@ locals {
   documents = { for d in local.decoded : "${d.kind}/${d.metadata.name}" => d if d != null }
 
   cluster_scoped = { for k, d in local.documents : k => d if contains(["ClusterRole", "ClusterRoleBinding"], d.kind) }
+  # RBAC confined to the sensor's namespace (the node-queue-reaper's get on pods)
+  namespaced_rbac = { for k, d in local.documents : k => d if contains(["Role", "RoleBinding"], d.kind) }
 }
 
 resource "kubernetes_manifest" "namespace" {
@@ -74,6 +78,14 @@ resource "kubernetes_manifest" "cluster_scoped" {
   for_each = local.cluster_scoped
 
   manifest = each.value
+}
+
+resource "kubernetes_manifest" "namespaced_rbac" {
+  for_each = local.namespaced_rbac
+
+  manifest = each.value
+
+  depends_on = [kubernetes_manifest.namespace]
 }
 
 resource "kubernetes_manifest" "service_account" {

@@ -10,10 +10,19 @@ import io.bulwark.contract.Json;
 import io.bulwark.delivery.ShipCommand;
 import io.bulwark.functions.bus.FindingBus;
 import io.bulwark.functions.bus.LocalEventBus;
+import io.bulwark.functions.enrich.KubernetesClients;
 import io.bulwark.functions.reaper.NodeQueueReaper;
 import io.bulwark.functions.reaper.NodeQueueReaper.Action;
 import io.bulwark.functions.reaper.NodeQueueReaper.Decision;
 import io.bulwark.functions.reaper.NodeQueueReaperLambda;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -23,11 +32,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -44,9 +56,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The node-queue-reaper (functions, io.bulwark.functions.reaper) against ElasticMQ, which speaks the SQS protocol
- * (ListQueues by prefix, tags, attributes, DeleteQueue), and a hand-written EC2 Query server (EC2 has no emulator
- * here: {@link Ec2InstancesStandIn}). What a user depends on: the queues of nodes that are gone disappear, every
- * other queue stays, and each guardrail keeps a queue with its reason.
+ * (ListQueues by prefix, tags, attributes, DeleteQueue), a hand-written EC2 Query server (EC2 has no emulator
+ * here: {@link Ec2InstancesStandIn}) and, for the queues EKS Pod Identity names by the sensor pod, fabric8's
+ * Kubernetes mock server (CRUD mode: pods created and deleted through the API; expectations mode for a 403).
+ * What a user depends on: the queues of nodes that are gone disappear, every other queue stays, and each guardrail
+ * keeps a queue with its reason.
  */
 @Tag("servers")
 class NodeQueueReaperTest {
@@ -252,9 +266,211 @@ class NodeQueueReaperTest {
         assertEquals(Set.of("bulwark-node-i-07777777777777777"), queues());
     }
 
+    // --- pod-named queues (EKS Pod Identity: the key is the sensor pod's name) -------------------------------------
+
+    private static final String NS = "bulwark";
+
+    /** fabric8's mock API server in CRUD mode: pods are created, read and deleted as on a cluster. */
+    private static KubernetesMockServer crudApi() {
+        KubernetesMockServer k8s = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        k8s.init();
+        return k8s;
+    }
+
+    /** The reaper's client as the Lambda builds it (KubernetesClients: no retries, 5 s request, 3 s connect). */
+    private static KubernetesClient client(KubernetesMockServer k8s) {
+        return KubernetesClients.build(Optional.of(k8s.url("/")), Optional.empty(), Optional.empty(), true, Duration.ofSeconds(5), Duration.ofSeconds(3));
+    }
+
+    private static void sensorPod(KubernetesClient c, String name) {
+        c.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
+                .addToLabels("app.kubernetes.io/name", "bulwark-sensor").endMetadata()
+                .withNewSpec().withNodeName("ip-10-0-7-7.ec2.internal").addNewContainer().withName("sensor").withImage("bulwark/sensor:1").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build()).create();
+    }
+
+    private static List<String> paths(KubernetesMockServer k8s) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        for (RecordedRequest r; (r = k8s.takeRequest(100, TimeUnit.MILLISECONDS)) != null; ) {
+            out.add(r.getMethod() + " " + r.getPath());
+        }
+        return out;
+    }
+
+    private NodeQueueReaper podReaper(KubernetesClient k8s, String namespace, NodeQueueReaper.Audit audit) {
+        return new NodeQueueReaper(sqs, ec2, k8s, null, new NodeQueueReaper.Settings(PREFIX, Set.of("bulwark-node-commands-dlq"), Duration.ofHours(24), 10, false,
+                namespace, null), LATER, audit);
+    }
+
+    @Test
+    void aPodNamedQueueIsDeletedWhenItsPodIsGoneAndKeptWhileItExists() throws Exception {
+        KubernetesMockServer api = crudApi();
+        try (KubernetesClient admin = client(api); KubernetesClient k8s = client(api)) {
+            sensorPod(admin, "bulwark-sensor-x7k2p");                                    // the node's pod now
+            sensorPod(admin, "bulwark-sensor-q4m9z");                                    // the pod before the rollout...
+            admin.pods().inNamespace(NS).withName("bulwark-sensor-q4m9z").delete();       // ...deleted by it
+            sensorPod(admin, "bulwark-sensor-b5t8w");
+            admin.pods().inNamespace(NS).withName("bulwark-sensor-b5t8w").delete();
+            paths(api);
+
+            queue("bulwark-node-commands-dlq", Map.of());
+            queue("bulwark-node-bulwark-sensor-x7k2p", Map.of());   // its pod exists
+            queue("bulwark-node-bulwark-sensor-q4m9z", Map.of());   // its pod was deleted
+            String busy = queue("bulwark-node-bulwark-sensor-b5t8w", Map.of()); // pod deleted, but a command waits
+            sqs.sendMessage(b -> b.queueUrl(busy).messageBody("{\"id\":\"respond-freeze-2\"}"));
+            queue("bulwark-node-build-host-9", Map.of());            // a custom host name: not a pod name
+            queue("bulwark-node-bulwark-sensor-q4m9z-old", Map.of()); // not the DaemonSet's pod-name shape
+
+            LocalEventBus bus = new LocalEventBus().addRule("reaped", "{\"source\": [\"bulwark.reaper\"], \"detail-type\": [\"Bulwark Queue Reaped\"]}");
+            List<String> events = new ArrayList<>();
+            bus.subscribe("reaped", e -> {
+                events.add(e);
+                assertTrue(queues().contains("bulwark-node-bulwark-sensor-q4m9z"), "the event is on the bus while the queue still exists");
+            });
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            NodeQueueReaper.Audit lambdaAudit = NodeQueueReaperLambda.audit(bus, new PrintStream(log, true, StandardCharsets.UTF_8));
+            NodeQueueReaper.Result r = podReaper(k8s, NS, d -> {
+                audited.add(d);
+                lambdaAudit.record(d);
+            }).run();
+            r.decisions().forEach(d -> System.out.println("decision: " + d.action() + " " + d.queue() + ": " + d.reason()));
+
+            assertEquals(Set.of("bulwark-node-commands-dlq", "bulwark-node-bulwark-sensor-x7k2p", "bulwark-node-bulwark-sensor-b5t8w",
+                    "bulwark-node-build-host-9", "bulwark-node-bulwark-sensor-q4m9z-old"), queues(), "only the deleted pod's empty queue is deleted");
+            assertEquals(1, r.deleted());
+            assertEquals(Action.DELETED, of(r, "bulwark-node-bulwark-sensor-q4m9z").action());
+            assertTrue(of(r, "bulwark-node-bulwark-sensor-q4m9z").reason().startsWith("pod bulwark/bulwark-sensor-q4m9z does not exist (Kubernetes answered 404); empty"),
+                    of(r, "bulwark-node-bulwark-sensor-q4m9z").reason());
+            assertEquals("pod bulwark/bulwark-sensor-x7k2p exists (Running on ip-10-0-7-7.ec2.internal)", of(r, "bulwark-node-bulwark-sensor-x7k2p").reason());
+            assertTrue(of(r, "bulwark-node-bulwark-sensor-b5t8w").reason().contains("does not exist (Kubernetes answered 404); holds 1 message(s)"),
+                    of(r, "bulwark-node-bulwark-sensor-b5t8w").reason());
+            assertTrue(of(r, "bulwark-node-build-host-9").reason().startsWith("no instance binding")
+                    && of(r, "bulwark-node-build-host-9").reason().contains("nor a pod name of DaemonSet bulwark/bulwark-sensor"), of(r, "bulwark-node-build-host-9").reason());
+            assertTrue(of(r, "bulwark-node-bulwark-sensor-q4m9z-old").reason().startsWith("no instance binding"));
+
+            // audited: every decision; the deletion as a bus event before the delete and as a log line
+            assertEquals(r.decisions().size(), audited.size());
+            assertEquals(1, events.size());
+            JsonNode e = Json.mapper().readTree(events.get(0));
+            assertEquals("bulwark-node-bulwark-sensor-q4m9z", e.path("detail").path("queue").asText());
+            assertEquals("bulwark-sensor-q4m9z", e.path("detail").path("node").asText());
+            assertEquals("deleted", e.path("detail").path("action").asText());
+            assertTrue(e.path("detail").path("reason").asText().contains("Kubernetes answered 404"));
+            assertTrue(log.toString(StandardCharsets.UTF_8).contains("\"action\":\"deleted\""));
+            System.out.println("bus event: " + events.get(0));
+
+            // Kubernetes was asked exactly GET of each pod-shaped queue's pod in the namespace; EC2 not at all
+            List<String> asked = paths(api);
+            assertEquals(Set.of("GET /api/v1/namespaces/bulwark/pods/bulwark-sensor-x7k2p", "GET /api/v1/namespaces/bulwark/pods/bulwark-sensor-q4m9z",
+                    "GET /api/v1/namespaces/bulwark/pods/bulwark-sensor-b5t8w"), new TreeSet<>(asked), asked.toString());
+            assertEquals(3, asked.size());
+            assertTrue(ec2Server.requests().isEmpty(), ec2Server.requests().toString());
+
+            // the node's next pod: the queue of the pod that is still there survives the next run too
+            NodeQueueReaper.Result again = podReaper(k8s, NS, audited::add).run();
+            assertEquals(0, again.deleted());
+            assertTrue(queues().contains("bulwark-node-bulwark-sensor-x7k2p"));
+        } finally {
+            api.destroy();
+        }
+    }
+
+    @Test
+    void kubernetesDownOrRefusingKeepsEveryPodNamedQueue() throws Exception {
+        queue("bulwark-node-bulwark-sensor-q4m9z", Map.of());
+        queue("bulwark-node-bulwark-sensor-r8w2d", Map.of());
+        queue("bulwark-node-i-08888888888888888", Map.of()); // EC2 still decides the queues it binds
+
+        // unreachable: connection refused
+        KubernetesMockServer api = crudApi();
+        KubernetesClient k8s = client(api);
+        api.destroy();
+        try {
+            NodeQueueReaper.Result down = podReaper(k8s, NS, audited::add).run();
+            down.decisions().forEach(d -> System.out.println("decision: " + d.action() + " " + d.queue() + ": " + d.reason()));
+            assertEquals(1, down.deleted(), "only the queue of the instance EC2 does not know");
+            assertEquals(Set.of("bulwark-node-bulwark-sensor-q4m9z", "bulwark-node-bulwark-sensor-r8w2d"), queues());
+            List<Decision> pods = down.decisions().stream().filter(d -> d.node().startsWith("bulwark-sensor-")).toList();
+            assertTrue(pods.stream().allMatch(d -> d.action() == Action.KEPT && d.reason().contains("Kubernetes did not say")), pods.toString());
+            assertTrue(pods.stream().allMatch(d -> d.reason().contains("ConnectException")), pods.toString());
+            assertEquals(1, pods.stream().filter(d -> d.reason().contains("not asked: Kubernetes did not say earlier in this run")).count(),
+                    "after the first failure Kubernetes is not asked again: " + pods);
+        } finally {
+            k8s.close();
+        }
+
+        // 403 (the access entry or the RoleBinding missing) and 500: kept, the status in the reason
+        for (int status : new int[] {403, 500}) {
+            KubernetesMockServer refusing = new KubernetesMockServer(false);
+            refusing.init();
+            try (KubernetesClient c = client(refusing)) {
+                String why = status == 403 ? "pods \"%s\" is forbidden: User \"bulwark-node-queue-reaper\" cannot get resource \"pods\" in the namespace \"bulwark\""
+                        : "etcdserver: request timed out (%s)";
+                for (String pod : List.of("bulwark-sensor-q4m9z", "bulwark-sensor-r8w2d")) {
+                    refusing.expect().get().withPath("/api/v1/namespaces/bulwark/pods/" + pod)
+                            .andReturn(status, new StatusBuilder().withCode(status).withMessage(why.formatted(pod)).build()).always();
+                }
+                NodeQueueReaper.Result r = podReaper(c, NS, audited::add).run();
+                r.decisions().forEach(d -> System.out.println("decision (" + status + "): " + d.action() + " " + d.queue() + ": " + d.reason()));
+                assertEquals(0, r.deleted());
+                assertEquals(Set.of("bulwark-node-bulwark-sensor-q4m9z", "bulwark-node-bulwark-sensor-r8w2d"), queues());
+                assertTrue(r.decisions().stream().allMatch(d -> d.action() == Action.KEPT && d.reason().contains("Kubernetes did not say")), r.toString());
+                assertTrue(r.decisions().stream().anyMatch(d -> d.reason().contains("HTTP " + status + ": " + why.formatted("bulwark-sensor-q4m9z"))), r.toString());
+                assertEquals(1, refusing.getRequestCount(), "one request, then no more this run");
+            } finally {
+                refusing.destroy();
+            }
+        }
+    }
+
+    @Test
+    void aNamespaceWhereNoneOfThePodsExistsDeletesNothing() throws Exception {
+        KubernetesMockServer api = crudApi();
+        try (KubernetesClient k8s = client(api)) {
+            sensorPod(k8s, "bulwark-sensor-x7k2p");
+            queue("bulwark-node-bulwark-sensor-x7k2p", Map.of());
+            queue("bulwark-node-bulwark-sensor-q4m9z", Map.of());
+            // a wrong namespace: 404 for every pod, the running one's too
+            NodeQueueReaper.Result r = podReaper(k8s, "bulwark-sensors", audited::add).run();
+            r.decisions().forEach(d -> System.out.println("decision: " + d.action() + " " + d.queue() + ": " + d.reason()));
+            assertEquals(0, r.deleted());
+            assertTrue(r.decisions().stream().allMatch(d -> d.action() == Action.KEPT && d.reason().contains("a wrong bulwark.reaper.sensor-namespace looks the same")),
+                    r.toString());
+            assertEquals(2, queues().size());
+        } finally {
+            api.destroy();
+        }
+    }
+
+    @Test
+    void withoutANamespaceOrAClientKubernetesIsNotAsked() throws Exception {
+        KubernetesMockServer api = crudApi();
+        try (KubernetesClient k8s = client(api)) {
+            queue("bulwark-node-bulwark-sensor-q4m9z", Map.of());
+            NodeQueueReaper.Result off = podReaper(k8s, null, audited::add).run();
+            assertEquals(0, off.deleted());
+            assertTrue(off.decisions().get(0).reason().startsWith("no instance binding (no bulwark:instance-arn tag; the node name is neither an instance id nor an EC2 private DNS name): "),
+                    off.toString());
+            assertEquals(0, api.getRequestCount(), "no namespace: Kubernetes not asked");
+            NodeQueueReaper noClient = new NodeQueueReaper(sqs, ec2, null, "the Kubernetes API is off (bulwark.kubernetes.enabled=false)",
+                    new NodeQueueReaper.Settings(PREFIX, Set.of(), Duration.ofHours(24), 10, false, NS, null), LATER, audited::add);
+            NodeQueueReaper.Result r = noClient.run();
+            assertEquals(0, r.deleted());
+            assertEquals("no instance binding; pod bulwark/bulwark-sensor-q4m9z not asked: the Kubernetes API is off (bulwark.kubernetes.enabled=false) (kept)",
+                    r.decisions().get(0).reason());
+            assertEquals(Set.of("bulwark-node-bulwark-sensor-q4m9z"), queues());
+        } finally {
+            api.destroy();
+        }
+    }
+
     @Test
     void badSettingsSayWhichKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NodeQueueReaper.Settings(" ", Set.of(), Duration.ZERO, 1, false));
         assertTrue(e.getMessage().contains("bulwark.reaper.queue-prefix"));
+        IllegalArgumentException ns = assertThrows(IllegalArgumentException.class,
+                () -> new NodeQueueReaper.Settings(PREFIX, Set.of(), Duration.ZERO, 1, false, "Bulwark Sensors", null));
+        assertTrue(ns.getMessage().contains("bulwark.reaper.sensor-namespace"), ns.getMessage());
+        assertEquals(null, new NodeQueueReaper.Settings(PREFIX, Set.of(), Duration.ZERO, 1, false, " ", null).sensorNamespace(), "blank: off");
     }
 }

@@ -3,7 +3,11 @@ package io.bulwark.functions.reaper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +29,16 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * Deletes the command queues of nodes that are gone ({@code <prefix>-node-*}, docs/deploy.md "Queues of nodes
  * that are gone"). A node is gone only when EC2 says so about the instance the queue is bound to: its
  * {@code bulwark:instance-arn} / {@code bulwark:instance-id} tag, a node name that is an instance id, or a node name
- * that is an EC2 private DNS name ({@code ip-10-0-1-23…}, looked up by that private IP). A queue with no such
- * binding is kept: without an answer from EC2 nothing is deleted.
+ * that is an EC2 private DNS name ({@code ip-10-0-1-23…}, looked up by that private IP). With the sensor's namespace
+ * configured ({@link Settings#sensorNamespace()}), a queue with no such binding whose node name is a pod name of the
+ * sensor DaemonSet ({@code bulwark-sensor-x7k2p}: EKS Pod Identity keys the queue by the pod) is gone when
+ * Kubernetes answers 404 to GET of that pod in that namespace. Any other queue with no binding is kept: without an
+ * answer from EC2 or Kubernetes nothing is deleted.
+ *
+ * <p>Kubernetes is asked once per pod-named queue, before any decision, so two rules can hold for the whole run:
+ * after the first request Kubernetes does not answer (unreachable, 403, 5xx…), it is not asked again and every
+ * pod-named queue is kept; and when none of the run's pod-named queues has a pod, none is deleted (a wrong
+ * namespace answers 404 for every pod, and a DaemonSet that runs makes its pods' queues at start).
  *
  * <p>Guardrails, each a reason in the decision when a queue is kept: never a queue holding a message (visible, in
  * flight or delayed); never one younger than the minimum age; never Terraform's ({@code bulwark:managed-by =
@@ -40,6 +52,10 @@ public final class NodeQueueReaper {
     static final String TAG_MANAGED_BY = "bulwark:managed-by";
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
     private static final Pattern IP_NAME = Pattern.compile("ip-(\\d{1,3})-(\\d{1,3})-(\\d{1,3})-(\\d{1,3})(?:-.*)?");
+    /** A Kubernetes namespace name (RFC 1123 label). */
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** The DaemonSet's name in daemonset.yaml; its pods are named {@code <name>-<5 random characters>}. */
+    public static final String SENSOR_DAEMONSET = "bulwark-sensor";
 
     /**
      * @param prefix       the queue name prefix, {@code <name_prefix>-node-}
@@ -47,8 +63,13 @@ public final class NodeQueueReaper {
      * @param minAge       a queue younger than this is kept
      * @param maxDeletions deletions per run at most
      * @param dryRun       decide and record, delete nothing
+     * @param sensorNamespace the sensor DaemonSet's namespace, where a pod-named queue's pod is looked up; null or
+     *                        blank: Kubernetes is not asked, and a pod-named queue is kept
+     * @param sensorDaemonSet the DaemonSet's name: a node name {@code <sensorDaemonSet>-<5 lowercase letters or
+     *                        digits>} is one of its pods
      */
-    public record Settings(String prefix, Set<String> keep, Duration minAge, int maxDeletions, boolean dryRun) {
+    public record Settings(String prefix, Set<String> keep, Duration minAge, int maxDeletions, boolean dryRun,
+                           String sensorNamespace, String sensorDaemonSet) {
         public Settings {
             if (prefix == null || prefix.isBlank()) {
                 throw new IllegalArgumentException("the node-queue-reaper needs the queue name prefix (bulwark.reaper.queue-prefix, e.g. bulwark-node-)");
@@ -57,6 +78,25 @@ public final class NodeQueueReaper {
                 throw new IllegalArgumentException("bulwark.reaper.max-deletions must be 0 or more (is " + maxDeletions + ")");
             }
             keep = Set.copyOf(keep);
+            sensorNamespace = sensorNamespace == null || sensorNamespace.isBlank() ? null : sensorNamespace.strip();
+            if (sensorNamespace != null && !NAMESPACE.matcher(sensorNamespace).matches()) {
+                throw new IllegalArgumentException("bulwark.reaper.sensor-namespace must be a Kubernetes namespace name (is " + sensorNamespace + ")");
+            }
+            sensorDaemonSet = sensorDaemonSet == null || sensorDaemonSet.isBlank() ? SENSOR_DAEMONSET : sensorDaemonSet.strip();
+            if (!NAMESPACE.matcher(sensorDaemonSet).matches()) {
+                throw new IllegalArgumentException("bulwark.reaper.sensor-daemonset must be a DaemonSet name (is " + sensorDaemonSet + ")");
+            }
+        }
+
+        /** Kubernetes not asked: every queue with no instance binding is kept. */
+        public Settings(String prefix, Set<String> keep, Duration minAge, int maxDeletions, boolean dryRun) {
+            this(prefix, keep, minAge, maxDeletions, dryRun, null, null);
+        }
+
+        /** Whether a node name is one of the DaemonSet's pods ({@code bulwark-sensor-x7k2p}). */
+        boolean isSensorPod(String node) {
+            return node.length() == sensorDaemonSet.length() + 6 && node.startsWith(sensorDaemonSet + "-")
+                    && node.substring(sensorDaemonSet.length() + 1).chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
         }
     }
 
@@ -85,10 +125,27 @@ public final class NodeQueueReaper {
     private final Settings settings;
     private final Clock clock;
     private final Audit audit;
+    private final KubernetesClient kubernetes;
+    private final String kubernetesMissing;
+    /** This run's answers of Kubernetes, by pod name. */
+    private Map<String, Liveness> pods = Map.of();
 
+    /** Kubernetes not asked (whatever the settings' namespace): a queue with no instance binding is kept. */
     public NodeQueueReaper(SqsClient sqs, Ec2Client ec2, Settings settings, Clock clock, Audit audit) {
+        this(sqs, ec2, null, "no Kubernetes client", settings, clock, audit);
+    }
+
+    /**
+     * @param kubernetes        asked for the sensor's pods when {@link Settings#sensorNamespace()} is set; null: not
+     *                          asked, and a pod-named queue is kept with {@code kubernetesMissing} as the reason
+     * @param kubernetesMissing why there is no client (when {@code kubernetes} is null)
+     */
+    public NodeQueueReaper(SqsClient sqs, Ec2Client ec2, KubernetesClient kubernetes, String kubernetesMissing, Settings settings, Clock clock,
+                           Audit audit) {
         this.sqs = sqs;
         this.ec2 = ec2;
+        this.kubernetes = kubernetes;
+        this.kubernetesMissing = kubernetesMissing == null ? "no Kubernetes client" : kubernetesMissing;
         this.settings = settings;
         this.clock = clock;
         this.audit = audit;
@@ -97,11 +154,10 @@ public final class NodeQueueReaper {
     public Result run() {
         List<Decision> out = new ArrayList<>();
         int deleted = 0;
-        for (String url : listQueues()) {
+        List<String> urls = listQueues().stream().filter(u -> u.substring(u.lastIndexOf('/') + 1).startsWith(settings.prefix())).toList();
+        pods = askKubernetes(urls);
+        for (String url : urls) {
             String name = url.substring(url.lastIndexOf('/') + 1);
-            if (!name.startsWith(settings.prefix())) {
-                continue;
-            }
             Decision d = decide(url, name, deleted);
             if (d.action() == Action.DELETED) {
                 d = delete(d);
@@ -144,15 +200,18 @@ public final class NodeQueueReaper {
         // which instance the queue belongs to
         String instance = instanceOf(tags, node);
         Liveness live;
+        Matcher ip = IP_NAME.matcher(node);
         if (instance != null) {
             live = byInstanceId(instance);
-        } else {
-            Matcher ip = IP_NAME.matcher(node);
-            if (!ip.matches()) {
-                return kept(url, name, node, null, "no instance binding (no " + TAG_INSTANCE_ARN + " tag; the node name is neither an instance id nor an EC2 private DNS name): liveness unknown");
-            }
+        } else if (ip.matches()) {
             live = byPrivateDnsName(node, ip.group(1) + "." + ip.group(2) + "." + ip.group(3) + "." + ip.group(4));
             instance = live.instance();
+        } else if (pods.containsKey(node)) {
+            live = pods.get(node);
+        } else {
+            return kept(url, name, node, null, "no instance binding (no " + TAG_INSTANCE_ARN + " tag; the node name is neither an instance id nor an EC2 private DNS name"
+                    + (settings.sensorNamespace() == null ? "" : " nor a pod name of DaemonSet " + settings.sensorNamespace() + "/" + settings.sensorDaemonSet())
+                    + "): liveness unknown");
         }
         if (!live.gone()) {
             return kept(url, name, node, instance, live.why());
@@ -245,6 +304,61 @@ public final class NodeQueueReaper {
 
     private record Liveness(boolean gone, String instance, String why) {}
 
+    /**
+     * GET of each pod-named queue's pod in the sensor's namespace, before any decision (the class comment's two
+     * rules). Only queues a decision could ask Kubernetes about: no instance binding by name; a pod-named queue
+     * that carries an instance tag is asked about too and then decided by EC2.
+     */
+    private Map<String, Liveness> askKubernetes(List<String> urls) {
+        String ns = settings.sensorNamespace();
+        if (ns == null) {
+            return Map.of();
+        }
+        List<String> podNames = new ArrayList<>();
+        for (String url : urls) {
+            String name = url.substring(url.lastIndexOf('/') + 1);
+            String node = name.substring(settings.prefix().length());
+            if (settings.isSensorPod(node) && !settings.keep().contains(name) && !name.endsWith("-dlq")) {
+                podNames.add(node);
+            }
+        }
+        Map<String, Liveness> out = new HashMap<>();
+        if (kubernetes == null) {
+            podNames.forEach(p -> out.put(p, new Liveness(false, null, "no instance binding; pod " + ns + "/" + p + " not asked: " + kubernetesMissing + " (kept)")));
+            return out;
+        }
+        String failure = null;
+        int exist = 0;
+        for (String p : podNames) {
+            if (failure != null) {
+                out.put(p, new Liveness(false, null, "no instance binding; pod " + ns + "/" + p + " not asked: Kubernetes did not say earlier in this run (" + failure + ") (kept)"));
+                continue;
+            }
+            Pod pod;
+            try {
+                pod = kubernetes.pods().inNamespace(ns).withName(p).get(); // null: the API answered 404
+            } catch (RuntimeException e) {
+                failure = kubernetesFailure(e);
+                out.put(p, new Liveness(false, null, "Kubernetes did not say whether pod " + ns + "/" + p + " exists: " + failure + " (kept)"));
+                continue;
+            }
+            if (pod == null) {
+                out.put(p, new Liveness(true, null, "pod " + ns + "/" + p + " does not exist (Kubernetes answered 404)"));
+            } else {
+                exist++;
+                String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "no phase" : pod.getStatus().getPhase();
+                String on = pod.getSpec() == null || pod.getSpec().getNodeName() == null ? "" : " on " + pod.getSpec().getNodeName();
+                out.put(p, new Liveness(false, null, "pod " + ns + "/" + p + " exists (" + phase + on + ")"));
+            }
+        }
+        if (failure == null && exist == 0 && !podNames.isEmpty()) {
+            int n = podNames.size();
+            out.replaceAll((p, l) -> new Liveness(false, null, l.why() + ", but no pod of the run's " + n + " pod-named queue(s) exists in namespace " + ns
+                    + ": a wrong bulwark.reaper.sensor-namespace looks the same (kept)"));
+        }
+        return out;
+    }
+
     private Liveness byInstanceId(String id) {
         DescribeInstancesResponse r;
         try {
@@ -296,6 +410,19 @@ public final class NodeQueueReaper {
         return io.bulwark.contract.NodeCommandQueue.url("{node}", s);
     }
 
+    /** "HTTP 403: pods … is forbidden", or the cause of a request that got no answer ("ConnectException: Connection refused"). */
+    static String kubernetesFailure(RuntimeException e) {
+        if (e instanceof KubernetesClientException k && k.getCode() > 0) {
+            String status = k.getStatus() == null || k.getStatus().getMessage() == null ? message(k) : k.getStatus().getMessage();
+            return "HTTP " + k.getCode() + ": " + status;
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? message(e) : message(e) + " (" + root.getClass().getSimpleName() + ": " + (root.getMessage() == null ? "" : root.getMessage().split("\n")[0]) + ")";
+    }
+
     private static long count(Map<QueueAttributeName, String> a, QueueAttributeName k) {
         try {
             return Long.parseLong(a.getOrDefault(k, "-1"));
@@ -304,7 +431,7 @@ public final class NodeQueueReaper {
         }
     }
 
-    private static String message(Exception e) {
+    private static String message(Throwable e) {
         String m = e.getMessage();
         return m == null ? e.getClass().getSimpleName() : m.split("\n")[0];
     }

@@ -5,7 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.contract.Json;
 import io.bulwark.contract.StableId;
+import io.bulwark.functions.aws.KubernetesConfig;
 import io.bulwark.functions.bus.FindingBus;
+import io.bulwark.functions.snapshot.SnapshotBeans;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.IOException;
@@ -28,7 +32,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * whose event it ignores). One run of {@link NodeQueueReaper}; answers its {@link NodeQueueReaper.Result}. Every
  * decision is a JSON line in the function's log; a deletion (or, in dry run, a would-be deletion) is also a
  * {@code Bulwark Queue Reaped} event ({@code source: bulwark.reaper}) on the bus, put before the queue is deleted:
- * when the bus refuses it, the queue stays.
+ * when the bus refuses it, the queue stays. With {@code bulwark.reaper.sensor-namespace} set, the sensor's pods are
+ * asked of the shared Kubernetes client ({@code bulwark.kubernetes.*}, EKS tokens from the function's role: its
+ * access entry's group may only get pods in that namespace).
  */
 @Named("node-queue-reaper")
 public class NodeQueueReaperLambda implements RequestStreamHandler {
@@ -44,14 +50,36 @@ public class NodeQueueReaperLambda implements RequestStreamHandler {
     @Inject
     FindingBus bus;
 
+    @Inject
+    KubernetesConfig kubernetesConfig;
+
+    @Inject
+    Instance<KubernetesClient> kubernetes;
+
     private Ec2Client ec2;
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes(); // the schedule's event says nothing more than "now"
         NodeQueueReaper.Settings s = new NodeQueueReaper.Settings(config.queuePrefix().orElse(null),
-                new HashSet<>(config.keepQueues().orElse(List.of())), config.minAge(), config.maxDeletions(), config.dryRun());
-        NodeQueueReaper.Result r = new NodeQueueReaper(sqs, ec2(), s, Clock.systemUTC(), audit(bus, System.out)).run();
+                new HashSet<>(config.keepQueues().orElse(List.of())), config.minAge(), config.maxDeletions(), config.dryRun(),
+                config.sensorNamespace().orElse(null), config.sensorDaemonset());
+        KubernetesClient k8s = null;
+        String k8sMissing = null;
+        if (s.sensorNamespace() != null) {
+            if (!kubernetesConfig.enabled()) {
+                k8sMissing = "the Kubernetes API is off (bulwark.kubernetes.enabled=false)";
+            } else if (!kubernetes.isResolvable()) {
+                k8sMissing = "no Kubernetes client";
+            } else {
+                k8s = kubernetes.get();
+                k8sMissing = kubernetesConfig.apiUrl().isPresent() ? null : SnapshotBeans.unconfigured(k8s);
+                if (k8sMissing != null) {
+                    k8s = null;
+                }
+            }
+        }
+        NodeQueueReaper.Result r = new NodeQueueReaper(sqs, ec2(), k8s, k8sMissing, s, Clock.systemUTC(), audit(bus, System.out)).run();
         output.write(Json.line(r).getBytes(StandardCharsets.UTF_8));
     }
 

@@ -31,6 +31,17 @@ public interface ReaperConfig {
     @WithDefault("false")
     boolean dryRun();
 
+    /**
+     * The sensor DaemonSet's namespace ({@code BULWARK_REAPER_SENSOR_NAMESPACE}): a queue with no instance binding
+     * named by one of the DaemonSet's pods (EKS Pod Identity) is gone when GET of that pod here answers 404. Unset:
+     * Kubernetes is not asked and such queues are kept. The client is the shared one ({@code bulwark.kubernetes.*}).
+     */
+    Optional<String> sensorNamespace();
+
+    /** The sensor DaemonSet's name: its pods are {@code <name>-<5 characters>} ({@code BULWARK_REAPER_SENSOR_DAEMONSET}). */
+    @WithDefault("bulwark-sensor")
+    String sensorDaemonset();
+
     /** Region of EC2; the SDK's default chain (AWS_REGION in Lambda) when unset. */
     Optional<String> region();
 
