@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The audit records of the alert's window, when auditd runs. The real auditd is not started here: it
- * would take the kernel's one audit netlink socket and change the audit state of a machine other
- * sessions share. Instead a process named auditd runs (a copy of sleep: the capture decides by the
- * host's process names, as it does on a node) and the log is in auditd's own format; the capture must
- * copy exactly the records of [alert - 30 s, now] and say how many.
+ * The audit records of the alert's window, when auditd runs: the format's edge cases, with a stand-in.
+ * A process named auditd runs (a copy of sleep: the capture decides by the host's process names, as it
+ * does on a node) and a hand-written log in auditd's format holds a record an hour old, one 5 s before
+ * the alert, one at the alert and a line that is no record; the capture must copy exactly the two window
+ * records and say how many. {@link RealAuditdExtractionTest} does the same against the real auditd.
  */
 @Tag("root")
 class AuditExtractionTest {
