@@ -42,6 +42,8 @@ class DefaultPlaybookMatchTest {
     void doesNotMatchNoticeReconOrAWarningOnAListedVector() {
         assertFalse(matches("notice-recon.json"));
         assertFalse(matches("warning-confirmed-vector.json"));
+        // a recon twin keeps its vector, here one the pattern confirms at ERROR (ns-enter-host): NOTICE does not freeze
+        assertFalse(matches("notice-recon-confirmed-vector.json"));
     }
 
     @Test

@@ -24,6 +24,7 @@ final class Ev {
     private String exe = "/bin/busybox";
     private List<String> argv = List.of();
     private int uid;
+    private int vpid = 7;
     private int loginuid = -1;
     private int tty;
     private long capEff;
@@ -82,6 +83,12 @@ final class Ev {
 
     Ev uid(int uid) {
         this.uid = uid;
+        return this;
+    }
+
+    /** The pid in the process's own pid namespace (7 unless told: a container of its own; 4242 = the host's). */
+    Ev vpid(int v) {
+        this.vpid = v;
         return this;
     }
 
@@ -150,7 +157,7 @@ final class Ev {
 
     SensorEvent build() {
         String cmdline = argv.isEmpty() ? comm : comm + " " + String.join(" ", argv);
-        ProcessInfo p = new ProcessInfo(4242, 4242, ancestors.isEmpty() ? 1 : ancestors.get(0).pid(), 7, uid, 0, loginuid, comm, exe,
+        ProcessInfo p = new ProcessInfo(4242, 4242, ancestors.isEmpty() ? 1 : ancestors.get(0).pid(), vpid, uid, 0, loginuid, comm, exe,
                 argv, cmdline, tty, 9123, new ProcessInfo.Namespaces(1, 2, 3, 4, 5, 6, 7), capEff, capPrm, upper, runtimeWork,
                 List.copyOf(ancestors));
         ContainerInfo c = !container ? null : new ContainerInfo(id, "web-1", "runc", image, 4150, "running", "/run/bundle",

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16's lens, "recon is not an attempt", on block-device mknod, kernel memory opens, open_by_handle_at,
- * runtime-socket connects, cgroup / binfmt_misc mounts, kernel modules and bpf(2): an attempt that cannot succeed as the container is
+ * runtime-socket connects, cgroup / binfmt_misc mounts, kernel modules, bpf(2), setns, user namespaces, ptrace,
+ * /proc/N/mem, process_vm_writev, host /proc entries, userfaultfd, packet sockets, node credentials and chroot: an attempt that cannot succeed as the container is
  * configured (refused, absent, or without the capability the kernel demands) is the NOTICE twin, tagged recon,
  * with the same vector; a success or an attempt by a process that holds what it needs keeps its priority. The
  * same two sides run for real in scenarios.DefaultContainerEscapeTest (ordinary container) and
@@ -25,6 +26,9 @@ class ReconSeverityRulesTest {
     static final long CAP_DAC_READ_SEARCH = 1L << 2;
     static final long CAP_SYS_RAWIO = 1L << 17;
     static final long CAP_MKNOD = 1L << 27;
+    static final long CAP_NET_RAW = 1L << 13;
+    static final long CAP_SYS_CHROOT = 1L << 18;
+    static final long CAP_SYS_PTRACE = 1L << 19;
 
     private static String shipped() {
         try (InputStream in = ReconSeverityRulesTest.class.getClassLoader().getResourceAsStream("rules/bulwark_escape_rules.yaml")) {
@@ -173,5 +177,152 @@ class ReconSeverityRulesTest {
             // a result that does not prove the mount impossible
             assertEquals(Priority.ERROR, only(HostDeviceMountSeverityRulesTest.mount(fs, fs).result(-1, "EBUSY").build(), crit), fs);
         }
+    }
+
+    static Ev setns(boolean nsHost, long nsInum) {
+        Ev e = Ev.of("setns").arg("fd", 3).arg("nstype", 0).arg("ns_inum", nsInum).arg("ns_host", nsHost).result(0, null);
+        return nsInum == 0 ? e : e.arg("ns_type", "mnt");
+    }
+
+    @Test
+    void namespaceEntries() {
+        String recon = "Namespace Entry Refused In Container";
+        // nsenter -t 1 by nsfs descriptor, or a pidfd of a host process, refused without CAP_SYS_ADMIN
+        assertEquals(Priority.NOTICE, only(setns(true, 4026531840L).result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(setns(true, 0).arg("target_pid", 1).result(-1, "EPERM").build(), recon));
+        // a host-pid container's pidfd of a host process, another container's process, its own: all refused
+        assertEquals(Priority.NOTICE, only(setns(false, 0).vpid(4242).result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(setns(false, 0).arg("target_other_mnt_ns", true).result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(setns(false, 0).result(-1, "EPERM").build(), recon));
+        RuleMatch m = ENGINE.evaluate(setns(true, 0).arg("target_pid", 1).result(-1, "EPERM").build()).get(0);
+        assertEquals("ns-enter-host", m.rule().vector());
+        assertTrue(m.output().contains("res=EPERM") && m.output().contains("target_pid=1"), m.output());
+        // joined, or refused to a process holding CAP_SYS_ADMIN (it may lack only CAP_SYS_CHROOT), or privileged
+        assertEquals(Priority.CRITICAL, only(setns(true, 4026531840L).build(), "Host Namespace Entered From Container"));
+        assertEquals(Priority.CRITICAL, only(setns(true, 0).result(-1, "EPERM").caps(Ev.CAP_SYS_ADMIN).build(),
+                "Host Namespace Entered From Container"));
+        assertEquals(Priority.CRITICAL, only(setns(false, 0).vpid(4242).result(-1, "EPERM").privileged().build(),
+                "Host Process Namespaces Entered By Pidfd From Container"));
+        assertEquals(Priority.ERROR, only(setns(false, 0).arg("target_other_mnt_ns", true).caps(Ev.CAP_SYS_ADMIN).build(),
+                "Other Container Namespaces Entered By Pidfd From Container"));
+        assertEquals(Priority.WARNING, only(setns(false, 0).caps(Ev.CAP_SYS_ADMIN).build(), "Namespaces Entered By Pidfd In Container"));
+        // a container's own namespace by nsfs descriptor: neither
+        assertEquals(List.of(), fired(ENGINE, setns(false, 4026532000L).result(-1, "EPERM").build()));
+    }
+
+    @Test
+    void userNamespaces() {
+        String crit = "User Namespace Created In Container";
+        String recon = "User Namespace Creation Refused In Container";
+        for (String t : List.of("unshare", "clone", "clone3")) {
+            for (String errno : List.of("EPERM", "EACCES", "ENOSPC", "EUSERS")) {
+                assertEquals(Priority.NOTICE, only(Ev.of(t).arg("flags", "CLONE_NEWUSER").result(-1, errno).build(), recon), t + " " + errno);
+            }
+            assertEquals(Priority.WARNING, only(Ev.of(t).arg("flags", "CLONE_NEWUSER").build(), crit), t);
+            // CAP_SYS_ADMIN passes the sysctls and LSMs that refuse unprivileged user namespaces
+            assertEquals(Priority.WARNING, only(Ev.of(t).arg("flags", "CLONE_NEWUSER").result(-1, "EPERM").caps(Ev.CAP_SYS_ADMIN).build(), crit), t);
+            // not a refusal (CLONE_NEWUSER with CLONE_FS, a threaded caller)
+            assertEquals(Priority.WARNING, only(Ev.of(t).arg("flags", "CLONE_NEWUSER").result(-1, "EINVAL").build(), crit), t);
+        }
+    }
+
+    @Test
+    void ptraceProcMemAndProcessVmWritev() {
+        Ev attach = Ev.of("ptrace").arg("request", "PTRACE_ATTACH").arg("pid", 1);
+        assertEquals(Priority.NOTICE, only(attach.result(-1, "EPERM").build(), "Ptrace Refused In Container"));
+        assertEquals(Priority.NOTICE, only(Ev.of("ptrace").arg("request", "PTRACE_POKEDATA").arg("pid", 1).result(-1, "ESRCH").build(),
+                "Ptrace Refused In Container"));
+        assertEquals(Priority.ERROR, only(Ev.of("ptrace").arg("request", "PTRACE_ATTACH").arg("pid", 1).build(), "Ptrace Attach Or Poke In Container"));
+        assertEquals(Priority.ERROR, only(Ev.of("ptrace").arg("request", "PTRACE_SEIZE").arg("pid", 1).result(-1, "EPERM")
+                .caps(CAP_SYS_PTRACE).build(), "Ptrace Attach Or Poke In Container"));
+
+        for (String errno : List.of("EACCES", "EPERM", "ENOENT")) {
+            assertEquals(Priority.NOTICE, only(Ev.open("/proc/1/mem", "O_RDWR").result(-1, errno).build(), "Process Memory Write Refused Through Proc"), errno);
+        }
+        assertEquals(Priority.CRITICAL, only(Ev.open("/proc/1/mem", "O_RDWR").build(), "Process Memory Written Through Proc"));
+        assertEquals(Priority.CRITICAL, only(Ev.open("/proc/1/mem", "O_RDWR").result(-1, "EACCES").privileged().build(),
+                "Process Memory Written Through Proc"));
+        // io_uring: the submit carries no result
+        assertEquals(Priority.CRITICAL, only(Ev.of("io_uring_submit").arg("opcode", "OPENAT").arg("path", "/proc/1/mem")
+                .arg("name", "/proc/1/mem").arg("flags", "O_RDWR").result(1, null).build(), "Process Memory Written Through Proc"));
+
+        Ev vm = Ev.of("process_vm_writev").arg("pid", 1);
+        assertEquals(Priority.NOTICE, only(vm.result(-1, "EPERM").build(), "process_vm_writev Refused In Container"));
+        assertEquals(Priority.NOTICE, only(Ev.of("process_vm_writev").arg("pid", 99999).result(-1, "ESRCH").build(), "process_vm_writev Refused In Container"));
+        // allowed, then a bad address: the next address may do
+        assertEquals(Priority.ERROR, only(Ev.of("process_vm_writev").arg("pid", 1).result(-1, "EFAULT").build(), "Process Memory Written With process_vm_writev"));
+        assertEquals(Priority.ERROR, only(Ev.of("process_vm_writev").arg("pid", 1).result(-1, "EPERM").caps(CAP_SYS_PTRACE).build(),
+                "Process Memory Written With process_vm_writev"));
+    }
+
+    @Test
+    void hostProcessEntries() {
+        String crit = "Host Process Root Or Environment Read From Container";
+        String recon = "Host Process Root Or Environment Refused In Container";
+        // a host-pid container (vpid = pid) without CAP_SYS_PTRACE: the ptrace read check refuses the host's processes
+        assertEquals(Priority.NOTICE, only(Ev.open("/proc/1/environ", "O_RDONLY").vpid(4242).result(-1, "EACCES").build(), recon));
+        assertEquals(Priority.NOTICE, only(Ev.open("/proc/1/root/etc/shadow", "O_RDONLY").vpid(4242).result(-1, "EACCES").build(), recon));
+        assertEquals(Priority.ERROR, only(Ev.open("/proc/1/environ", "O_RDONLY").vpid(4242).build(), crit));
+        assertEquals(Priority.ERROR, only(Ev.open("/proc/1/environ", "O_RDONLY").vpid(4242).result(-1, "EACCES").caps(CAP_SYS_PTRACE).build(), crit));
+        // its own pid namespace: neither
+        assertEquals(List.of(), fired(ENGINE, Ev.open("/proc/1/environ", "O_RDONLY").result(-1, "EACCES").build()));
+    }
+
+    @Test
+    void userfaultfdAndPacketSockets() {
+        String uffd = "Userfaultfd Created In Container";
+        String uffdRecon = "Userfaultfd Refused In Container";
+        assertEquals(Priority.NOTICE, only(Ev.of("userfaultfd").arg("flags", "O_CLOEXEC").result(-1, "EPERM").build(), uffdRecon));
+        assertEquals(Priority.WARNING, only(Ev.of("userfaultfd").arg("flags", "O_CLOEXEC").result(3, null).build(), uffd));
+        assertEquals(Priority.WARNING, only(Ev.of("userfaultfd").arg("flags", "O_CLOEXEC").result(-1, "EPERM").caps(CAP_SYS_PTRACE).build(), uffd));
+        assertEquals(Priority.NOTICE, only(Ev.open("/dev/userfaultfd", "O_RDWR").result(-1, "ENOENT").build(), uffdRecon));
+        assertEquals(Priority.NOTICE, only(Ev.open("/dev/userfaultfd", "O_RDWR").result(-1, "EPERM").caps(CAP_SYS_PTRACE).build(), uffdRecon));
+        assertEquals(Priority.WARNING, only(Ev.open("/dev/userfaultfd", "O_RDWR").build(), uffd));
+
+        String pkt = "Packet Socket Created In Container";
+        String pktRecon = "Packet Socket Refused In Container";
+        Ev sock = Ev.of("socket").arg("domain", "AF_PACKET").arg("type", "SOCK_RAW");
+        assertEquals(Priority.NOTICE, only(sock.result(-1, "EPERM").build(), pktRecon));
+        assertEquals(Priority.NOTICE, only(Ev.of("socket").arg("domain", "AF_PACKET").arg("type", "SOCK_RAW").result(-1, "EAFNOSUPPORT")
+                .caps(CAP_NET_RAW).build(), pktRecon));
+        assertEquals(Priority.WARNING, only(Ev.of("socket").arg("domain", "AF_PACKET").arg("type", "SOCK_RAW").result(3, null).caps(CAP_NET_RAW).build(), pkt));
+        // CAP_NET_RAW (a user and network namespace of its own): a refusal there is not the capability's
+        assertEquals(Priority.WARNING, only(Ev.of("socket").arg("domain", "AF_PACKET").arg("type", "SOCK_RAW").result(-1, "EPERM")
+                .caps(CAP_NET_RAW).build(), pkt));
+    }
+
+    @Test
+    void nodeCredentials() {
+        String crit = "Node Credentials Read From Container";
+        String recon = "Node Credentials Probed From Container";
+        for (String errno : List.of("ENOENT", "ENOTDIR", "EACCES", "EPERM")) {
+            assertEquals(Priority.NOTICE, only(Ev.open("/etc/kubernetes/admin.conf", "O_RDONLY").result(-1, errno).build(), recon), errno);
+        }
+        assertEquals(Priority.NOTICE, only(Ev.open("/host/var/lib/kubelet/pki/kubelet.key", "O_RDONLY").result(-1, "ENOENT").build(), recon));
+        assertEquals(Priority.ERROR, only(Ev.open("/etc/kubernetes/admin.conf", "O_RDONLY").build(), crit));
+        assertEquals(Priority.ERROR, only(Ev.of("io_uring_submit").arg("opcode", "OPENAT").arg("path", "/var/lib/kubelet/pki/kubelet.key")
+                .arg("name", "/var/lib/kubelet/pki/kubelet.key").arg("flags", "O_RDONLY").result(1, null).build(), crit));
+        // the pod's own token is neither
+        assertEquals(List.of(), fired(ENGINE, Ev.open("/var/run/secrets/kubernetes.io/serviceaccount/token", "O_RDONLY").build()));
+    }
+
+    @Test
+    void chrootAndPivotRoot() {
+        String recon = "Chroot Refused In Container";
+        String host = "Chroot Into Host Root From Container";
+        String elsewhere = "Chroot In Container";
+        assertEquals(Priority.NOTICE, only(Ev.of("chroot").arg("path", "/host").result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(Ev.of("chroot").arg("path", "/host").result(-1, "ENOENT").caps(CAP_SYS_CHROOT).build(), recon));
+        assertEquals(Priority.NOTICE, only(Ev.of("chroot").arg("path", "/tmp").result(-1, "EPERM").build(), recon));
+        assertEquals(Priority.NOTICE, only(Ev.of("pivot_root").arg("new_root", "/host").arg("put_old", "/host/old").result(-1, "EPERM")
+                .caps(CAP_SYS_CHROOT).build(), recon));
+        assertEquals(Priority.CRITICAL, only(Ev.of("chroot").arg("path", "/host").caps(CAP_SYS_CHROOT).build(), host));
+        assertEquals(Priority.CRITICAL, only(Ev.of("chroot").arg("path", "/host").result(-1, "EPERM").privileged().build(), host));
+        assertEquals(Priority.CRITICAL, only(Ev.of("pivot_root").arg("new_root", "/host").arg("put_old", "/host/old").result(-1, "EPERM")
+                .caps(Ev.CAP_SYS_ADMIN).build(), host));
+        assertEquals(Priority.WARNING, only(Ev.of("chroot").arg("path", "/tmp").caps(CAP_SYS_CHROOT).build(), elsewhere));
+        // not a refusal of the capability: EINVAL (pivot_root's rules), ELOOP
+        assertEquals(Priority.WARNING, only(Ev.of("pivot_root").arg("new_root", "/tmp").arg("put_old", "/tmp").result(-1, "EINVAL")
+                .caps(Ev.CAP_SYS_ADMIN).build(), elsewhere));
     }
 }

@@ -114,13 +114,14 @@ class CompatSyscallTest {
 
     @Test
     void packetSocketThroughSocketcallAndThroughTheDirectIa32Socket() {
-        Alert viaSocketcall = expect(box, "packet-socket", "socket", bw("int80-packet-socket"));
+        // refused with EPERM (no CAP_NET_RAW in the default container): recon at NOTICE since issue 16 (was WARNING)
+        Alert viaSocketcall = recon("packet-socket", "socket", "Packet Socket Refused In Container", bw("int80-packet-socket"));
         Map<String, Object> args = assertCompat(viaSocketcall, true);
         assertEquals("AF_PACKET", args.get("domain"));
         assertEquals("SOCK_RAW", args.get("type"));
         assertEquals("EPERM", viaSocketcall.event().syscall().errno(), "no CAP_NET_RAW in the default container");
 
-        Alert direct = expect(box, "packet-socket", "socket", bw("int80-packet-socket", "direct"));
+        Alert direct = recon("packet-socket", "socket", "Packet Socket Refused In Container", bw("int80-packet-socket", "direct"));
         assertEquals("AF_PACKET", assertCompat(direct, false).get("domain"));
     }
 
