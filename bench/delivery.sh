@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Delivery throughput and the shipper's memory: N alerts (≈1.5 KiB each) in an outbox, delivered by
 # `bulwark ship --local` (its own JVM, as in AWS mode) to the local stack's ElasticMQ and bus.
-# Prints the append rate, the delivery rate, and the shipper's RSS (peak and after). Usage: bench/delivery.sh [N]
+# Prints the append rate, the delivery rate, the shipper's RSS (peak and after), its CPU time and threads. Usage: bench/delivery.sh [N]
 # STACK_ARGS: more options for the stack (e.g. --sqs-store memory); SHIP_OPTS: the shipper's JVM flags (default the launcher's).
 # SHIP_ARGS: more options for the shipper (e.g. --calls-in-flight 1).
 set -euo pipefail
@@ -31,4 +31,6 @@ done
 t1=$(date +%s.%N)
 echo "delivered $N alerts to SQS and the bus in $(echo "$t1 - $t0" | bc) s (including the shipper's JVM start): $(echo "$N / ($t1 - $t0)" | bc) alerts/s"
 echo "shipper RSS: peak $((peak / 1024)) MiB, after $(( $(awk '/VmRSS/{print $2}' /proc/$KP/status) / 1024 )) MiB"
+# the shipper's own CPU (user + system): its cost, whatever else the shared machine runs meanwhile
+echo "shipper CPU: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' /proc/$KP/stat) s, $(ls /proc/$KP/task | wc -l) threads"
 curl -s 127.0.0.1:9466/metrics | grep -E 'latency_seconds_(count|sum)|retries_total'

@@ -248,8 +248,27 @@ public class ShipCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** AWS SDK v2 clients with the url-connection HTTP client; static dummy credentials for the local stack. */
+    /** AWS SDK v2 clients with the Apache HTTP client and one shared timeout thread; static dummy credentials for the local stack. */
     public record Clients(String region, boolean local, URI sqsEndpoint, URI eventsEndpoint, URI s3Endpoint) {
+        /**
+         * One daemon thread runs every client's call timeouts, and drops a timeout once it is cancelled. The
+         * SDK's default is a pool of 5 threads per client, whose cancelled timeouts (one per call and one per
+         * attempt, cancelled when the call returns) stay queued until they would have fired, 5-10 s later:
+         * 1,403 of them in a heap histogram at about 100 calls a second (docs/benchmarks.md, delivery).
+         * The SDK does not shut down an executor it was given.
+         */
+        static final java.util.concurrent.ScheduledExecutorService TIMERS = timers();
+
+        private static java.util.concurrent.ScheduledExecutorService timers() {
+            var e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "bulwark-ship-timeouts");
+                t.setDaemon(true);
+                return t;
+            });
+            e.setRemoveOnCancelPolicy(true);
+            return e;
+        }
+
         private AwsCredentialsProvider credentials() {
             return local ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")) : DefaultCredentialsProvider.builder().build();
         }
@@ -260,7 +279,7 @@ public class ShipCommand implements Callable<Integer> {
 
         private static ClientOverrideConfiguration timeouts() {
             return ClientOverrideConfiguration.builder().apiCallTimeout(java.time.Duration.ofSeconds(10))
-                    .apiCallAttemptTimeout(java.time.Duration.ofSeconds(5)).build();
+                    .apiCallAttemptTimeout(java.time.Duration.ofSeconds(5)).scheduledExecutorService(TIMERS).build();
         }
 
         public SqsClient sqs() {
@@ -280,7 +299,7 @@ public class ShipCommand implements Callable<Integer> {
             var b = SqsClient.builder().httpClientBuilder(ApacheHttpClient.builder().socketTimeout(java.time.Duration.ofSeconds(30)))
                     .credentialsProvider(credentials())
                     .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(java.time.Duration.ofSeconds(40))
-                            .apiCallAttemptTimeout(java.time.Duration.ofSeconds(30)).build());
+                            .apiCallAttemptTimeout(java.time.Duration.ofSeconds(30)).scheduledExecutorService(TIMERS).build());
             if (reg() != null) {
                 b.region(reg());
             }
