@@ -457,7 +457,7 @@ public final class EventSchema {
             ev(List.of("init_module"), List.of(a("len", "int", args(1)))),
             ev(List.of("finit_module"), List.of(a("fd", "int", i32(0)), a("flags", "int", args(2)))),
             ev(List.of("delete_module"), List.of(a("name", "string", str(0)))),
-            ev(List.of("userfaultfd"), List.of(a("flags", "int", args(0)))),
+            ev(List.of("userfaultfd"), List.of(a("flags", "flags", args(0, Flags::userfaultfd)))),
             ev(List.of("memfd_create"), List.of(a("name", "string", str(0)), a("flags", "int", args(1)))),
             ev(List.of("open_by_handle_at"), List.of(a("mountdirfd", "int", i32(0)), a("flags", "flags", args(2, Flags::open)))),
             ev(List.of("name_to_handle_at"), List.of(a("path", "string", str(0)))),

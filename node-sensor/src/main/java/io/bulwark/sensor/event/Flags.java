@@ -36,6 +36,14 @@ public final class Flags {
         return s;
     }
 
+    private static final long[] UFFD_V = {1, 04000, 02000000};
+    private static final String[] UFFD_N = {"UFFD_USER_MODE_ONLY", "O_NONBLOCK", "O_CLOEXEC"};
+
+    /** userfaultfd(2) flags: O_CLOEXEC, O_NONBLOCK, UFFD_USER_MODE_ONLY (faults in user memory only, no capability needed). */
+    public static String userfaultfd(long v) {
+        return bits(v & 0xffffffffL, UFFD_V, UFFD_N, "0");
+    }
+
     public static boolean openWrite(long v) {
         return (v & 3) != 0 || (v & (0100 | 01000)) != 0;
     }
