@@ -771,6 +771,8 @@ const queuesDir = path.join(INFRA, 'modules/queues');
   const entry = iamText.slice(iamText.indexOf('resource "aws_eks_access_entry" "function"'));
   check(iamText.includes('resource "aws_eks_access_entry" "function"') && /"node-queue-reaper"\s*=\s*"bulwark-node-queue-reaper"/.test(entry.slice(0, entry.indexOf('\n}\n'))), f,
     'the node-queue-reaper needs an EKS access entry (aws_eks_access_entry.function) with the group bulwark-node-queue-reaper');
+  check(/var\.sensor_identity\s*==\s*"pod_identity"\s*\?\s*\{\s*"node-queue-reaper"\s*=\s*"bulwark-node-queue-reaper"\s*\}\s*:\s*\{\}/.test(entry.slice(0, entry.indexOf('\n}\n'))), f,
+    'the node-queue-reaper\'s access entry only with Pod Identity (under IRSA queues are not named by pods and the reaper never asks Kubernetes)');
   check(/output "kubernetes_groups"[\s\S]*?"node-queue-reaper"\s*=\s*"bulwark-node-queue-reaper"/.test(iamText), path.join(iamDirR, 'outputs.tf'),
     'output kubernetes_groups must map node-queue-reaper to bulwark-node-queue-reaper (the group the sensor module binds)');
 }

@@ -100,7 +100,8 @@ const CASES = [
   { name: 'reaper Role in another namespace', edit: replace('modules/sensor/responders.yaml', 'name: bulwark-node-queue-reaper\n  namespace: ${namespace}\n', 'name: bulwark-node-queue-reaper\n  namespace: kube-system\n'), expect: 'Role bulwark-node-queue-reaper must be in the sensor\'s namespace' },
   { name: 'reaper group bound to the audit ClusterRole', edit: replace('modules/sensor/responders.yaml', '    name: ${audit_group}\n', '    name: ${audit_group}\n  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n    name: ${reaper_group}\n'), expect: 'the reaper\'s group (${reaper_group}) must be bound once' },
   { name: 'reaper Role never applied', edit: replace('modules/sensor/main.tf', 'contains(["Role", "RoleBinding"], d.kind)', 'contains(["RoleBinding"], d.kind)'), expect: 'the Role and RoleBinding must be applied' },
-  { name: 'reaper without an access entry', edit: replace('modules/iam/main.tf', '    "node-queue-reaper" = "bulwark-node-queue-reaper"\n  }\n\n  cluster_name', '  }\n\n  cluster_name'), expect: 'the node-queue-reaper needs an EKS access entry' },
+  { name: 'reaper without an access entry', edit: replace('modules/iam/main.tf', 'var.sensor_identity == "pod_identity" ? { "node-queue-reaper" = "bulwark-node-queue-reaper" } : {},', '{},'), expect: 'the node-queue-reaper needs an EKS access entry' },
+  { name: 'reaper access entry under IRSA too', edit: replace('modules/iam/main.tf', 'var.sensor_identity == "pod_identity" ? { "node-queue-reaper" = "bulwark-node-queue-reaper" } : {},', '{ "node-queue-reaper" = "bulwark-node-queue-reaper" },'), expect: 'only with Pod Identity' },
   { name: 'reaper without the sensor namespace', edit: replace('examples/complete/main.tf', '      local.deploy_sensor && var.sensor_identity == "pod_identity" ? { BULWARK_REAPER_SENSOR_NAMESPACE = local.sensor_namespace } : {},\n', ''), expect: 'the node-queue-reaper needs BULWARK_REAPER_SENSOR_NAMESPACE' },
 ];
 

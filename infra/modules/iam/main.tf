@@ -815,13 +815,16 @@ resource "aws_iam_instance_profile" "sensor_ec2" {
 # --- Kubernetes access of the functions (RBAC groups bound in the sensor module) --------------
 
 resource "aws_eks_access_entry" "function" {
-  for_each = var.eks_cluster_name == null ? {} : {
-    respond             = "bulwark-respond"
-    snapshot            = "bulwark-snapshot"
-    "audit-aggregation" = "bulwark-audit"
-    # get on pods in the sensor's namespace only (a Role there): is a pod-named queue's pod gone?
-    "node-queue-reaper" = "bulwark-node-queue-reaper"
-  }
+  for_each = var.eks_cluster_name == null ? {} : merge(
+    {
+      respond             = "bulwark-respond"
+      snapshot            = "bulwark-snapshot"
+      "audit-aggregation" = "bulwark-audit"
+    },
+    # get on pods in the sensor's namespace only (a Role there): is a pod-named queue's pod gone? Only
+    # Pod Identity names queues by pod; under IRSA the reaper never asks, so it gets no access entry
+    var.sensor_identity == "pod_identity" ? { "node-queue-reaper" = "bulwark-node-queue-reaper" } : {},
+  )
 
   cluster_name      = var.eks_cluster_name
   principal_arn     = aws_iam_role.function[each.key].arn
