@@ -64,7 +64,8 @@ public final class EvidenceCapture implements AutoCloseable {
      * @param spool               the evidence spool directory (created 0700)
      * @param maxTarBytes         most bytes of the changed-files tar (before compression)
      * @param hostProcessMarginNs host processes started up to this long before the alert count as "since the attempt"
-     * @param auditLog            the audit daemon's log
+     * @param auditLog            the audit daemon's log: auditd.conf's {@code log_file} ({@link #auditLogOf}), else
+     *                            /var/log/audit/audit.log
      * @param maxProcesses        most processes whose /proc facts the snapshot reads
      * @param proc                procfs
      */
@@ -72,7 +73,29 @@ public final class EvidenceCapture implements AutoCloseable {
         public static final long DEFAULT_MAX_TAR = 512L << 20;
 
         public static Options defaults(Path spool) {
-            return new Options(spool, DEFAULT_MAX_TAR, 30_000_000_000L, Path.of("/var/log/audit/audit.log"), 32, Path.of("/proc"));
+            return new Options(spool, DEFAULT_MAX_TAR, 30_000_000_000L, auditLogOf(Path.of("/etc/audit/auditd.conf")), 32, Path.of("/proc"));
+        }
+
+        /**
+         * Where auditd writes: the {@code log_file} of its configuration (a node may keep the log elsewhere), else
+         * auditd's default /var/log/audit/audit.log (no configuration, no such line, or an unreadable file).
+         */
+        public static Path auditLogOf(Path auditdConf) {
+            Path dflt = Path.of("/var/log/audit/audit.log");
+            try {
+                for (String line : Files.readAllLines(auditdConf, StandardCharsets.UTF_8)) {
+                    String l = line.strip();
+                    if (l.startsWith("#")) continue;
+                    int eq = l.indexOf('=');
+                    if (eq > 0 && l.substring(0, eq).strip().equals("log_file")) {
+                        String v = l.substring(eq + 1).strip();
+                        return v.startsWith("/") ? Path.of(v) : dflt;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return dflt;
+            }
+            return dflt;
         }
 
         public Options withMaxTarBytes(long bytes) {
@@ -950,18 +973,39 @@ public final class EvidenceCapture implements AutoCloseable {
         long from = s.alertTimeNs - options.hostProcessMarginNs();
         long to = System.currentTimeMillis() * 1_000_000L;
         int lines = 0;
-        try (ArtifactDir.Artifact a = dir.open("audit/audit.log", "text/plain", producer, Instant.now());
-             BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                long t = auditTimeNs(line);
-                if (t >= from && t <= to) {
-                    a.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                    lines++;
+        List<Path> files = auditLogFiles(log, from);
+        try (ArtifactDir.Artifact a = dir.open("audit/audit.log", "text/plain", producer, Instant.now())) {
+            for (Path f : files) {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(f), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        long t = auditTimeNs(line);
+                        if (t >= from && t <= to) {
+                            a.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                            lines++;
+                        }
+                    }
                 }
             }
         }
-        notes.put("audit", lines + " records of " + log + " from " + iso(from) + " to " + iso(to));
+        notes.put("audit", lines + " records of " + (files.size() == 1 ? log : files.get(0) + " and " + log) + " from " + iso(from) + " to " + iso(to));
+    }
+
+    /**
+     * The log files that may hold records from {@code fromNs} on, oldest first: auditd's rotated predecessor
+     * ({@code LOG.1}) when it was last written at or after the window's start (auditd rotated during the window),
+     * then the log itself.
+     */
+    static List<Path> auditLogFiles(Path log, long fromNs) {
+        Path rotated = log.resolveSibling(log.getFileName() + ".1");
+        try {
+            if (Files.isReadable(rotated) && Files.getLastModifiedTime(rotated).to(java.util.concurrent.TimeUnit.NANOSECONDS) >= fromNs) {
+                return List.of(rotated, log);
+            }
+        } catch (IOException e) {
+            // unreadable: the current log only
+        }
+        return List.of(log);
     }
 
     /** Time of an audit record ({@code msg=audit(1733550000.123:42)}), or -1. */
