@@ -17,6 +17,24 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class Aws {
     private Aws() {}
 
+    /**
+     * One daemon thread for every client's call and attempt timeouts, which drops a timeout once it is cancelled;
+     * the SDK's default is a pool of 5 threads per client whose cancelled timeouts stay queued until they would
+     * have fired (the shipper's own clients do the same: docs/benchmarks.md, delivery). The SDK does not shut
+     * down an executor it was given.
+     */
+    static final java.util.concurrent.ScheduledExecutorService TIMERS = timers();
+
+    private static java.util.concurrent.ScheduledExecutorService timers() {
+        var e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "bulwark-archive-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
+
     private static AwsCredentialsProvider credentials(boolean local) {
         return local ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")) : DefaultCredentialsProvider.builder().build();
     }
@@ -28,7 +46,8 @@ public final class Aws {
     public static S3Client s3(String region, URI endpoint, boolean localCredentials) {
         var b = S3Client.builder().httpClientBuilder(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(60)))
                 .credentialsProvider(credentials(localCredentials))
-                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofMinutes(10)).build());
+                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofMinutes(10))
+                        .scheduledExecutorService(TIMERS).build());
         if (region != null) {
             b.region(Region.of(region));
         } else if (localCredentials) {
@@ -41,7 +60,8 @@ public final class Aws {
     }
 
     public static KmsClient kms(String region, URI endpoint, boolean localCredentials) {
-        var b = KmsClient.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials(localCredentials));
+        var b = KmsClient.builder().httpClientBuilder(ApacheHttpClient.builder()).credentialsProvider(credentials(localCredentials))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(TIMERS).build());
         if (region != null) {
             b.region(Region.of(region));
         } else if (localCredentials) {
