@@ -18,12 +18,13 @@ public final class Aws {
     private Aws() {}
 
     /**
-     * One daemon thread for every client's call and attempt timeouts, which drops a timeout once it is cancelled;
-     * the SDK's default is a pool of 5 threads per client whose cancelled timeouts stay queued until they would
-     * have fired (the shipper's own clients do the same: docs/benchmarks.md, delivery). The SDK does not shut
-     * down an executor it was given.
+     * One daemon thread for every client's call and attempt timeouts (the archive's, and the shipper's SQS,
+     * EventBridge and S3 clients), which drops a timeout once it is cancelled. The SDK's default is a pool of 5
+     * threads per client whose cancelled timeouts (one per call and one per attempt) stay queued until they
+     * would have fired, 5-10 s later: 1,403 of them in the shipper's heap at about 100 calls a second
+     * (docs/benchmarks.md, delivery). The SDK does not shut down an executor it was given.
      */
-    static final java.util.concurrent.ScheduledExecutorService TIMERS = timers();
+    public static final java.util.concurrent.ScheduledExecutorService TIMERS = timers();
 
     private static java.util.concurrent.ScheduledExecutorService timers() {
         var e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {

@@ -251,23 +251,10 @@ public class ShipCommand implements Callable<Integer> {
     /** AWS SDK v2 clients with the Apache HTTP client and one shared timeout thread; static dummy credentials for the local stack. */
     public record Clients(String region, boolean local, URI sqsEndpoint, URI eventsEndpoint, URI s3Endpoint) {
         /**
-         * One daemon thread runs every client's call timeouts, and drops a timeout once it is cancelled. The
-         * SDK's default is a pool of 5 threads per client, whose cancelled timeouts (one per call and one per
-         * attempt, cancelled when the call returns) stay queued until they would have fired, 5-10 s later:
-         * 1,403 of them in a heap histogram at about 100 calls a second (docs/benchmarks.md, delivery).
-         * The SDK does not shut down an executor it was given.
+         * One daemon thread runs every client's call timeouts (the archive's and the shipper's alike), and drops a
+         * timeout once it is cancelled: {@link io.bulwark.archive.Aws#TIMERS}, whose comment says why.
          */
-        static final java.util.concurrent.ScheduledExecutorService TIMERS = timers();
-
-        private static java.util.concurrent.ScheduledExecutorService timers() {
-            var e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "bulwark-ship-timeouts");
-                t.setDaemon(true);
-                return t;
-            });
-            e.setRemoveOnCancelPolicy(true);
-            return e;
-        }
+        static final java.util.concurrent.ScheduledExecutorService TIMERS = io.bulwark.archive.Aws.TIMERS;
 
         private AwsCredentialsProvider credentials() {
             return local ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")) : DefaultCredentialsProvider.builder().build();
