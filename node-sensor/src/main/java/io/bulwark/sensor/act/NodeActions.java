@@ -237,16 +237,24 @@ public final class NodeActions {
 
     /** Builds the record and writes it to every audit sink. */
     private ActionRecord audit(Request r, ActionRecord.Target t, Map<String, Object> facts, String result, String reason, long t0, String part) {
+        return emit(record(r, t, facts, result, reason, t0, part));
+    }
+
+    private ActionRecord record(Request r, ActionRecord.Target t, Map<String, Object> facts, String result, String reason, long t0, String part) {
         String time = Instant.now().toString();
         String id = StableId.of("action", node.hostname(), r.trigger(), r.commandId() != null ? r.commandId() : r.alertId(),
                 r.action(), t.container(), t.pid(), (r.commandId() != null || r.alertId() != null ? "" : time) + part);
-        ActionRecord rec = new ActionRecord(id, time, r.action(), result, reason, t, facts, r.incident(), r.alertId(),
+        return new ActionRecord(id, time, r.action(), result, reason, t, facts, r.incident(), r.alertId(),
                 r.commandId(), r.trigger(), r.requestedBy(), actor, node, dryRun || r.dryRun(), (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** Hands the record to every audit sink. */
+    private ActionRecord emit(ActionRecord rec) {
         for (Consumer<ActionRecord> s : audit) {
             try {
                 s.accept(rec);
             } catch (RuntimeException e) {
-                System.err.println("bulwark: cannot write the audit record of " + r.action() + " " + t.container() + ": " + e);
+                System.err.println("bulwark: cannot write the audit record of " + rec.action() + " " + rec.target().container() + ": " + e);
             }
         }
         return rec;
@@ -281,13 +289,16 @@ public final class NodeActions {
             Map<String, Object> facts = new LinkedHashMap<>(first.params());
             facts.put("confirmation", ok ? "confirmed" : "timeout");
             facts.put("confirms", first.id());
-            ActionRecord rec = audit(r, first.target(), facts, ok ? ActionRecord.DONE : ActionRecord.FAILED,
+            ActionRecord rec = record(r, first.target(), facts, ok ? ActionRecord.DONE : ActionRecord.FAILED,
                     ok ? null : "timeout: not frozen after " + freeze.timeoutNs() / 1_000_000 + " ms", t0, "|confirm");
+            // the node's state first, then the audit line: whoever reads the record (an operator, a test) and acts
+            // on it meets a state that already says frozen, or that the next alert may ask again
             try {
                 confirmed.accept(rec);
             } catch (RuntimeException e) {
                 System.err.println("bulwark: the listener of freeze " + first.id() + " failed: " + e);
             }
+            emit(rec);
         };
         self.set(ex.scheduleWithFixedDelay(poll, 2, 2, TimeUnit.MILLISECONDS));
     }
